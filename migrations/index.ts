@@ -1,0 +1,8 @@
+import { CreateAppSettings1795457121434 } from './1795457121434-CreateAppSettings.js';
+
+/**
+ * Every migration, oldest first. Listed rather than globbed so that the app, the CLI and jest (which
+ * cannot import .ts files through TypeORM's loader) all run the same set; a test checks that every
+ * file of this folder is listed here.
+ */
+export const MIGRATIONS = [CreateAppSettings1795457121434];

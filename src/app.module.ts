@@ -1,0 +1,31 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import type { Logger } from 'pino';
+import type { AppConfig } from './config/app-config.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+import { SettingsModule } from './settings/settings.module.js';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  /** Where the database really is: `DATABASE_URL`, or the embedded server's URL. */
+  databaseUrl: string;
+  logger: Logger;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, databaseUrl, logger }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [() => config] }),
+        LoggingModule.forRoot(logger),
+        DatabaseModule.forRoot({ url: databaseUrl, poolSize: config.database.poolSize, logger }),
+        SettingsModule,
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,27 @@
+import type { LogFormat, LogLevel, NodeEnv } from './config.schema.js';
+
+/** The validated configuration, read with `ConfigService<AppConfig, true>`. */
+export interface AppConfig {
+  nodeEnv: NodeEnv;
+  http: { host: string; port: number };
+  database: {
+    /** External PostgreSQL; `undefined` means the embedded server is used. */
+    url: string | undefined;
+    poolSize: number;
+  };
+  embedded: { dataDir: string; port: number };
+  auth: { jwtSecret: string | undefined };
+  timezone: string;
+  log: { level: LogLevel; format: LogFormat };
+  shutdown: { graceSeconds: number };
+}
+
+/** Where an effective setting came from, shown in the start-up report. */
+export type ConfigSource = 'environment' | '.env file' | 'default' | 'unset' | 'generated';
+
+export interface ConfigReportEntry {
+  name: string;
+  /** Display value, secrets masked. */
+  value: string;
+  source: ConfigSource;
+}

@@ -1,0 +1,94 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig, maskUrl } from './load-config.js';
+import { ENV_VARS } from './config.schema.js';
+
+const cwd = mkdtempSync(path.join(tmpdir(), 'cw-config-'));
+const load = (env: Record<string, string>, readEnvFile = false) => loadConfig({ env, cwd, readEnvFile });
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    load(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('works out of the box with the documented defaults', () => {
+    const { config } = load({});
+    expect(config).toEqual({
+      nodeEnv: 'development',
+      http: { host: '127.0.0.1', port: 8888 },
+      database: { url: undefined, poolSize: 10 },
+      embedded: { dataDir: path.join(cwd, 'data'), port: 54329 },
+      auth: { jwtSecret: undefined },
+      timezone: 'UTC',
+      log: { level: 'info', format: 'pretty' },
+      shutdown: { graceSeconds: 30 },
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc', 'an integer from 1 to 65535'],
+    ['PORT', '70000', 'an integer from 1 to 65535'],
+    ['EMBEDDED_PG_PORT', '0', 'an integer from 1 to 65535'],
+    ['DB_POOL_SIZE', '-1', 'an integer from 1 to 200'],
+    ['TIMEZONE', 'Mars/Olympus', 'an IANA time zone name'],
+    ['TIMEZONE', '+01:00', 'an IANA time zone name'],
+    ['LOG_LEVEL', 'verbose', 'trace, debug, info, warn, error, fatal, silent'],
+    ['LOG_FORMAT', 'xml', 'json, pretty'],
+    ['NODE_ENV', 'staging', 'development, production, test'],
+    ['DATABASE_URL', 'mysql://localhost/db', 'a postgres:// or postgresql:// URL'],
+    ['JWT_SECRET', 'short', 'at least 32 characters'],
+    ['SHUTDOWN_GRACE_SECONDS', '1.5', 'an integer from 0 to 3600'],
+  ])('rejects %s=%s, naming the variable and what it accepts', (name, value, accepts) => {
+    const [problem, ...others] = problemsOf({ [name]: value });
+    expect(others).toEqual([]);
+    expect(problem).toMatch(new RegExp(`^${name}=`));
+    expect(problem).toContain(accepts);
+  });
+
+  it('reports every wrong variable at once', () => {
+    expect(problemsOf({ PORT: 'x', LOG_LEVEL: 'loud' }).map((p) => p.split('=')[0])).toEqual(['PORT', 'LOG_LEVEL']);
+  });
+
+  it('never echoes a secret in an error message', () => {
+    const [problem] = problemsOf({ JWT_SECRET: 'hunter2' });
+    expect(problem).not.toContain('hunter2');
+  });
+
+  it('requires JWT_SECRET in production and switches the log format to json there', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      'JWT_SECRET is required when NODE_ENV=production: expected a string of at least 32 characters',
+    ]);
+    const { config } = load({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
+    expect(config.log.format).toBe('json');
+  });
+
+  it('reads .env, lets the environment win, and reports where each value came from, secrets masked', () => {
+    writeFileSync(path.join(cwd, '.env'), 'PORT=9000\nHOST=0.0.0.0\nDATABASE_URL=postgres://app:s3cret@db:5432/cw\n');
+    const { config, report } = load({ PORT: '9100' }, true);
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 9100 });
+    const entry = (name: string) => report.find((e) => e.name === name);
+    expect(entry('PORT')).toEqual({ name: 'PORT', value: '9100', source: 'environment' });
+    expect(entry('HOST')).toEqual({ name: 'HOST', value: '0.0.0.0', source: '.env file' });
+    expect(entry('TIMEZONE')).toEqual({ name: 'TIMEZONE', value: 'UTC', source: 'default' });
+    expect(entry('DATABASE_URL')?.value).toBe('postgres://app:*****@db:5432/cw');
+    expect(JSON.stringify(report)).not.toContain('s3cret');
+  });
+
+  it('lists every variable in the report', () => {
+    expect(load({}).report.map((e) => e.name)).toEqual(Object.keys(ENV_VARS));
+  });
+});
+
+describe('maskUrl', () => {
+  it('hides the password only', () => {
+    expect(maskUrl('postgresql://u:p@h:1/d?sslmode=require')).toBe('postgresql://u:*****@h:1/d?sslmode=require');
+    expect(maskUrl('postgres://h/d')).toBe('postgres://h/d');
+  });
+});

@@ -1,0 +1,124 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import type { AppConfig, ConfigReportEntry, ConfigSource } from './app-config.js';
+import {
+  ENV_VARS,
+  type EnvVarName,
+  type EnvVarSpec,
+  type LogFormat,
+  type LogLevel,
+  type NodeEnv,
+} from './config.schema.js';
+
+/** A configuration value that Cronwarden cannot start with; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadedConfig {
+  config: AppConfig;
+  report: ConfigReportEntry[];
+}
+
+export interface LoadConfigOptions {
+  /** Variables of the process; wins over the `.env` file. */
+  env: NodeJS.ProcessEnv;
+  /** Folder holding the optional `.env` file; relative paths (DATA_DIR) resolve against it. */
+  cwd: string;
+  /** Read `<cwd>/.env` (default true). */
+  readEnvFile?: boolean;
+}
+
+interface RawValue {
+  raw: string | undefined;
+  source: ConfigSource;
+}
+
+function readEnvFile(cwd: string): Record<string, string> {
+  const file = path.join(cwd, '.env');
+  return existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+}
+
+function pickRaw(name: EnvVarName, env: NodeJS.ProcessEnv, fileValues: Record<string, string>): RawValue {
+  const fromEnv = env[name];
+  if (fromEnv !== undefined && fromEnv !== '') return { raw: fromEnv, source: 'environment' };
+  const fromFile = fileValues[name];
+  if (fromFile !== undefined && fromFile !== '') return { raw: fromFile, source: '.env file' };
+  const spec: EnvVarSpec = ENV_VARS[name];
+  const fallback = spec.default;
+  return fallback === undefined ? { raw: undefined, source: 'unset' } : { raw: fallback, source: 'default' };
+}
+
+/** Masks the password of a connection URL. */
+export function maskUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '*****';
+    return url.toString();
+  } catch {
+    return '*****';
+  }
+}
+
+function display(name: EnvVarName, raw: string | undefined): string {
+  if (raw === undefined) return '(unset)';
+  if (name === 'DATABASE_URL') return maskUrl(raw);
+  const spec: EnvVarSpec = ENV_VARS[name];
+  return spec.secret ? '*****' : raw;
+}
+
+/**
+ * Reads every variable of {@link ENV_VARS} from the environment and the `.env` file, validates it,
+ * and returns the typed configuration plus a report of where each value came from.
+ * Throws {@link ConfigError} naming every wrong variable and what it accepts.
+ */
+export function loadConfig(options: LoadConfigOptions): LoadedConfig {
+  const fileValues = options.readEnvFile === false ? {} : readEnvFile(options.cwd);
+  const problems: string[] = [];
+  const values = new Map<EnvVarName, unknown>();
+  const report: ConfigReportEntry[] = [];
+
+  for (const name of Object.keys(ENV_VARS) as EnvVarName[]) {
+    const { raw, source } = pickRaw(name, options.env, fileValues);
+    report.push({ name, value: display(name, raw), source });
+    if (raw === undefined) continue;
+    const parsed = ENV_VARS[name].schema.safeParse(raw.trim());
+    if (parsed.success) {
+      values.set(name, parsed.data);
+    } else {
+      const shown = display(name, raw);
+      problems.push(`${name}=${JSON.stringify(shown)} is not valid: expected ${ENV_VARS[name].accepts}`);
+    }
+  }
+
+  const nodeEnv = (values.get('NODE_ENV') ?? 'development') as NodeEnv;
+  if (nodeEnv === 'production' && !values.has('JWT_SECRET') && !problems.some((p) => p.startsWith('JWT_SECRET'))) {
+    problems.push(`JWT_SECRET is required when NODE_ENV=production: expected ${ENV_VARS.JWT_SECRET.accepts}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const logFormat = (values.get('LOG_FORMAT') ?? (nodeEnv === 'production' ? 'json' : 'pretty')) as LogFormat;
+  const formatEntry = report.find((entry) => entry.name === 'LOG_FORMAT');
+  if (formatEntry && formatEntry.source === 'unset')
+    Object.assign(formatEntry, { value: logFormat, source: 'default' });
+
+  const get = <T>(name: EnvVarName): T => values.get(name) as T;
+  const config: AppConfig = {
+    nodeEnv,
+    http: { host: get<string>('HOST'), port: get<number>('PORT') },
+    database: { url: values.get('DATABASE_URL') as string | undefined, poolSize: get<number>('DB_POOL_SIZE') },
+    embedded: {
+      dataDir: path.resolve(options.cwd, get<string>('DATA_DIR')),
+      port: get<number>('EMBEDDED_PG_PORT'),
+    },
+    auth: { jwtSecret: values.get('JWT_SECRET') as string | undefined },
+    timezone: get<string>('TIMEZONE'),
+    log: { level: get<LogLevel>('LOG_LEVEL'), format: logFormat },
+    shutdown: { graceSeconds: get<number>('SHUTDOWN_GRACE_SECONDS') },
+  };
+  return { config, report };
+}

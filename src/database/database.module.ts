@@ -1,0 +1,39 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { dataSourceOptions } from './data-source-options.js';
+import { runMigrationsLocked } from './run-migrations.js';
+
+export interface DatabaseModuleOptions {
+  url: string;
+  poolSize: number;
+  logger: Logger;
+}
+
+/**
+ * TypeORM on PostgreSQL. The data source is created, connected and migrated (under an advisory
+ * lock) before any other provider can use it, so every module starts on an up-to-date schema.
+ */
+@Module({})
+export class DatabaseModule {
+  static forRoot(options: DatabaseModuleOptions): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ ...dataSourceOptions(options), retryAttempts: 3, retryDelay: 2_000 }),
+          dataSourceFactory: async (config?: DataSourceOptions) => {
+            if (!config) throw new Error('TypeORM options missing');
+            const dataSource = await new DataSource(config).initialize();
+            const applied = await runMigrationsLocked(dataSource);
+            if (applied.length > 0) {
+              options.logger.info({ migrations: applied.map((m) => m.name) }, `Applied ${applied.length} migration(s)`);
+            }
+            return dataSource;
+          },
+        }),
+      ],
+    };
+  }
+}
