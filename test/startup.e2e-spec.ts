@@ -99,6 +99,16 @@ describe('npm start with the embedded PostgreSQL (real processes)', () => {
     expect(postmasterPid(dataDir)).toBeUndefined();
   });
 
+  it('through `npm start`, a SIGTERM sent to npm reaches the server, which stops cleanly', async () => {
+    const server = new SpawnedServer(env, workDir, true);
+    await server.waitForHealth(baseUrl);
+    const pgPid = postmasterPid(dataDir)!;
+    server.stop('SIGTERM');
+    expect(await server.waitForExit()).toEqual({ code: 0, signal: null });
+    expect(server.messages()).toContain('Stopped');
+    expect(isAlive(pgPid)).toBe(false);
+  });
+
   it('after a kill -9, the next start replaces the PostgreSQL left behind', async () => {
     const crashed = new SpawnedServer(env, workDir);
     await crashed.waitForHealth(baseUrl);

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const MAIN = path.resolve(import.meta.dirname, '..', '..', 'dist', 'src', 'main.js');
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
 
 export interface LogLine {
   level?: number;
@@ -25,13 +26,20 @@ export class SpawnedServer {
   private out = '';
   private readonly exited: Promise<ExitStatus>;
 
-  constructor(env: Record<string, string>, cwd: string) {
+  /**
+   * @param cwd working folder (where `.env` and a relative DATA_DIR would be read)
+   * @param viaNpm start through `npm start` (without its build step) instead of node directly
+   */
+  constructor(env: Record<string, string>, cwd: string, viaNpm = false) {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (npm test does)`);
-    this.proc = spawn(process.execPath, [MAIN], {
-      cwd,
-      env: { PATH: process.env.PATH, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const fullEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env };
+    this.proc = viaNpm
+      ? spawn('npm', ['start', '--ignore-scripts', '--silent'], {
+          cwd: ROOT,
+          env: fullEnv,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+      : spawn(process.execPath, [MAIN], { cwd, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc.stdout?.on('data', (chunk: Buffer) => (this.out += chunk.toString()));
     this.proc.stderr?.on('data', (chunk: Buffer) => (this.out += chunk.toString()));
     this.exited = new Promise((resolve) => this.proc.once('exit', (code, signal) => resolve({ code, signal })));
