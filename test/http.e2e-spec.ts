@@ -108,6 +108,7 @@ describe('HTTP basics', () => {
     const res = await t.http().get('/health').expect(200);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
   });
 });

@@ -38,6 +38,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
         styleSrc: [`'self'`, `'unsafe-inline'`],
         imgSrc: [`'self'`, 'data:', 'validator.swagger.io'],
         scriptSrc: [`'self'`],
+        // Cronwarden is often served over plain HTTP (127.0.0.1, a LAN address): upgrading would break Swagger UI.
+        upgradeInsecureRequests: null,
       },
     },
   });
