@@ -2,6 +2,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config/app-config.js';
+import { AccessModule } from './access/access.module.js';
+import { AuditLogsModule } from './audit-logs/audit-logs.module.js';
+import { AuthModule } from './auth/auth.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -24,6 +27,9 @@ export class AppModule {
         LoggingModule.forRoot(logger),
         DatabaseModule.forRoot({ url: databaseUrl, poolSize: config.database.poolSize, logger }),
         SettingsModule,
+        AccessModule,
+        AuditLogsModule,
+        AuthModule,
         HealthModule,
       ],
     };

@@ -2,18 +2,13 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
+import { StartupError } from './common/startup-error.js';
 import type { AppConfig, ConfigReportEntry } from './config/app-config.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
 import { configureApp, createFastifyAdapter } from './http/configure-app.js';
 import { JwtSecretService } from './settings/jwt-secret.service.js';
 
-/** A start-up failure the operator can fix; printed as one line, without a stack. */
-export class StartupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StartupError';
-  }
-}
+export { StartupError };
 
 export interface RunningServer {
   app: NestFastifyApplication;
@@ -83,7 +78,7 @@ export async function startServer(
     const databaseUrl = config.database.url ?? (await embedded!.start());
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot({ config, databaseUrl, logger }),
-      createFastifyAdapter(),
+      createFastifyAdapter(config.http.trustProxy),
       { bufferLogs: true, abortOnError: false },
     );
     await configureApp(app);

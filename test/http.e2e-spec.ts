@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
 import { IsInt, IsString, Min } from 'class-validator';
+import { Public } from '../src/auth/decorators.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 class EchoDto {
@@ -12,6 +13,7 @@ class EchoDto {
 }
 
 /** Test-only routes that exercise the global HTTP plumbing. */
+@Public()
 @Controller('test-only')
 class PlumbingController {
   @Post('echo')

@@ -3,14 +3,28 @@ import type { LogFormat, LogLevel, NodeEnv } from './config.schema.js';
 /** The validated configuration, read with `ConfigService<AppConfig, true>`. */
 export interface AppConfig {
   nodeEnv: NodeEnv;
-  http: { host: string; port: number };
+  http: { host: string; port: number; trustProxy: boolean };
   database: {
     /** External PostgreSQL; `undefined` means the embedded server is used. */
     url: string | undefined;
     poolSize: number;
   };
   embedded: { dataDir: string; port: number };
-  auth: { jwtSecret: string | undefined };
+  auth: {
+    jwtSecret: string | undefined;
+    jwtExpiresInSeconds: number;
+    adminUsername: string;
+    adminPassword: string | undefined;
+    bcryptCost: number;
+    passwordMinLength: number;
+    defaultRole: string;
+    loginThrottle: {
+      maxFailuresPerUser: number;
+      maxFailuresPerIp: number;
+      windowSeconds: number;
+      lockoutSeconds: number;
+    };
+  };
   timezone: string;
   log: { level: LogLevel; format: LogFormat };
   shutdown: { graceSeconds: number };

@@ -24,6 +24,18 @@ const LOG_FORMATS = ['json', 'pretty'] as const;
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** `3600`, `90s`, `15m`, `1h`, `7d` → seconds. */
+const duration = (minSeconds: number, maxSeconds: number) =>
+  z
+    .string()
+    .regex(/^\d+[smhd]?$/)
+    .transform((value) => Number(value.replace(/[smhd]$/, '')) * DURATION_UNITS[value.replace(/^\d+/, '')])
+    .pipe(z.number().int().min(minSeconds).max(maxSeconds));
+
+const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
 const postgresUrl = z.string().refine((value) => {
   try {
     const url = new URL(value);
@@ -82,6 +94,73 @@ export const ENV_VARS = {
     description:
       'key that signs access tokens; when unset it is generated once and kept in DATA_DIR (embedded) or in the database (DATABASE_URL); required when NODE_ENV=production',
     secret: true,
+  },
+  JWT_EXPIRES_IN: {
+    schema: duration(60, 30 * 86400),
+    default: '1h',
+    accepts: 'a duration from 60s to 30d, such as 3600, 15m, 1h or 7d',
+    description: 'lifetime of an access token',
+  },
+  ADMIN_USERNAME: {
+    schema: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/),
+    default: 'admin',
+    accepts: '3 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
+    description: 'the first admin, created at start when no user holds the admin role',
+  },
+  ADMIN_PASSWORD: {
+    schema: z.string().min(1),
+    accepts: 'a password that meets the password policy',
+    description: "the first admin's password; when unset a strong one is generated and printed once to the console",
+    secret: true,
+  },
+  BCRYPT_COST: {
+    schema: integer(4, 15),
+    default: '12',
+    accepts: 'an integer from 4 to 15',
+    description: 'bcrypt work factor of stored passwords (12 ≈ 0.2-0.3 s per hash on 2 cores)',
+  },
+  PASSWORD_MIN_LENGTH: {
+    schema: integer(8, 72),
+    default: '12',
+    accepts: 'an integer from 8 to 72',
+    description: 'shortest password accepted (at most 128 characters and 72 bytes; common passwords refused)',
+  },
+  DEFAULT_ROLE: {
+    schema: z.string().min(1).max(64),
+    default: 'viewer',
+    accepts: 'the name of an existing role',
+    description: 'role given to a user created without roles',
+  },
+  TRUST_PROXY: {
+    schema: booleanFlag,
+    default: 'false',
+    accepts: 'true or false',
+    description:
+      'take the client address from X-Forwarded-For (set it behind a load balancer, for per-address login limits)',
+  },
+  LOGIN_MAX_FAILURES_PER_USER: {
+    schema: integer(1, 1000),
+    default: '5',
+    accepts: 'an integer from 1 to 1000',
+    description: 'failed logins for one username within the window before that username is locked',
+  },
+  LOGIN_MAX_FAILURES_PER_IP: {
+    schema: integer(1, 100000),
+    default: '20',
+    accepts: 'an integer from 1 to 100000',
+    description: 'failed logins from one client address within the window before that address is locked',
+  },
+  LOGIN_FAILURE_WINDOW_SECONDS: {
+    schema: integer(1, 86400),
+    default: '900',
+    accepts: 'an integer from 1 to 86400',
+    description: 'window in which failed logins are counted',
+  },
+  LOGIN_LOCKOUT_SECONDS: {
+    schema: integer(1, 86400),
+    default: '300',
+    accepts: 'an integer from 1 to 86400',
+    description: 'how long a locked username or address is refused (429 with Retry-After); it then unlocks by itself',
   },
   TIMEZONE: {
     schema: z.string().refine(isIanaTimeZone),

@@ -22,10 +22,19 @@ describe('loadConfig', () => {
     const { config } = load({});
     expect(config).toEqual({
       nodeEnv: 'development',
-      http: { host: '127.0.0.1', port: 8888 },
+      http: { host: '127.0.0.1', port: 8888, trustProxy: false },
       database: { url: undefined, poolSize: 10 },
       embedded: { dataDir: path.join(cwd, 'data'), port: 54329 },
-      auth: { jwtSecret: undefined },
+      auth: {
+        jwtSecret: undefined,
+        jwtExpiresInSeconds: 3600,
+        adminUsername: 'admin',
+        adminPassword: undefined,
+        bcryptCost: 12,
+        passwordMinLength: 12,
+        defaultRole: 'viewer',
+        loginThrottle: { maxFailuresPerUser: 5, maxFailuresPerIp: 20, windowSeconds: 900, lockoutSeconds: 300 },
+      },
       timezone: 'UTC',
       log: { level: 'info', format: 'pretty' },
       shutdown: { graceSeconds: 30 },
@@ -45,6 +54,12 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://localhost/db', 'a postgres:// or postgresql:// URL'],
     ['JWT_SECRET', 'short', 'at least 32 characters'],
     ['SHUTDOWN_GRACE_SECONDS', '1.5', 'an integer from 0 to 3600'],
+    ['JWT_EXPIRES_IN', '10s', 'a duration from 60s to 30d'],
+    ['JWT_EXPIRES_IN', '1w', 'a duration from 60s to 30d'],
+    ['BCRYPT_COST', '31', 'an integer from 4 to 15'],
+    ['ADMIN_USERNAME', 'a b', '3 to 64 letters'],
+    ['TRUST_PROXY', 'yes', 'true or false'],
+    ['LOGIN_LOCKOUT_SECONDS', '0', 'an integer from 1 to 86400'],
   ])('rejects %s=%s, naming the variable and what it accepts', (name, value, accepts) => {
     const [problem, ...others] = problemsOf({ [name]: value });
     expect(others).toEqual([]);
@@ -72,7 +87,7 @@ describe('loadConfig', () => {
   it('reads .env, lets the environment win, and reports where each value came from, secrets masked', () => {
     writeFileSync(path.join(cwd, '.env'), 'PORT=9000\nHOST=0.0.0.0\nDATABASE_URL=postgres://app:s3cret@db:5432/cw\n');
     const { config, report } = load({ PORT: '9100' }, true);
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 9100 });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 9100, trustProxy: false });
     const entry = (name: string) => report.find((e) => e.name === name);
     expect(entry('PORT')).toEqual({ name: 'PORT', value: '9100', source: 'environment' });
     expect(entry('HOST')).toEqual({ name: 'HOST', value: '0.0.0.0', source: '.env file' });
@@ -83,6 +98,18 @@ describe('loadConfig', () => {
 
   it('lists every variable in the report', () => {
     expect(load({}).report.map((e) => e.name)).toEqual(Object.keys(ENV_VARS));
+  });
+});
+
+describe('JWT_EXPIRES_IN', () => {
+  it.each([
+    ['3600', 3600],
+    ['90s', 90],
+    ['15m', 900],
+    ['1h', 3600],
+    ['7d', 604800],
+  ])('reads %s as %i seconds', (value, seconds) => {
+    expect(load({ JWT_EXPIRES_IN: value }).config.auth.jwtExpiresInSeconds).toBe(seconds);
   });
 });
 

@@ -109,13 +109,27 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const get = <T>(name: EnvVarName): T => values.get(name) as T;
   const config: AppConfig = {
     nodeEnv,
-    http: { host: get<string>('HOST'), port: get<number>('PORT') },
+    http: { host: get<string>('HOST'), port: get<number>('PORT'), trustProxy: get<boolean>('TRUST_PROXY') },
     database: { url: values.get('DATABASE_URL') as string | undefined, poolSize: get<number>('DB_POOL_SIZE') },
     embedded: {
       dataDir: path.resolve(options.cwd, get<string>('DATA_DIR')),
       port: get<number>('EMBEDDED_PG_PORT'),
     },
-    auth: { jwtSecret: values.get('JWT_SECRET') as string | undefined },
+    auth: {
+      jwtSecret: values.get('JWT_SECRET') as string | undefined,
+      jwtExpiresInSeconds: get<number>('JWT_EXPIRES_IN'),
+      adminUsername: get<string>('ADMIN_USERNAME'),
+      adminPassword: values.get('ADMIN_PASSWORD') as string | undefined,
+      bcryptCost: get<number>('BCRYPT_COST'),
+      passwordMinLength: get<number>('PASSWORD_MIN_LENGTH'),
+      defaultRole: get<string>('DEFAULT_ROLE'),
+      loginThrottle: {
+        maxFailuresPerUser: get<number>('LOGIN_MAX_FAILURES_PER_USER'),
+        maxFailuresPerIp: get<number>('LOGIN_MAX_FAILURES_PER_IP'),
+        windowSeconds: get<number>('LOGIN_FAILURE_WINDOW_SECONDS'),
+        lockoutSeconds: get<number>('LOGIN_LOCKOUT_SECONDS'),
+      },
+    },
     timezone: get<string>('TIMEZONE'),
     log: { level: get<LogLevel>('LOG_LEVEL'), format: logFormat },
     shutdown: { graceSeconds: get<number>('SHUTDOWN_GRACE_SECONDS') },

@@ -1,4 +1,10 @@
+import { AuditLog } from '../audit-logs/entities/audit-log.entity.js';
+import { LoginFailure } from '../auth/entities/login-failure.entity.js';
+import { RevokedToken } from '../auth/entities/revoked-token.entity.js';
 import { AppSetting } from '../settings/entities/app-setting.entity.js';
+import { PermissionEntity } from '../users/entities/permission.entity.js';
+import { Role } from '../users/entities/role.entity.js';
+import { User } from '../users/entities/user.entity.js';
 
 /** Every TypeORM entity; a test checks that each `*.entity.ts` under src/ is listed here. */
-export const ENTITIES = [AppSetting];
+export const ENTITIES = [AppSetting, AuditLog, LoginFailure, RevokedToken, PermissionEntity, Role, User];

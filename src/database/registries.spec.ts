@@ -24,7 +24,7 @@ describe('entity and migration registries', () => {
 
   it('list every *.entity.ts class', () => {
     const declared = filesUnder(path.join(root, 'src'), '.entity.ts').flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/@Entity\([^)]*\)\s*export class (\w+)/g)].map((m) => m[1]),
+      [...readFileSync(file, 'utf8').matchAll(/@Entity\([\s\S]*?export class (\w+)/g)].map((m) => m[1]),
     );
     expect(ENTITIES.map((entity) => entity.name).sort()).toEqual(declared.sort());
   });

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 
 export interface ErrorBody {
@@ -54,6 +55,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       );
     }
     if (requestId) void reply.header(REQUEST_ID_HEADER, requestId);
+    if (exception instanceof TooManyRequestsException)
+      void reply.header('Retry-After', String(exception.retryAfterSeconds));
     void reply.status(body.statusCode).send(body);
   }
 }

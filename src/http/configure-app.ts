@@ -9,15 +9,13 @@ import { REQUEST_ID_HEADER, assignRequestId } from './request-id.js';
 /** JSON bodies above this are refused with 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-/** Base path of the REST API; controllers name it in their route (`${API_PREFIX}/jobs`), /health and /docs stay outside. */
-export const API_PREFIX = 'api/v1';
-
-export function createFastifyAdapter(): FastifyAdapter {
+/** @param trustProxy take the client address from X-Forwarded-For (TRUST_PROXY) */
+export function createFastifyAdapter(trustProxy = false): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: assignRequestId,
     logger: false,
-    trustProxy: false,
+    trustProxy,
     forceCloseConnections: 'idle',
   });
 }

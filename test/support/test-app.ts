@@ -13,6 +13,9 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { configureApp, createFastifyAdapter } from '../../src/http/configure-app.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
+/** The first admin every test app creates at start. */
+export const TEST_ADMIN = { username: 'admin', password: 'test-Secret-for-root-42' };
+
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
@@ -38,7 +41,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const database = options.database ?? (await createTestDatabase());
   const dataDir = await mkdtemp(path.join(tmpdir(), 'cronwarden-app-'));
   const { config } = loadConfig({
-    env: { LOG_LEVEL: 'silent', DATA_DIR: dataDir, DATABASE_URL: database.url, ...options.env },
+    env: {
+      LOG_LEVEL: 'silent',
+      DATA_DIR: dataDir,
+      DATABASE_URL: database.url,
+      BCRYPT_COST: '4',
+      ADMIN_USERNAME: TEST_ADMIN.username,
+      ADMIN_PASSWORD: TEST_ADMIN.password,
+      ...options.env,
+    },
     cwd: process.cwd(),
     readEnvFile: false,
   });
@@ -48,7 +59,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     imports: [AppModule.forRoot({ config, databaseUrl: database.url, logger })],
     controllers: options.controllers ?? [],
   }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { bufferLogs: true });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config.http.trustProxy), {
+    bufferLogs: true,
+  });
   await configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

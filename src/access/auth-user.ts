@@ -1,0 +1,20 @@
+import type { Permission } from './permissions.js';
+
+/** The caller of a request, as loaded from the database for every request (never from the token alone). */
+export interface AuthUser {
+  readonly id: string;
+  readonly username: string;
+  readonly roles: readonly string[];
+  readonly permissions: ReadonlySet<Permission>;
+  /** Holds the `admin` role: every permission, and may act on every user's resources. */
+  readonly isAdmin: boolean;
+  /** `jti` of the access token of this request. */
+  readonly tokenId: string;
+  readonly tokenExpiresAt: Date;
+  /** An operator acting through the CLI: not a row in `users`. */
+  readonly system?: boolean;
+}
+
+export function hasPermission(user: AuthUser, permission: Permission): boolean {
+  return user.isAdmin || user.permissions.has(permission);
+}

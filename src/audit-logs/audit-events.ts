@@ -1,0 +1,16 @@
+/** Events of jobs (as ndscheduler's) and of accounts; names are part of the REST contract. */
+export const JOB_AUDIT_EVENTS = ['added', 'modified', 'deleted', 'paused', 'resumed', 'custom_run'] as const;
+export const ACCOUNT_AUDIT_EVENTS = [
+  'login',
+  'login_failed',
+  'logout',
+  'user_created',
+  'user_modified',
+  'user_deleted',
+  'role_created',
+  'role_modified',
+  'role_deleted',
+] as const;
+export const AUDIT_EVENTS = [...JOB_AUDIT_EVENTS, ...ACCOUNT_AUDIT_EVENTS] as const;
+
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { AuthUserLoader } from './auth-user.loader.js';
+import { JwtStrategy } from './jwt.strategy.js';
+import { LoginThrottleService } from './login-throttle.service.js';
+import { PasswordHasher } from './password-hasher.service.js';
+import { TokenService } from './token.service.js';
+
+/** Credentials and tokens: what both the auth endpoints and user administration need. */
+@Module({
+  imports: [PassportModule],
+  providers: [PasswordHasher, TokenService, LoginThrottleService, AuthUserLoader, JwtStrategy],
+  exports: [PasswordHasher, TokenService, LoginThrottleService],
+})
+export class AuthCoreModule {}

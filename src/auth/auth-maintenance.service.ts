@@ -1,0 +1,37 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { LoginThrottleService } from './login-throttle.service.js';
+import { TokenService } from './token.service.js';
+
+const PURGE_EVERY_MS = 10 * 60 * 1000;
+
+/** Every 10 minutes: forgets revocations of expired tokens and stale failed-login counts. */
+@Injectable()
+export class AuthMaintenanceService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(AuthMaintenanceService.name);
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly throttle: LoginThrottleService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.purge(), PURGE_EVERY_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  async purge(): Promise<void> {
+    try {
+      const tokens = await this.tokens.purgeExpiredRevocations();
+      const counters = await this.throttle.purgeStale();
+      if (tokens + counters > 0)
+        this.logger.debug(`Purged ${tokens} expired revocations, ${counters} stale login counters`);
+    } catch (error) {
+      this.logger.warn(`Purging auth state failed: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { UsersModule } from '../users/users.module.js';
+import { AuthCoreModule } from './auth-core.module.js';
+import { AuthMaintenanceService } from './auth-maintenance.service.js';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+import { JwtAuthGuard } from './jwt-auth.guard.js';
+import { PermissionsGuard } from './permissions.guard.js';
+
+/** Login, logout, me, password; and the two global guards (token first, then permissions). */
+@Module({
+  imports: [AuthCoreModule, UsersModule],
+  providers: [
+    AuthService,
+    AuthMaintenanceService,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: PermissionsGuard },
+  ],
+  controllers: [AuthController],
+})
+export class AuthModule {}

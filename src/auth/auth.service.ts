@@ -1,0 +1,108 @@
+import { BadRequestException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { AuthUser } from '../access/auth-user.js';
+import { PERMISSIONS } from '../access/permissions.js';
+import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
+import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
+import { sortPermissionNames } from '../users/dto/role.response.js';
+import { User } from '../users/entities/user.entity.js';
+import { permissionsOf } from '../users/management-policy.js';
+import { UsersService } from '../users/users.service.js';
+import { INVALID_LOGIN_MESSAGE } from './auth.errors.js';
+import type { ChangePasswordDto, LoginDto, LoginResponse, MeResponse } from './dto/auth.dto.js';
+import { LoginThrottleService, throttleKeys } from './login-throttle.service.js';
+import { PasswordHasher } from './password-hasher.service.js';
+import { TokenService } from './token.service.js';
+
+function effectivePermissions(user: User): string[] {
+  return user.roles.some((role) => role.name === 'admin')
+    ? [...PERMISSIONS]
+    : sortPermissionNames([...permissionsOf(user.roles)]);
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: TokenService,
+    private readonly throttle: LoginThrottleService,
+    private readonly audit: AuditLogService,
+  ) {}
+
+  /**
+   * Unknown user, wrong password and disabled account give the same 401 after the same bcrypt work;
+   * failures count against the username and the client address (429 once either is locked).
+   */
+  async login(dto: LoginDto, clientAddress: string): Promise<LoginResponse> {
+    const keys = throttleKeys(dto.username, clientAddress);
+    const wait = await this.throttle.retryAfterSeconds(keys);
+    if (wait > 0) throw new TooManyRequestsException(`Too many failed logins: try again in ${wait} seconds`, wait);
+
+    const user = await this.users.findByUsername(dto.username);
+    const passwordMatches = await this.hasher.verify(dto.password, user?.passwordHash);
+    if (!user || !passwordMatches || !user.isActive) {
+      await this.throttle.recordFailure(keys);
+      await this.audit.record({
+        event: 'login_failed',
+        actor: { id: user?.id ?? null, username: user?.username ?? dto.username },
+        ownerId: user?.id ?? null,
+        description: `failed login from ${clientAddress}: ${!user ? 'unknown username' : !passwordMatches ? 'wrong password' : 'account disabled'}`,
+      });
+      throw new UnauthorizedException(INVALID_LOGIN_MESSAGE);
+    }
+
+    await this.throttle.recordSuccess(keys);
+    await this.dataSource.getRepository(User).update({ id: user.id }, { lastLogin: new Date() });
+    await this.audit.record({
+      event: 'login',
+      actor: { id: user.id, username: user.username },
+      ownerId: user.id,
+      description: `login from ${clientAddress}`,
+    });
+    const token = this.tokens.issue(user.id, user.tokenVersion);
+    return {
+      access_token: token.accessToken,
+      token_type: 'Bearer',
+      expires_in: token.expiresIn,
+      user: {
+        id: user.id,
+        username: user.username,
+        roles: user.roles.map((role) => role.name).sort(),
+        permissions: effectivePermissions(user),
+      },
+    };
+  }
+
+  /** Revokes this token on every instance. */
+  async logout(user: AuthUser): Promise<void> {
+    await this.tokens.revoke(user.tokenId, user.tokenExpiresAt);
+    await this.audit.record({ event: 'logout', actor: actorOf(user), ownerId: user.id, description: 'logout' });
+  }
+
+  async me(caller: AuthUser): Promise<MeResponse> {
+    const user = await this.users.get(caller.id);
+    return {
+      id: user.id,
+      username: user.username,
+      email: user.email,
+      is_active: user.isActive,
+      roles: user.roles.map((role) => role.name).sort(),
+      permissions: effectivePermissions(user),
+    };
+  }
+
+  /** A wrong current password is a 400 (the caller is authenticated); every earlier token is revoked. */
+  async changePassword(caller: AuthUser, dto: ChangePasswordDto): Promise<void> {
+    const user = await this.users.get(caller.id);
+    if (!(await this.hasher.verify(dto.current_password, user.passwordHash))) {
+      throw new BadRequestException(['current_password is wrong']);
+    }
+    if (dto.new_password === dto.current_password) {
+      throw new BadRequestException(['new_password must differ from current_password']);
+    }
+    await this.users.setPassword(caller, user, dto.new_password, 'new_password');
+  }
+}

@@ -1,0 +1,51 @@
+import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse, ApiExtension } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import type { AuthUser } from '../access/auth-user.js';
+import type { Permission } from '../access/permissions.js';
+import { BEARER_AUTH } from '../http/swagger.js';
+
+export const IS_PUBLIC = 'cronwarden:public';
+export const REQUIRED_PERMISSIONS = 'cronwarden:permissions';
+
+export interface PermissionRequirement {
+  /** `all`: every listed permission; `any`: at least one. An empty `all` list: any signed-in user. */
+  mode: 'all' | 'any';
+  permissions: readonly Permission[];
+}
+
+/** The route needs no token (login, health, docs). */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+
+function authenticated(requirement: PermissionRequirement): MethodDecorator & ClassDecorator {
+  const wording =
+    requirement.permissions.length === 0
+      ? 'any signed-in user'
+      : requirement.permissions.join(requirement.mode === 'all' ? ' and ' : ' or ');
+  return applyDecorators(
+    SetMetadata(REQUIRED_PERMISSIONS, requirement),
+    ApiBearerAuth(BEARER_AUTH),
+    ApiExtension('x-required-permissions', { mode: requirement.mode, permissions: requirement.permissions }),
+    ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token' }),
+    ApiForbiddenResponse({ description: `Requires: ${wording}` }),
+  );
+}
+
+/**
+ * Declares who may call a route: the permission metadata the global guard enforces (every listed
+ * permission; none listed means any signed-in user) and the matching Swagger documentation.
+ * Every non-public route must carry this or {@link RequireAnyPermission}: the guard denies routes that don't.
+ */
+export const RequirePermissions = (...permissions: Permission[]): MethodDecorator & ClassDecorator =>
+  authenticated({ mode: 'all', permissions });
+
+/** Like {@link RequirePermissions}, satisfied by any one of the permissions. */
+export const RequireAnyPermission = (...permissions: Permission[]): MethodDecorator & ClassDecorator =>
+  authenticated({ mode: 'any', permissions });
+
+/** The signed-in caller of this request. */
+export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): AuthUser => {
+  const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
+  if (!request.user) throw new Error('@CurrentUser() on a route without authentication');
+  return request.user;
+});

@@ -1,0 +1,43 @@
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { AuthUser } from '../access/auth-user.js';
+import { AuthUserLoader } from './auth-user.loader.js';
+import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, type AccessTokenClaims, TokenService } from './token.service.js';
+import { INVALID_TOKEN_MESSAGE } from './auth.errors.js';
+
+function isClaims(payload: unknown): payload is AccessTokenClaims {
+  const claims = payload as Partial<AccessTokenClaims> | null;
+  return (
+    typeof claims?.sub === 'string' &&
+    typeof claims.jti === 'string' &&
+    typeof claims.ver === 'number' &&
+    typeof claims.exp === 'number'
+  );
+}
+
+/** Bearer tokens: HS256 only (no `none`, no RS/HS confusion), issuer, audience and expiry checked. */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    tokens: TokenService,
+    private readonly loader: AuthUserLoader,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      // A KeyObject (see TokenService.signingKey); jsonwebtoken takes it, passport-jwt's types only know string | Buffer.
+      secretOrKeyProvider: (_request, _rawToken, done) => done(null, tokens.signingKey() as unknown as Buffer),
+      algorithms: [JWT_ALGORITHM],
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+      ignoreExpiration: false,
+    });
+  }
+
+  async validate(payload: unknown): Promise<AuthUser> {
+    if (!isClaims(payload)) throw new UnauthorizedException(INVALID_TOKEN_MESSAGE);
+    const user = await this.loader.load(payload);
+    if (!user) throw new UnauthorizedException(INVALID_TOKEN_MESSAGE);
+    return user;
+  }
+}

@@ -1,0 +1,85 @@
+import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import jwt from 'jsonwebtoken';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { JwtSecretService } from '../settings/jwt-secret.service.js';
+import { RevokedToken } from './entities/revoked-token.entity.js';
+
+export const JWT_ALGORITHM = 'HS256';
+export const JWT_ISSUER = 'cronwarden';
+export const JWT_AUDIENCE = 'cronwarden-api';
+
+/** What an access token carries; everything else about the caller is read from the database per request. */
+export interface AccessTokenClaims {
+  sub: string;
+  /** The user's token version when issued; a password change, disabling or reset bumps it. */
+  ver: number;
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+export interface IssuedToken {
+  accessToken: string;
+  expiresIn: number;
+  jti: string;
+}
+
+/** Issues HS256 access tokens and revokes them (logout) in PostgreSQL, so every instance agrees. */
+@Injectable()
+export class TokenService {
+  private key: KeyObject | undefined;
+
+  constructor(
+    private readonly secret: JwtSecretService,
+    private readonly config: ConfigService<AppConfig, true>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  /**
+   * The signing key as a KeyObject: with a string secret jsonwebtoken re-parses it as a possible
+   * public key on every verify, which costs most of a request's time (DESIGN.md).
+   */
+  signingKey(): KeyObject {
+    this.key ??= createSecretKey(Buffer.from(this.secret.value, 'utf8'));
+    return this.key;
+  }
+
+  issue(userId: string, tokenVersion: number): IssuedToken {
+    const expiresIn = this.config.get('auth.jwtExpiresInSeconds', { infer: true });
+    const jti = randomUUID();
+    const accessToken = jwt.sign({ ver: tokenVersion }, this.signingKey(), {
+      algorithm: JWT_ALGORITHM,
+      expiresIn,
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+      subject: userId,
+      jwtid: jti,
+    });
+    return { accessToken, expiresIn, jti };
+  }
+
+  async revoke(jti: string, expiresAt: Date): Promise<void> {
+    await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(RevokedToken)
+      .values({ jti, expiresAt })
+      .orIgnore()
+      .execute();
+  }
+
+  /** Drops revocations of tokens that have expired anyway. */
+  async purgeExpiredRevocations(): Promise<number> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .delete()
+      .from(RevokedToken)
+      .where('expires_at < now()')
+      .execute();
+    return result.affected ?? 0;
+  }
+}

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { AuthUser } from '../access/auth-user.js';
+import { ADMIN_ROLE } from '../access/permissions.js';
+import { PasswordHasher } from '../auth/password-hasher.service.js';
+import { passwordProblem } from '../auth/password-policy.js';
+import { StartupError } from '../common/startup-error.js';
+import type { AppConfig } from '../config/app-config.js';
+import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
+import { Role } from './entities/role.entity.js';
+import { User } from './entities/user.entity.js';
+
+/** Serialises the first-admin check of instances starting together. */
+const BOOTSTRAP_LOCK_KEY = 0x626f6f74;
+
+/** The actor of changes made by Cronwarden itself at start-up. */
+export const STARTUP_ACTOR: AuthUser = {
+  id: 'system',
+  username: 'system',
+  roles: [ADMIN_ROLE],
+  permissions: new Set(),
+  isAdmin: true,
+  tokenId: 'system',
+  tokenExpiresAt: new Date(0),
+  system: true,
+};
+
+/** A strong password that passes the policy: 24 characters of base64url (144 bits). */
+export function generatePassword(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+/**
+ * At start: refuses a DEFAULT_ROLE that does not exist, and when no user holds the admin role,
+ * creates ADMIN_USERNAME with ADMIN_PASSWORD (or a generated password printed once).
+ */
+@Injectable()
+export class AdminBootstrapService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AdminBootstrapService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
+    private readonly audit: AuditLogService,
+    private readonly config: ConfigService<AppConfig, true>,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { adminUsername, adminPassword, defaultRole, passwordMinLength } = this.config.get('auth', { infer: true });
+    if (!(await this.dataSource.getRepository(Role).existsBy({ name: defaultRole }))) {
+      throw new StartupError(`DEFAULT_ROLE=${JSON.stringify(defaultRole)} is not a role: name an existing role`);
+    }
+    if (adminPassword) {
+      const problem = passwordProblem(adminPassword, { minLength: passwordMinLength }, 'ADMIN_PASSWORD', adminUsername);
+      if (problem) throw new StartupError(problem);
+    }
+    const password = adminPassword ?? generatePassword();
+    const passwordHash = await this.hasher.hash(password);
+
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_KEY]);
+      const adminRole = await manager.findOneByOrFail(Role, { name: ADMIN_ROLE });
+      const admins: Array<{ count: string }> = await manager.query(
+        'SELECT count(*) AS count FROM user_roles WHERE role_id = $1',
+        [adminRole.id],
+      );
+      if (Number(admins[0].count) > 0) return 'present' as const;
+      const existing = await manager
+        .getRepository(User)
+        .createQueryBuilder('user')
+        .leftJoinAndSelect('user.roles', 'role')
+        .where('lower(user.username) = lower(:name)', { name: adminUsername })
+        .getOne();
+      if (existing) {
+        existing.roles = [...existing.roles, adminRole];
+        await manager.save(existing);
+        await this.audit.record(
+          {
+            event: 'user_modified',
+            actor: actorOf(STARTUP_ACTOR),
+            ownerId: null,
+            description: `no admin: gave ${existing.username} the admin role`,
+          },
+          manager,
+        );
+        return 'promoted' as const;
+      }
+      const user = manager.create(User, { username: adminUsername, passwordHash, isActive: true, roles: [adminRole] });
+      await manager.save(user);
+      await this.audit.record(
+        {
+          event: 'user_created',
+          actor: actorOf(STARTUP_ACTOR),
+          ownerId: null,
+          description: `created the first admin ${adminUsername}`,
+        },
+        manager,
+      );
+      return 'created' as const;
+    });
+
+    if (outcome === 'promoted') {
+      this.logger.warn(`No user held the admin role: gave it to the existing user '${adminUsername}'`);
+    } else if (outcome === 'created' && adminPassword) {
+      this.logger.log(`Created the first admin '${adminUsername}' with the password from ADMIN_PASSWORD`);
+    } else if (outcome === 'created') {
+      this.logger.warn(
+        `Created the first admin '${adminUsername}' with the generated password: ${password}  ` +
+          '(shown this once; change it with PUT /api/v1/auth/me/password, or reset it with npm run cli -- reset-password)',
+      );
+    }
+  }
+}

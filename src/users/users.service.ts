@@ -1,0 +1,227 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
+import type { AuthUser } from '../access/auth-user.js';
+import { ADMIN_ROLE } from '../access/permissions.js';
+import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
+import { PasswordHasher } from '../auth/password-hasher.service.js';
+import { passwordProblem } from '../auth/password-policy.js';
+import { isUniqueViolation } from '../common/postgres-errors.js';
+import type { AppConfig } from '../config/app-config.js';
+import { countOtherActiveAdmins, lockAdminSet } from './admin-lock.js';
+import type { CreateUserDto, UpdateUserDto } from './dto/user.dto.js';
+import { Role } from './entities/role.entity.js';
+import { User } from './entities/user.entity.js';
+import { assertMayGrant, assertMayManageUser } from './management-policy.js';
+
+const USER_NOT_FOUND = 'User not found';
+const LAST_ADMIN = 'This is the last active admin: make another user admin first';
+
+const isUuid = (value: string): boolean =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
+/** Users and their roles. Every change is audited in the same transaction. */
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
+    private readonly audit: AuditLogService,
+    private readonly config: ConfigService<AppConfig, true>,
+  ) {}
+
+  async exists(id: string): Promise<boolean> {
+    return isUuid(id) && (await this.dataSource.getRepository(User).existsBy({ id }));
+  }
+
+  async list(limit: number, offset: number): Promise<{ rows: User[]; total: number }> {
+    const [rows, total] = await this.dataSource.getRepository(User).findAndCount({
+      relations: { roles: true },
+      order: { username: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
+    return { rows, total };
+  }
+
+  async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<User> {
+    const user = isUuid(id)
+      ? await manager.findOne(User, { where: { id }, relations: { roles: { permissions: true } } })
+      : null;
+    if (!user) throw new NotFoundException(USER_NOT_FOUND);
+    return user;
+  }
+
+  /** By name, case-insensitively (for login and the CLI). */
+  async findByUsername(username: string): Promise<User | null> {
+    return this.dataSource
+      .getRepository(User)
+      .createQueryBuilder('user')
+      .leftJoinAndSelect('user.roles', 'role')
+      .leftJoinAndSelect('role.permissions', 'permission')
+      .where('lower(user.username) = lower(:username)', { username })
+      .getOne();
+  }
+
+  async create(actor: AuthUser, dto: CreateUserDto): Promise<User> {
+    this.assertPasswordAcceptable(dto.password, 'password', dto.username);
+    const passwordHash = await this.hasher.hash(dto.password);
+    const roleNames = dto.roles ?? [this.config.get('auth.defaultRole', { infer: true })];
+    try {
+      const id = await this.dataSource.transaction(async (manager) => {
+        const roles = await this.rolesByName(manager, roleNames);
+        assertMayGrant(actor, roles);
+        await this.assertUsernameFree(manager, dto.username);
+        const user = manager.create(User, {
+          username: dto.username,
+          email: dto.email ?? null,
+          passwordHash,
+          isActive: dto.is_active ?? true,
+          roles,
+        });
+        await manager.save(user);
+        await this.audit.record(
+          {
+            event: 'user_created',
+            actor: actorOf(actor),
+            ownerId: null,
+            description: `created user ${user.username} with roles ${roleNames.join(', ') || '(none)'}`,
+          },
+          manager,
+        );
+        return user.id;
+      });
+      return await this.get(id);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictException(`Username ${dto.username} is taken`);
+      throw error;
+    }
+  }
+
+  async update(actor: AuthUser, id: string, dto: UpdateUserDto): Promise<User> {
+    const current = await this.get(id);
+    assertMayManageUser(actor, current.roles);
+    if (dto.password !== undefined) this.assertPasswordAcceptable(dto.password, 'password', current.username);
+    const passwordHash = dto.password !== undefined ? await this.hasher.hash(dto.password) : undefined;
+    await this.dataSource.transaction(async (manager) => {
+      await lockAdminSet(manager);
+      const user = await this.get(id, manager);
+      const changes: string[] = [];
+      if (dto.email !== undefined && dto.email !== user.email) {
+        changes.push(`email: ${user.email ?? '(none)'} → ${dto.email ?? '(none)'}`);
+        user.email = dto.email;
+      }
+      if (dto.is_active !== undefined && dto.is_active !== user.isActive) {
+        if (!dto.is_active) await this.assertNotLastAdmin(manager, user);
+        changes.push(`is_active: ${user.isActive} → ${dto.is_active}`);
+        user.isActive = dto.is_active;
+        if (!dto.is_active) user.tokenVersion += 1;
+      }
+      if (passwordHash) {
+        changes.push('password changed');
+        user.passwordHash = passwordHash;
+        user.tokenVersion += 1;
+      }
+      if (changes.length === 0) return;
+      await manager.save(user);
+      await this.recordModified(manager, actor, user, changes.join('; '));
+    });
+    return this.get(id);
+  }
+
+  async setRoles(actor: AuthUser, id: string, roleNames: string[]): Promise<User> {
+    await this.dataSource.transaction(async (manager) => {
+      await lockAdminSet(manager);
+      const user = await this.get(id, manager);
+      const roles = await this.rolesByName(manager, roleNames);
+      assertMayManageUser(actor, user.roles);
+      assertMayGrant(actor, roles);
+      const before = user.roles.map((role) => role.name).sort();
+      const after = roles.map((role) => role.name).sort();
+      if (before.includes(ADMIN_ROLE) && !after.includes(ADMIN_ROLE)) await this.assertNotLastAdmin(manager, user);
+      user.roles = roles;
+      await manager.save(user);
+      await this.recordModified(
+        manager,
+        actor,
+        user,
+        `roles: ${before.join(', ') || '(none)'} → ${after.join(', ') || '(none)'}`,
+      );
+    });
+    return this.get(id);
+  }
+
+  async remove(actor: AuthUser, id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await lockAdminSet(manager);
+      const user = await this.get(id, manager);
+      assertMayManageUser(actor, user.roles);
+      await this.assertNotLastAdmin(manager, user);
+      await manager.delete(User, { id: user.id });
+      await this.audit.record(
+        {
+          event: 'user_deleted',
+          actor: actor.id === user.id ? { id: null, username: actor.username } : actorOf(actor),
+          ownerId: null,
+          description: `deleted user ${user.username}`,
+        },
+        manager,
+      );
+    });
+  }
+
+  /** Sets a new password (self-service or operator reset) and revokes every earlier token. */
+  async setPassword(actor: AuthUser, user: User, password: string, field: string): Promise<void> {
+    this.assertPasswordAcceptable(password, field, user.username);
+    const passwordHash = await this.hasher.hash(password);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.increment(User, { id: user.id }, 'tokenVersion', 1);
+      await manager.update(User, { id: user.id }, { passwordHash });
+      await this.recordModified(manager, actor, user, 'password changed');
+    });
+  }
+
+  private assertPasswordAcceptable(password: string, field: string, username: string): void {
+    const minLength = this.config.get('auth.passwordMinLength', { infer: true });
+    const problem = passwordProblem(password, { minLength }, field, username);
+    if (problem) throw new BadRequestException([problem]);
+  }
+
+  private async assertUsernameFree(manager: EntityManager, username: string): Promise<void> {
+    const taken = await manager
+      .getRepository(User)
+      .createQueryBuilder('user')
+      .where('lower(user.username) = lower(:username)', { username })
+      .getExists();
+    if (taken) throw new ConflictException(`Username ${username} is taken`);
+  }
+
+  private async assertNotLastAdmin(manager: EntityManager, user: User): Promise<void> {
+    const isActiveAdmin = user.isActive && user.roles.some((role) => role.name === ADMIN_ROLE);
+    if (isActiveAdmin && (await countOtherActiveAdmins(manager, user.id)) === 0)
+      throw new ConflictException(LAST_ADMIN);
+  }
+
+  /** The roles named, or 400 naming the unknown ones. */
+  async rolesByName(manager: EntityManager, names: string[]): Promise<Role[]> {
+    const roles = names.length
+      ? await manager.find(Role, { where: { name: In(names) }, relations: { permissions: true } })
+      : [];
+    const unknown = names.filter((name) => !roles.some((role) => role.name === name));
+    if (unknown.length > 0) throw new BadRequestException([`roles contains unknown roles: ${unknown.join(', ')}`]);
+    return roles;
+  }
+
+  private recordModified(manager: EntityManager, actor: AuthUser, user: User, description: string): Promise<void> {
+    return this.audit.record(
+      {
+        event: 'user_modified',
+        actor: actorOf(actor),
+        ownerId: null,
+        description: `user ${user.username}: ${description}`,
+      },
+      manager,
+    );
+  }
+}
