@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { loadConfig } from './src/config/load-config.js';
 import { dataSourceOptions } from './src/database/data-source-options.js';
-import { EmbeddedPostgres } from './src/database/embedded-postgres.js';
+import { openDatabase } from './src/database/open-database.js';
 
 /**
  * The DataSource of the TypeORM CLI (`npm run migration:run|revert|generate`): the same options as
@@ -11,17 +11,8 @@ import { EmbeddedPostgres } from './src/database/embedded-postgres.js';
  */
 async function createCliDataSource(): Promise<DataSource> {
   const { config } = loadConfig({ env: process.env, cwd: process.cwd() });
-  let url = config.database.url;
-  if (!url) {
-    const log = (message: string): boolean => process.stderr.write(`${message}\n`);
-    const embedded = new EmbeddedPostgres({
-      dataDir: config.embedded.dataDir,
-      port: config.embedded.port,
-      logger: { info: log, warn: log },
-    });
-    url = await embedded.start();
-    process.once('exit', () => embedded.stopNow());
-  }
+  const log = (message: string): boolean => process.stderr.write(`${message}\n`);
+  const { url } = await openDatabase(config, { info: log, warn: log });
   return new DataSource(dataSourceOptions({ url, poolSize: 2 }));
 }
 

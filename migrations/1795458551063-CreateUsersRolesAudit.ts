@@ -72,7 +72,7 @@ export class CreateUsersRolesAudit1795458551063 implements MigrationInterface {
       CONSTRAINT "PK_revoked_tokens_jti" PRIMARY KEY ("jti"))`);
     await queryRunner.query(`CREATE INDEX "IDX_revoked_tokens_expires_at" ON "revoked_tokens" ("expires_at")`);
     await queryRunner.query(`CREATE TABLE "login_failures" (
-      "key" text NOT NULL, "failures" integer NOT NULL,
+      "key" text NOT NULL, "failures" integer NOT NULL, "pending" integer NOT NULL DEFAULT 0,
       "window_started_at" TIMESTAMP WITH TIME ZONE NOT NULL, "locked_until" TIMESTAMP WITH TIME ZONE,
       CONSTRAINT "PK_login_failures_key" PRIMARY KEY ("key"))`);
 

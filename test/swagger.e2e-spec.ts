@@ -20,6 +20,36 @@ describe('Swagger', () => {
     expect(res.body.paths['/health'].get.responses).toHaveProperty('503');
   });
 
+  it('documents, for every route but the public ones, the bearer scheme, the permission, 401 and 403', async () => {
+    const res = await t.http().get('/docs-json').expect(200);
+    const publicRoutes = ['get /health', 'post /api/v1/auth/login'];
+    const operations = Object.entries(
+      res.body.paths as Record<string, Record<string, Record<string, unknown>>>,
+    ).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ route: `${method} ${path}`, operation })),
+    );
+    expect(operations.length).toBeGreaterThan(15);
+    for (const { route, operation } of operations) {
+      if (publicRoutes.includes(route)) {
+        expect({ route, security: operation.security }).toEqual({ route, security: undefined });
+        continue;
+      }
+      expect({ route, security: operation.security }).toEqual({ route, security: [{ bearer: [] }] });
+      expect({ route, permissions: operation['x-required-permissions'] }).toEqual({
+        route,
+        permissions: { mode: expect.stringMatching(/^(all|any)$/), permissions: expect.any(Array) },
+      });
+      expect(Object.keys(operation.responses as object)).toEqual(expect.arrayContaining(['401', '403']));
+    }
+  });
+
+  it('documents the login answers, including 429', async () => {
+    const res = await t.http().get('/docs-json').expect(200);
+    const loginResponses = Object.keys(res.body.paths['/api/v1/auth/login'].post.responses as object);
+    expect(loginResponses).toEqual(expect.arrayContaining(['200', '400', '401', '429']));
+    expect(res.body.components.schemas.LoginResponse.properties).toHaveProperty('access_token');
+  });
+
   it('serves Swagger UI at /docs with its assets', async () => {
     const page = await t.http().get('/docs').expect(200);
     expect(page.headers['content-type']).toContain('text/html');

@@ -4,6 +4,7 @@ import type { Permission } from './permissions.js';
 export interface AuthUser {
   readonly id: string;
   readonly username: string;
+  readonly email: string | null;
   readonly roles: readonly string[];
   readonly permissions: ReadonlySet<Permission>;
   /** Holds the `admin` role: every permission, and may act on every user's resources. */

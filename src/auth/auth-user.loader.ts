@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../access/auth-user.js';
 import { ADMIN_ROLE, isPermission, type Permission } from '../access/permissions.js';
@@ -8,6 +9,7 @@ import type { AccessTokenClaims } from './token.service.js';
 interface AuthUserRow {
   id: string;
   username: string;
+  email: string | null;
   is_active: boolean;
   token_version: number;
   revoked: boolean;
@@ -25,21 +27,24 @@ export class AuthUserLoader {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async load(claims: AccessTokenClaims): Promise<AuthUser | null> {
-    const rows: AuthUserRow[] = await this.dataSource.query(
-      `SELECT u.id, u.username, u.is_active, u.token_version,
+    const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
+    const { rows } = await pool.query<AuthUserRow>({
+      name: 'cronwarden_auth_user',
+      text: `SELECT u.id, u.username, u.email, u.is_active, u.token_version,
               EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti = $2) AS revoked,
               ARRAY(SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
                     WHERE ur.user_id = u.id ORDER BY r.name) AS roles,
               ARRAY(SELECT DISTINCT rp.permission_name FROM user_roles ur
                     JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = u.id) AS permissions
          FROM users u WHERE u.id = $1`,
-      [claims.sub, claims.jti],
-    );
+      values: [claims.sub, claims.jti],
+    });
     const row = rows[0];
     if (!row || !row.is_active || row.revoked || row.token_version !== claims.ver) return null;
     return {
       id: row.id,
       username: row.username,
+      email: row.email,
       roles: row.roles,
       permissions: new Set<Permission>(row.permissions.filter(isPermission)),
       isAdmin: row.roles.includes(ADMIN_ROLE),

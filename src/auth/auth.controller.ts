@@ -45,7 +45,7 @@ export class AuthController {
   @RequirePermissions()
   @ApiOperation({ summary: 'Who am I: roles and effective permissions' })
   @ApiOkResponse({ type: MeResponse })
-  me(@CurrentUser() user: AuthUser): Promise<MeResponse> {
+  me(@CurrentUser() user: AuthUser): MeResponse {
     return this.auth.me(user);
   }
 

@@ -33,16 +33,27 @@ export class AuthService {
   ) {}
 
   /**
-   * Unknown user, wrong password and disabled account give the same 401 after the same bcrypt work;
-   * failures count against the username and the client address (429 once either is locked).
+   * Unknown user, wrong password and disabled account give the same 401 after the same bcrypt work.
+   * The attempt is reserved against the username and the client address before the password is
+   * checked (429 once either is locked or busy), and becomes a failure or a success afterwards.
    */
   async login(dto: LoginDto, clientAddress: string): Promise<LoginResponse> {
     const keys = throttleKeys(dto.username, clientAddress);
-    const wait = await this.throttle.retryAfterSeconds(keys);
-    if (wait > 0) throw new TooManyRequestsException(`Too many failed logins: try again in ${wait} seconds`, wait);
+    const reservation = await this.throttle.reserve(keys);
+    if (!reservation.allowed) {
+      const wait = reservation.retryAfterSeconds;
+      throw new TooManyRequestsException(`Too many failed logins: try again in ${wait} seconds`, wait);
+    }
 
-    const user = await this.users.findByUsername(dto.username);
-    const passwordMatches = await this.hasher.verify(dto.password, user?.passwordHash);
+    let user: User | null;
+    let passwordMatches: boolean;
+    try {
+      user = await this.users.findByUsername(dto.username);
+      passwordMatches = await this.hasher.verify(dto.password, user?.passwordHash);
+    } catch (error) {
+      await this.throttle.abandon(keys).catch(() => undefined);
+      throw error;
+    }
     if (!user || !passwordMatches || !user.isActive) {
       await this.throttle.recordFailure(keys);
       await this.audit.record({
@@ -82,15 +93,15 @@ export class AuthService {
     await this.audit.record({ event: 'logout', actor: actorOf(user), ownerId: user.id, description: 'logout' });
   }
 
-  async me(caller: AuthUser): Promise<MeResponse> {
-    const user = await this.users.get(caller.id);
+  /** From the state loaded for this request's authentication: no further query. */
+  me(caller: AuthUser): MeResponse {
     return {
-      id: user.id,
-      username: user.username,
-      email: user.email,
-      is_active: user.isActive,
-      roles: user.roles.map((role) => role.name).sort(),
-      permissions: effectivePermissions(user),
+      id: caller.id,
+      username: caller.username,
+      email: caller.email,
+      is_active: true,
+      roles: [...caller.roles],
+      permissions: caller.isAdmin ? [...PERMISSIONS] : sortPermissionNames([...caller.permissions]),
     };
   }
 

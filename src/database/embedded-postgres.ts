@@ -388,9 +388,13 @@ export class EmbeddedPostgres {
     }
   }
 
-  /** Fast shutdown (SIGINT), escalating to immediate shutdown (SIGQUIT) and SIGKILL when it lingers. */
+  /**
+   * Smart shutdown (SIGTERM: lets the sessions our pool is closing end cleanly), escalating to fast
+   * (SIGINT), immediate (SIGQUIT) and SIGKILL when it lingers.
+   */
   private async stopPid(pid: number): Promise<void> {
     const steps: Array<[NodeJS.Signals, number]> = [
+      ['SIGTERM', 5_000],
       ['SIGINT', 15_000],
       ['SIGQUIT', 5_000],
       ['SIGKILL', 5_000],

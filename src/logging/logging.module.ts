@@ -6,7 +6,7 @@ import { requestIdOf } from '../http/request-id.js';
 
 function levelFor(_req: IncomingMessage, res: ServerResponse, error?: Error): 'info' | 'warn' | 'error' {
   if (error || res.statusCode >= 500) return 'error';
-  return res.statusCode >= 400 ? 'warn' : 'info';
+  return 'info';
 }
 
 /** Structured request logs (nestjs-pino over the process's root logger), each line carrying `req.id`. */

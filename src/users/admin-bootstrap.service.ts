@@ -20,6 +20,7 @@ const BOOTSTRAP_LOCK_KEY = 0x626f6f74;
 export const STARTUP_ACTOR: AuthUser = {
   id: 'system',
   username: 'system',
+  email: null,
   roles: [ADMIN_ROLE],
   permissions: new Set(),
   isAdmin: true,

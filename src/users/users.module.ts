@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { AuthCoreModule } from '../auth/auth-core.module.js';
-import { AdminBootstrapService } from './admin-bootstrap.service.js';
 import { RoleExistsGuard, UserExistsGuard } from './exists.guards.js';
 import { RolesController } from './roles.controller.js';
 import { RolesService } from './roles.service.js';
@@ -9,7 +8,7 @@ import { UsersService } from './users.service.js';
 
 @Module({
   imports: [AuthCoreModule],
-  providers: [UsersService, RolesService, AdminBootstrapService, UserExistsGuard, RoleExistsGuard],
+  providers: [UsersService, RolesService, UserExistsGuard, RoleExistsGuard],
   controllers: [UsersController, RolesController],
   exports: [UsersService, RolesService],
 })

@@ -18,6 +18,11 @@ import { assertMayGrant, assertMayManageUser } from './management-policy.js';
 const USER_NOT_FOUND = 'User not found';
 const LAST_ADMIN = 'This is the last active admin: make another user admin first';
 
+function assertAllKnown(names: string[], roles: Role[]): void {
+  const unknown = names.filter((name) => !roles.some((role) => role.name === name));
+  if (unknown.length > 0) throw new BadRequestException([`roles contains unknown roles: ${unknown.join(', ')}`]);
+}
+
 const isUuid = (value: string): boolean =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
@@ -64,14 +69,17 @@ export class UsersService {
       .getOne();
   }
 
+  /** Check order: 403 (roles the caller may not grant), then 400 (unknown role, weak password), then 409. */
   async create(actor: AuthUser, dto: CreateUserDto): Promise<User> {
+    const roleNames = dto.roles ?? [this.config.get('auth.defaultRole', { infer: true })];
+    const known = await this.findRoles(this.dataSource.manager, roleNames);
+    assertMayGrant(actor, known);
+    assertAllKnown(roleNames, known);
     this.assertPasswordAcceptable(dto.password, 'password', dto.username);
     const passwordHash = await this.hasher.hash(dto.password);
-    const roleNames = dto.roles ?? [this.config.get('auth.defaultRole', { infer: true })];
     try {
       const id = await this.dataSource.transaction(async (manager) => {
         const roles = await this.rolesByName(manager, roleNames);
-        assertMayGrant(actor, roles);
         await this.assertUsernameFree(manager, dto.username);
         const user = manager.create(User, {
           username: dto.username,
@@ -134,9 +142,10 @@ export class UsersService {
     await this.dataSource.transaction(async (manager) => {
       await lockAdminSet(manager);
       const user = await this.get(id, manager);
-      const roles = await this.rolesByName(manager, roleNames);
       assertMayManageUser(actor, user.roles);
+      const roles = await this.findRoles(manager, roleNames);
       assertMayGrant(actor, roles);
+      assertAllKnown(roleNames, roles);
       const before = user.roles.map((role) => role.name).sort();
       const after = roles.map((role) => role.name).sort();
       if (before.includes(ADMIN_ROLE) && !after.includes(ADMIN_ROLE)) await this.assertNotLastAdmin(manager, user);
@@ -205,12 +214,14 @@ export class UsersService {
 
   /** The roles named, or 400 naming the unknown ones. */
   async rolesByName(manager: EntityManager, names: string[]): Promise<Role[]> {
-    const roles = names.length
-      ? await manager.find(Role, { where: { name: In(names) }, relations: { permissions: true } })
-      : [];
-    const unknown = names.filter((name) => !roles.some((role) => role.name === name));
-    if (unknown.length > 0) throw new BadRequestException([`roles contains unknown roles: ${unknown.join(', ')}`]);
+    const roles = await this.findRoles(manager, names);
+    assertAllKnown(names, roles);
     return roles;
+  }
+
+  /** Those of the roles named that exist, with their permissions. */
+  private async findRoles(manager: EntityManager, names: string[]): Promise<Role[]> {
+    return names.length ? manager.find(Role, { where: { name: In(names) }, relations: { permissions: true } }) : [];
   }
 
   private recordModified(manager: EntityManager, actor: AuthUser, user: User, description: string): Promise<void> {

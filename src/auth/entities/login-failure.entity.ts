@@ -13,6 +13,10 @@ export class LoginFailure {
   @Column({ type: 'integer' })
   failures!: number;
 
+  /** Attempts under way (counted before the password is checked, so a burst cannot overrun the limit). */
+  @Column({ type: 'integer', default: 0 })
+  pending!: number;
+
   @Column({ name: 'window_started_at', type: 'timestamptz' })
   windowStartedAt!: Date;
 
