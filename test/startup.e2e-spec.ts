@@ -64,6 +64,16 @@ describe('npm start with the embedded PostgreSQL (real processes)', () => {
     await withEmbeddedClient(dataDir, Number(env.EMBEDDED_PG_PORT), (client) =>
       client.query(`INSERT INTO app_settings (key, value) VALUES ('test_marker', 'kept')`),
     );
+    // the first admin's generated password is printed once, and it works
+    const announcement = server.messages().find((message) => message.includes('with the generated password: '));
+    const password = announcement?.match(/generated password: (\S+)/)?.[1];
+    expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
+    expect(login.status).toBe(200);
 
     server.stop('SIGTERM');
     expect(await server.waitForExit()).toEqual({ code: 0, signal: null });
@@ -85,6 +95,7 @@ describe('npm start with the embedded PostgreSQL (real processes)', () => {
     const server = new SpawnedServer(env, workDir);
     await server.waitForHealth(baseUrl);
     expect(server.messages().some((message) => message.startsWith(CLUSTER_CREATED))).toBe(false);
+    expect(server.messages().some((message) => message.includes('generated password'))).toBe(false);
     const { rows } = await withEmbeddedClient(dataDir, Number(env.EMBEDDED_PG_PORT), (client) =>
       client.query<{ value: string }>(`SELECT value FROM app_settings WHERE key = 'test_marker'`),
     );
@@ -166,6 +177,27 @@ describe('npm start with the embedded PostgreSQL (real processes)', () => {
       'cronwarden: Invalid configuration: PORT="eighty" is not valid: expected an integer from 1 to 65535; ' +
         'TIMEZONE="Moon/Base" is not valid: expected an IANA time zone name such as UTC or Europe/Berlin',
     ]);
+  });
+});
+
+describe('start-up checks that need the database (real processes)', () => {
+  it.each([
+    [{ DEFAULT_ROLE: 'nobody' }, 'DEFAULT_ROLE="nobody" is not a role: name an existing role'],
+    [{ ADMIN_PASSWORD: 'password1234' }, 'ADMIN_PASSWORD is too common; choose another'],
+  ])('%p stops start-up with one clear line and exit code 1', async (extraEnv, message) => {
+    const db = await createTestDatabase();
+    const workDir = await mkdtemp(path.join(tmpdir(), 'cronwarden-bad-'));
+    try {
+      const server = new SpawnedServer(
+        { PORT: String(await freePort()), DATABASE_URL: db.url, DATA_DIR: path.join(workDir, 'data'), ...extraEnv },
+        workDir,
+      );
+      expect(await server.waitForExit()).toEqual({ code: 1, signal: null });
+      expectOneCleanErrorLine(server, message);
+    } finally {
+      await db.drop();
+      await rm(workDir, { recursive: true, force: true });
+    }
   });
 });
 
