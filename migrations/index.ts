@@ -1,9 +1,14 @@
 import { CreateAppSettings1795457121434 } from './1795457121434-CreateAppSettings.js';
 import { CreateUsersRolesAudit1795458551063 } from './1795458551063-CreateUsersRolesAudit.js';
+import { CreateJobsAndExecutions1795460638750 } from './1795460638750-CreateJobsAndExecutions.js';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that the app, the CLI and jest (which
  * cannot import .ts files through TypeORM's loader) all run the same set; a test checks that every
  * file of this folder is listed here.
  */
-export const MIGRATIONS = [CreateAppSettings1795457121434, CreateUsersRolesAudit1795458551063];
+export const MIGRATIONS = [
+  CreateAppSettings1795457121434,
+  CreateUsersRolesAudit1795458551063,
+  CreateJobsAndExecutions1795460638750,
+];

@@ -6,7 +6,10 @@ import { AccessModule } from './access/access.module.js';
 import { AuditLogsModule } from './audit-logs/audit-logs.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { ExecutionsModule } from './executions/executions.module.js';
 import { HealthModule } from './health/health.module.js';
+import { JobClassesModule } from './job-classes/job-classes.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 
@@ -30,6 +33,9 @@ export class AppModule {
         AccessModule,
         AuditLogsModule,
         AuthModule,
+        JobClassesModule,
+        JobsModule,
+        ExecutionsModule,
         HealthModule,
       ],
     };

@@ -28,6 +28,13 @@ export interface AppConfig {
   timezone: string;
   log: { level: LogLevel; format: LogFormat };
   shutdown: { graceSeconds: number };
+  jobs: {
+    defaultTimeoutSeconds: number;
+    disabledClasses: string[];
+    resultMaxBytes: number;
+    outputMaxBytes: number;
+  };
+  scheduler: { mode: 'dispatcher' | 'cronjob'; sweepIntervalSeconds: number };
 }
 
 /** Where an effective setting came from, shown in the start-up report. */

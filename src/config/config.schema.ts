@@ -179,6 +179,46 @@ export const ENV_VARS = {
     accepts: LOG_FORMATS.join(', '),
     description: 'json (one object per line) or pretty (for people); default pretty, json when NODE_ENV=production',
   },
+  JOB_TIMEOUT_SECONDS: {
+    schema: integer(1, 7 * 86400),
+    default: '3600',
+    accepts: 'an integer from 1 to 604800',
+    description: 'default timeout_seconds of new jobs: a run still going after it ends in state timeout',
+  },
+  JOB_CLASSES_DISABLED: {
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_]+(,[A-Za-z0-9_]+)*$/)
+      .transform((value) => value.split(',')),
+    accepts: 'a comma-separated list of job class names, such as ShellJob,CurlJob',
+    description:
+      'job classes left out of the catalogue (no new jobs; existing jobs of those classes fail when they run)',
+  },
+  RESULT_MAX_BYTES: {
+    schema: integer(1024, 16 * 1024 * 1024),
+    default: '65536',
+    accepts: 'an integer from 1024 to 16777216',
+    description: 'largest execution result kept (JSON text); a longer one is cut and says so',
+  },
+  OUTPUT_MAX_BYTES: {
+    schema: integer(1024, 16 * 1024 * 1024),
+    default: '65536',
+    accepts: 'an integer from 1024 to 16777216',
+    description: 'stdout and stderr of a ShellJob, and the response body of a CurlJob, kept up to this many bytes each',
+  },
+  SCHEDULER_MODE: {
+    schema: z.enum(['dispatcher', 'cronjob']),
+    default: 'dispatcher',
+    accepts: 'dispatcher or cronjob',
+    description:
+      'dispatcher: one timer wakes at the earliest next fire and claims everything due in one statement; cronjob: every job ticks its own started CronJob',
+  },
+  SWEEP_INTERVAL_SECONDS: {
+    schema: integer(1, 300),
+    default: '2',
+    accepts: 'an integer from 1 to 300',
+    description: 'how often the sweeper looks for due fires no timer claimed (stalls, lost ticks)',
+  },
   SHUTDOWN_GRACE_SECONDS: {
     schema: integer(0, 3600),
     default: '30',

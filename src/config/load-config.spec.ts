@@ -38,6 +38,8 @@ describe('loadConfig', () => {
       timezone: 'UTC',
       log: { level: 'info', format: 'pretty' },
       shutdown: { graceSeconds: 30 },
+      jobs: { defaultTimeoutSeconds: 3600, disabledClasses: [], resultMaxBytes: 65536, outputMaxBytes: 65536 },
+      scheduler: { mode: 'dispatcher', sweepIntervalSeconds: 2 },
     });
   });
 
@@ -59,6 +61,8 @@ describe('loadConfig', () => {
     ['BCRYPT_COST', '31', 'an integer from 4 to 15'],
     ['ADMIN_USERNAME', 'a b', '3 to 64 letters'],
     ['TRUST_PROXY', 'yes', 'true or false'],
+    ['JOB_CLASSES_DISABLED', 'Shell Job', 'a comma-separated list of job class names'],
+    ['SCHEDULER_MODE', 'magic', 'dispatcher or cronjob'],
     ['LOGIN_LOCKOUT_SECONDS', '0', 'an integer from 1 to 86400'],
   ])('rejects %s=%s, naming the variable and what it accepts', (name, value, accepts) => {
     const [problem, ...others] = problemsOf({ [name]: value });

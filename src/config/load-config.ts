@@ -133,6 +133,16 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     timezone: get<string>('TIMEZONE'),
     log: { level: get<LogLevel>('LOG_LEVEL'), format: logFormat },
     shutdown: { graceSeconds: get<number>('SHUTDOWN_GRACE_SECONDS') },
+    jobs: {
+      defaultTimeoutSeconds: get<number>('JOB_TIMEOUT_SECONDS'),
+      disabledClasses: (values.get('JOB_CLASSES_DISABLED') as string[] | undefined) ?? [],
+      resultMaxBytes: get<number>('RESULT_MAX_BYTES'),
+      outputMaxBytes: get<number>('OUTPUT_MAX_BYTES'),
+    },
+    scheduler: {
+      mode: get<'dispatcher' | 'cronjob'>('SCHEDULER_MODE'),
+      sweepIntervalSeconds: get<number>('SWEEP_INTERVAL_SECONDS'),
+    },
   };
   return { config, report };
 }

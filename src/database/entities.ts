@@ -1,4 +1,6 @@
 import { AuditLog } from '../audit-logs/entities/audit-log.entity.js';
+import { Execution } from '../executions/entities/execution.entity.js';
+import { Job } from '../jobs/entities/job.entity.js';
 import { LoginFailure } from '../auth/entities/login-failure.entity.js';
 import { RevokedToken } from '../auth/entities/revoked-token.entity.js';
 import { AppSetting } from '../settings/entities/app-setting.entity.js';
@@ -7,4 +9,14 @@ import { Role } from '../users/entities/role.entity.js';
 import { User } from '../users/entities/user.entity.js';
 
 /** Every TypeORM entity; a test checks that each `*.entity.ts` under src/ is listed here. */
-export const ENTITIES = [AppSetting, AuditLog, LoginFailure, RevokedToken, PermissionEntity, Role, User];
+export const ENTITIES = [
+  AppSetting,
+  AuditLog,
+  Execution,
+  Job,
+  LoginFailure,
+  RevokedToken,
+  PermissionEntity,
+  Role,
+  User,
+];

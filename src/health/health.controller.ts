@@ -4,6 +4,9 @@ import { HealthCheckService, type HealthCheckResult, TypeOrmHealthIndicator } fr
 import { Public } from '../auth/decorators.js';
 import { HealthResponse } from './health.response.js';
 import { APP_VERSION } from '../common/app-version.js';
+import { ExecutionRunner } from '../scheduler/execution-runner.js';
+import { SchedulerService } from '../scheduler/scheduler.service.js';
+import { EventLoopMonitor } from './event-loop.monitor.js';
 
 const DB_PING_TIMEOUT_MS = 1_500;
 
@@ -13,6 +16,9 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
+    private readonly scheduler: SchedulerService,
+    private readonly runner: ExecutionRunner,
+    private readonly eventLoop: EventLoopMonitor,
   ) {}
 
   @Get()
@@ -35,6 +41,10 @@ export class HealthController {
     return {
       status: result.status === 'ok' ? 'ok' : 'error',
       db: result.details['database']?.status === 'up' ? 'up' : 'down',
+      scheduler: this.scheduler.state,
+      registered_jobs: this.scheduler.registeredJobs,
+      running_executions: this.runner.runningCount,
+      event_loop: { ...this.eventLoop.lastWindow },
       uptime_seconds: Math.round(process.uptime() * 10) / 10,
       version: APP_VERSION,
       details: result.details,

@@ -7,6 +7,21 @@ export class HealthResponse {
   @ApiProperty({ enum: ['up', 'down'], example: 'up', description: 'PostgreSQL answers a ping within 1.5 s' })
   db!: 'up' | 'down';
 
+  @ApiProperty({ enum: ['starting', 'running', 'stopping', 'stopped'], example: 'running' })
+  scheduler!: string;
+
+  @ApiProperty({ example: 42, description: 'active jobs this instance fires' })
+  registered_jobs!: number;
+
+  @ApiProperty({ example: 3, description: 'executions running on this instance' })
+  running_executions!: number;
+
+  @ApiProperty({
+    description: 'event-loop delay over the last complete window (how late timers run)',
+    example: { p50_ms: 10.1, p99_ms: 12.3, max_ms: 20.5, window_s: 10 },
+  })
+  event_loop!: Record<string, number>;
+
   @ApiProperty({ example: 12.5, description: 'seconds since this instance started' })
   uptime_seconds!: number;
 

@@ -13,7 +13,7 @@ import type { AuthUser } from '../access/auth-user.js';
 import { CurrentUser, RequirePermissions } from '../auth/decorators.js';
 import { PaginationQueryDto } from '../common/pagination.dto.js';
 import { API_PREFIX } from '../http/api-prefix.js';
-import { CreateUserDto, SetUserRolesDto, UpdateUserDto } from './dto/user.dto.js';
+import { CreateUserDto, DeleteUserQueryDto, SetUserRolesDto, UpdateUserDto } from './dto/user.dto.js';
 import { toUserResponse, UserListResponse, UserResponse } from './dto/user.response.js';
 import { UserExistsGuard } from './exists.guards.js';
 import { UsersService } from './users.service.js';
@@ -86,8 +86,12 @@ export class UsersController {
   @ApiOperation({ summary: 'Delete a user (their audit log entries stay, for admins)' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse()
-  @ApiConflictResponse({ description: 'Deleting the last active admin' })
-  async remove(@CurrentUser() actor: AuthUser, @Param('id') id: string): Promise<void> {
-    await this.users.remove(actor, id);
+  @ApiConflictResponse({ description: 'Deleting the last active admin, or a user who owns jobs without reassign_to' })
+  async remove(
+    @CurrentUser() actor: AuthUser,
+    @Param('id') id: string,
+    @Query() query: DeleteUserQueryDto,
+  ): Promise<void> {
+    await this.users.remove(actor, id, query.reassign_to);
   }
 }

@@ -12,6 +12,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { countOtherActiveAdmins, lockAdminSet } from './admin-lock.js';
 import type { CreateUserDto, UpdateUserDto } from './dto/user.dto.js';
 import { Role } from './entities/role.entity.js';
+import { Job } from '../jobs/entities/job.entity.js';
 import { User } from './entities/user.entity.js';
 import { assertMayGrant, assertMayManageUser } from './management-policy.js';
 
@@ -161,19 +162,37 @@ export class UsersService {
     return this.get(id);
   }
 
-  async remove(actor: AuthUser, id: string): Promise<void> {
+  /**
+   * Deletes a user. One who owns jobs is refused (409) unless `reassignTo` names the user who takes
+   * them over, with their executions; audit entries stay (those owned by the deleted user, for admins).
+   */
+  async remove(actor: AuthUser, id: string, reassignTo?: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       await lockAdminSet(manager);
       const user = await this.get(id, manager);
       assertMayManageUser(actor, user.roles);
       await this.assertNotLastAdmin(manager, user);
+      const jobs = await manager.count(Job, { where: { ownerId: user.id } });
+      let moved = '';
+      if (reassignTo !== undefined) {
+        if (reassignTo === user.id || !(await manager.existsBy(User, { id: reassignTo }))) {
+          throw new BadRequestException(['reassign_to must name another existing user']);
+        }
+        await manager.update(Job, { ownerId: user.id }, { ownerId: reassignTo });
+        await manager.query('UPDATE executions SET owner_id = $2 WHERE owner_id = $1', [user.id, reassignTo]);
+        moved = jobs > 0 ? `; ${jobs} jobs and their executions moved to user ${reassignTo}` : '';
+      } else if (jobs > 0) {
+        throw new ConflictException(
+          `User ${user.username} owns ${jobs} jobs: delete them first, or pass ?reassign_to=<user id> to move them`,
+        );
+      }
       await manager.delete(User, { id: user.id });
       await this.audit.record(
         {
           event: 'user_deleted',
           actor: actor.id === user.id ? { id: null, username: actor.username } : actorOf(actor),
           ownerId: null,
-          description: `deleted user ${user.username}`,
+          description: `deleted user ${user.username}${moved}`,
         },
         manager,
       );

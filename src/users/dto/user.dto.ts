@@ -7,6 +7,7 @@ import {
   IsEmail,
   IsOptional,
   IsString,
+  IsUUID,
   Matches,
   MaxLength,
 } from 'class-validator';
@@ -79,4 +80,11 @@ export class SetUserRolesDto {
   @ArrayMaxSize(50)
   @IsString({ each: true })
   roles!: string[];
+}
+
+export class DeleteUserQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: "who takes over the user's jobs (and their executions)" })
+  @IsOptional()
+  @IsUUID()
+  reassign_to?: string;
 }

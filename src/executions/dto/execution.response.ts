@@ -1,0 +1,94 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { OwnerResponse } from '../../jobs/dto/job.response.js';
+import { EXECUTION_STATES, EXECUTION_TRIGGERS, type Execution } from '../entities/execution.entity.js';
+
+export class ExecutionJobResponse {
+  @ApiProperty({ format: 'uuid' })
+  job_id!: string;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ example: 'SampleJob' })
+  job_class_string!: string;
+}
+
+export class ExecutionResponse {
+  @ApiProperty({ format: 'uuid' })
+  execution_id!: string;
+
+  @ApiProperty({ type: ExecutionJobResponse })
+  job!: ExecutionJobResponse;
+
+  @ApiProperty({ enum: EXECUTION_STATES })
+  state!: string;
+
+  @ApiProperty({ enum: EXECUTION_TRIGGERS })
+  trigger!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  scheduled_time!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  started_time!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  finished_time!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_time!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  hostname!: string | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  pid!: number | null;
+
+  @ApiProperty()
+  description!: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'the return value as JSON text (or the error and stack of a failure); over RESULT_MAX_BYTES it is replaced by {"truncated": true, "bytes", "head"}',
+  })
+  result!: string | null;
+
+  @ApiProperty({ type: OwnerResponse, nullable: true })
+  owner!: OwnerResponse | null;
+}
+
+export class ExecutionListResponse {
+  @ApiProperty({ type: [ExecutionResponse] })
+  executions!: ExecutionResponse[];
+
+  @ApiProperty()
+  total!: number;
+}
+
+export class RunNowResponse {
+  @ApiProperty({ format: 'uuid' })
+  execution_id!: string;
+}
+
+const isoOrNull = (time: Date | null): string | null => (time ? time.toISOString() : null);
+
+/** An execution as the API shows it; `owner` should be loaded. */
+export function toExecutionResponse(execution: Execution): ExecutionResponse {
+  return {
+    execution_id: execution.id,
+    job: { job_id: execution.jobId, name: execution.jobName, job_class_string: execution.jobClassString },
+    state: execution.state,
+    trigger: execution.trigger,
+    scheduled_time: execution.scheduledTime.toISOString(),
+    started_time: isoOrNull(execution.startedTime),
+    finished_time: isoOrNull(execution.finishedTime),
+    updated_time: execution.updatedTime.toISOString(),
+    hostname: execution.hostname,
+    pid: execution.pid,
+    description: execution.description,
+    result: execution.result,
+    owner: execution.ownerId ? { id: execution.ownerId, username: execution.owner?.username ?? '' } : null,
+  };
+}

@@ -1,0 +1,16 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { TimeRangeQueryDto } from '../../common/time-range.dto.js';
+import { EXECUTION_STATES, type ExecutionState } from '../entities/execution.entity.js';
+
+export class ExecutionsQueryDto extends TimeRangeQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: "only this job's executions (empty for a job you cannot see)" })
+  @IsOptional()
+  @IsUUID()
+  job_id?: string;
+
+  @ApiPropertyOptional({ enum: EXECUTION_STATES })
+  @IsOptional()
+  @IsIn(EXECUTION_STATES)
+  state?: ExecutionState;
+}

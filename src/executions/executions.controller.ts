@@ -1,0 +1,77 @@
+import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { AuthUser } from '../access/auth-user.js';
+import { CurrentUser, RequirePermissions } from '../auth/decorators.js';
+import { resolveTimeRange } from '../common/time-range.dto.js';
+import { API_PREFIX } from '../http/api-prefix.js';
+import { JobActionGuard } from '../jobs/job.guards.js';
+import {
+  ExecutionListResponse,
+  ExecutionResponse,
+  RunNowResponse,
+  toExecutionResponse,
+} from './dto/execution.response.js';
+import { ExecutionsQueryDto } from './dto/executions.query.js';
+import { ExecutionsService } from './executions.service.js';
+
+@ApiTags('executions')
+@Controller(`${API_PREFIX}/executions`)
+export class ExecutionsController {
+  constructor(private readonly executions: ExecutionsService) {}
+
+  @Get()
+  @RequirePermissions('execution_view')
+  @ApiOperation({ summary: 'Executions, newest first (time range on scheduled_time, default the last hour)' })
+  @ApiOkResponse({ type: ExecutionListResponse })
+  @ApiBadRequestResponse({ description: 'Malformed date, unknown state, limit over 1000' })
+  async list(@CurrentUser() user: AuthUser, @Query() query: ExecutionsQueryDto): Promise<ExecutionListResponse> {
+    const { rows, total } = await this.executions.list(user, {
+      ...resolveTimeRange(query),
+      jobId: query.job_id,
+      state: query.state,
+      limit: query.limit,
+      offset: query.offset,
+    });
+    return { executions: rows.map(toExecutionResponse), total };
+  }
+
+  @Get(':execution_id')
+  @RequirePermissions('execution_view')
+  @ApiOperation({ summary: 'Get an execution' })
+  @ApiOkResponse({ type: ExecutionResponse })
+  @ApiNotFoundResponse()
+  async get(@CurrentUser() user: AuthUser, @Param('execution_id') id: string): Promise<ExecutionResponse> {
+    return toExecutionResponse(await this.executions.get(user, id));
+  }
+
+  @Post(':job_id')
+  @RequirePermissions('job_run')
+  @UseGuards(JobActionGuard)
+  @ApiOperation({
+    summary: 'Run a job now, once, beside its schedule (also when paused; not limited by max_instances)',
+  })
+  @ApiCreatedResponse({ type: RunNowResponse })
+  @ApiNotFoundResponse()
+  async runNow(@CurrentUser() user: AuthUser, @Param('job_id') jobId: string): Promise<RunNowResponse> {
+    return { execution_id: await this.executions.runNow(user, jobId) };
+  }
+
+  @Post(':execution_id/stop')
+  @HttpCode(200)
+  @RequirePermissions('job_run')
+  @ApiOperation({ summary: 'Stop a running execution (state stopped)' })
+  @ApiOkResponse({ type: ExecutionResponse })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'The execution is not running' })
+  async stop(@CurrentUser() user: AuthUser, @Param('execution_id') id: string): Promise<ExecutionResponse> {
+    return toExecutionResponse(await this.executions.stop(user, id));
+  }
+}

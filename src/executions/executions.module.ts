@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module.js';
+import { SchedulerModule } from '../scheduler/scheduler.module.js';
+import { ExecutionsController } from './executions.controller.js';
+import { ExecutionsService } from './executions.service.js';
+
+@Module({
+  imports: [SchedulerModule, JobsModule],
+  providers: [ExecutionsService],
+  controllers: [ExecutionsController],
+})
+export class ExecutionsModule {}

@@ -1,0 +1,113 @@
+import { ConflictException, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type SelectQueryBuilder } from 'typeorm';
+import { AccessService, notFound } from '../access/access.service.js';
+import type { AuthUser } from '../access/auth-user.js';
+import type { OwnerScope } from '../access/owner-scope.js';
+import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
+import type { TimeRange } from '../common/time-range.dto.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { ExecutionRunner } from '../scheduler/execution-runner.js';
+import { FireClaimer } from '../scheduler/fire-claimer.js';
+import { Execution, type ExecutionState } from './entities/execution.entity.js';
+
+const EXECUTION = 'Execution';
+const isUuid = (value: string): boolean =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
+export interface ExecutionFilters extends TimeRange {
+  jobId?: string;
+  state?: ExecutionState;
+  limit: number;
+  offset: number;
+}
+
+@Injectable()
+export class ExecutionsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly audit: AuditLogService,
+    private readonly jobs: JobsService,
+    private readonly claimer: FireClaimer,
+    private readonly runner: ExecutionRunner,
+  ) {}
+
+  private query(): SelectQueryBuilder<Execution> {
+    return this.dataSource
+      .getRepository(Execution)
+      .createQueryBuilder('execution')
+      .leftJoin('execution.owner', 'owner')
+      .addSelect(['owner.id', 'owner.username']);
+  }
+
+  private scoped(builder: SelectQueryBuilder<Execution>, scope: OwnerScope): SelectQueryBuilder<Execution> {
+    return scope.kind === 'all'
+      ? builder
+      : builder.andWhere('execution.owner_id = :scopeOwner', { scopeOwner: scope.ownerId });
+  }
+
+  /** Newest first, within the caller's read scope (a job the caller cannot see simply matches nothing). */
+  async list(user: AuthUser, filters: ExecutionFilters): Promise<{ rows: Execution[]; total: number }> {
+    const builder = this.scoped(this.query(), this.access.readScope(user)).andWhere(
+      'execution.scheduled_time BETWEEN :start AND :end',
+      { start: filters.start, end: filters.end },
+    );
+    if (filters.jobId) builder.andWhere('execution.job_id = :jobId', { jobId: filters.jobId });
+    if (filters.state) builder.andWhere('execution.state = :state', { state: filters.state });
+    const [rows, total] = await builder
+      .orderBy('execution.scheduled_time', 'DESC')
+      .addOrderBy('execution.id', 'DESC')
+      .take(filters.limit)
+      .skip(filters.offset)
+      .getManyAndCount();
+    return { rows, total };
+  }
+
+  async get(user: AuthUser, id: string): Promise<Execution> {
+    const execution = isUuid(id)
+      ? await this.scoped(this.query().where('execution.id = :id', { id }), this.access.readScope(user)).getOne()
+      : null;
+    if (!execution) throw notFound(EXECUTION);
+    return execution;
+  }
+
+  /** Run now: one execution at once (paused or not, beside max_instances), audited as custom_run. */
+  async runNow(user: AuthUser, jobId: string): Promise<string> {
+    const job = await this.jobs.getForAction(user, jobId);
+    const claimed = await this.claimer.runNow(job.id);
+    if (!claimed) throw notFound('Job');
+    await this.audit.record({
+      event: 'custom_run',
+      actor: actorOf(user),
+      ownerId: job.ownerId,
+      jobId: job.id,
+      jobName: job.name,
+      description: `run now: execution ${claimed.executionId}`,
+    });
+    this.runner.start(claimed);
+    return claimed.executionId;
+  }
+
+  /**
+   * Stops a running execution: when it runs here its class is aborted (process group killed) and
+   * the row says `stopped`; when it runs on another instance the row is marked `stopped`, which
+   * that instance will not overwrite. 409 when it is not running.
+   */
+  async stop(user: AuthUser, id: string): Promise<Execution> {
+    const execution = await this.get(user, id);
+    this.access.assertCanAct(user, execution.ownerId ?? '', EXECUTION);
+    if (execution.state !== 'running')
+      throw new ConflictException(`The execution is not running (state: ${execution.state})`);
+    const stoppedHere = await this.runner.stop(execution.id);
+    if (!stoppedHere) {
+      await this.dataSource.query(
+        `UPDATE executions SET state = 'stopped', finished_time = now(), updated_time = now(),
+                description = 'Stopped on request (it was running on another instance)'
+          WHERE id = $1 AND state = 'running'`,
+        [execution.id],
+      );
+    }
+    return this.get(user, id);
+  }
+}

@@ -1,0 +1,138 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+/** Cron fields may be sent as numbers (`"hour": 5`); they are kept as the strings cron reads. */
+const cronField = () =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'number' ? String(value) : value));
+
+export class CreateJobDto {
+  @ApiProperty({ example: 'Nightly report', maxLength: 200 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ example: 'SampleJob', description: 'one of GET /api/v1/job-classes' })
+  @IsString()
+  @IsNotEmpty()
+  job_class_string!: string;
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: {},
+    example: ['hello', 0],
+    description: "positional arguments, checked against the class's declared arguments",
+  })
+  @IsOptional()
+  @IsArray()
+  pub_args?: unknown[];
+
+  @ApiPropertyOptional({ example: '*/5', default: '*', description: '0-12 or jan-dec; *, a-b, */n, a,b' })
+  @IsOptional()
+  @cronField()
+  @IsString()
+  month?: string;
+
+  @ApiPropertyOptional({
+    example: 'mon-fri',
+    default: '*',
+    description: 'crontab numbering: 0 and 7 are Sunday (ndscheduler/APScheduler counted Monday as 0); names mon..sun',
+  })
+  @IsOptional()
+  @cronField()
+  @IsString()
+  day_of_week?: string;
+
+  @ApiPropertyOptional({ example: '*', default: '*', description: 'day of the month, 1-31' })
+  @IsOptional()
+  @cronField()
+  @IsString()
+  day?: string;
+
+  @ApiPropertyOptional({ example: '3', default: '*', description: '0-23' })
+  @IsOptional()
+  @cronField()
+  @IsString()
+  hour?: string;
+
+  @ApiPropertyOptional({ example: '*/5', default: '*', description: '0-59' })
+  @IsOptional()
+  @cronField()
+  @IsString()
+  minute?: string;
+
+  @ApiPropertyOptional({ example: '0', default: '0', description: '0-59' })
+  @IsOptional()
+  @cronField()
+  @IsString()
+  second?: string;
+
+  @ApiPropertyOptional({ example: 'Europe/Berlin', description: 'IANA zone; default TIMEZONE (UTC)' })
+  @IsOptional()
+  @IsString()
+  timezone?: string;
+
+  @ApiPropertyOptional({ default: false, description: 'create it paused (it never fires until resumed)' })
+  @IsOptional()
+  @IsBoolean()
+  paused?: boolean;
+
+  @ApiPropertyOptional({
+    default: 3,
+    minimum: 1,
+    maximum: 1000,
+    description: 'running executions at most (more: skipped)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  max_instances?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 604800, description: 'default JOB_TIMEOUT_SECONDS (3600)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(604800)
+  timeout_seconds?: number;
+
+  @ApiPropertyOptional({
+    default: 3600,
+    minimum: 0,
+    maximum: 31536000,
+    description: 'how late a missed fire may still run',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(31536000)
+  misfire_grace_seconds?: number;
+
+  @ApiPropertyOptional({ default: true, description: 'run missed fires once instead of once each' })
+  @IsOptional()
+  @IsBoolean()
+  coalesce?: boolean;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'admins only: create the job for this user (ignored for others)',
+  })
+  @IsOptional()
+  @IsUUID()
+  owner_id?: string;
+}
+
+/** Every field optional: only the fields given change (changing `hour` never resets `minute`). */
+export class UpdateJobDto extends PartialType(CreateJobDto) {}

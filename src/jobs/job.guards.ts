@@ -1,0 +1,62 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import type { AuthUser } from '../access/auth-user.js';
+import { JobsService } from './jobs.service.js';
+
+interface JobRequest {
+  user: AuthUser;
+  params: Record<string, string | undefined>;
+  body?: unknown;
+  job?: unknown;
+}
+
+const requestOf = (context: ExecutionContext): JobRequest => context.switchToHttp().getRequest<JobRequest>();
+
+/** 403 before anything else when the body names a job class that needs a permission the caller lacks (code_execute). */
+@Injectable()
+export class JobClassInBodyGuard implements CanActivate {
+  constructor(private readonly jobs: JobsService) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = requestOf(context);
+    const jobClass = (request.body as { job_class_string?: unknown } | undefined)?.job_class_string;
+    if (typeof jobClass === 'string') this.jobs.assertMayUseClass(request.user, jobClass);
+    return true;
+  }
+}
+
+/** `:job_id` must be a job the caller may act on: 404 when they cannot see it, 403 when they may only look. */
+@Injectable()
+export class JobActionGuard implements CanActivate {
+  constructor(private readonly jobs: JobsService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = requestOf(context);
+    await this.jobs.getForAction(request.user, request.params.job_id ?? '');
+    return true;
+  }
+}
+
+/** Changing a job whose class needs a permission (code_execute) needs it too: 403 before validation. */
+@Injectable()
+export class JobClassOfJobGuard implements CanActivate {
+  constructor(private readonly jobs: JobsService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = requestOf(context);
+    const job = await this.jobs.getForAction(request.user, request.params.job_id ?? '');
+    this.jobs.assertMayUseClass(request.user, job.jobClassString);
+    return true;
+  }
+}
+
+/** `:job_id` must be a job the caller may see (read routes): 404 otherwise. */
+@Injectable()
+export class JobVisibleGuard implements CanActivate {
+  constructor(private readonly jobs: JobsService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = requestOf(context);
+    await this.jobs.get(request.user, request.params.job_id ?? '');
+    return true;
+  }
+}

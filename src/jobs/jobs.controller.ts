@@ -1,0 +1,105 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { AuthUser } from '../access/auth-user.js';
+import { CurrentUser, RequirePermissions } from '../auth/decorators.js';
+import { API_PREFIX } from '../http/api-prefix.js';
+import { CreateJobDto, UpdateJobDto } from './dto/job.dto.js';
+import { DeletedJobResponse, JobListResponse, JobResponse, toJobResponse } from './dto/job.response.js';
+import { JobsQueryDto } from './dto/jobs.query.js';
+import { JobActionGuard, JobClassInBodyGuard, JobClassOfJobGuard, JobVisibleGuard } from './job.guards.js';
+import { JobsService } from './jobs.service.js';
+
+const NOT_FOUND = 'No such job, or another user’s you may not see';
+const VALIDATION =
+  'A field is invalid (named in the message): cron field, time zone, a schedule that never fires, job class, pub_args';
+
+@ApiTags('jobs')
+@Controller(`${API_PREFIX}/jobs`)
+export class JobsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Get()
+  @RequirePermissions('job_view')
+  @ApiOperation({ summary: 'List jobs (your own; everyone’s with view_all or as admin)' })
+  @ApiOkResponse({ type: JobListResponse })
+  @ApiBadRequestResponse({ description: 'limit over 1000, malformed filter' })
+  async list(@CurrentUser() user: AuthUser, @Query() query: JobsQueryDto): Promise<JobListResponse> {
+    const { rows, total } = await this.jobs.list(user, query);
+    return { jobs: rows.map(toJobResponse), total };
+  }
+
+  @Post()
+  @RequirePermissions('job_create')
+  @UseGuards(JobClassInBodyGuard)
+  @ApiOperation({ summary: 'Create a job; it is scheduled at once (ShellJob and ScriptJob need code_execute)' })
+  @ApiCreatedResponse({ type: JobResponse })
+  @ApiBadRequestResponse({ description: VALIDATION })
+  async create(@CurrentUser() user: AuthUser, @Body() dto: CreateJobDto): Promise<JobResponse> {
+    return toJobResponse(await this.jobs.create(user, dto));
+  }
+
+  @Get(':job_id')
+  @RequirePermissions('job_view')
+  @UseGuards(JobVisibleGuard)
+  @ApiOperation({ summary: 'Get a job' })
+  @ApiOkResponse({ type: JobResponse })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  async get(@CurrentUser() user: AuthUser, @Param('job_id') id: string): Promise<JobResponse> {
+    return toJobResponse(await this.jobs.get(user, id));
+  }
+
+  @Put(':job_id')
+  @RequirePermissions('job_modify')
+  @UseGuards(JobClassInBodyGuard, JobActionGuard, JobClassOfJobGuard)
+  @ApiOperation({ summary: 'Change the fields given (others keep their values); reschedules at once' })
+  @ApiOkResponse({ type: JobResponse })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  @ApiBadRequestResponse({ description: VALIDATION })
+  async update(
+    @CurrentUser() user: AuthUser,
+    @Param('job_id') id: string,
+    @Body() dto: UpdateJobDto,
+  ): Promise<JobResponse> {
+    return toJobResponse(await this.jobs.update(user, id, dto));
+  }
+
+  @Delete(':job_id')
+  @RequirePermissions('job_delete')
+  @UseGuards(JobActionGuard)
+  @ApiOperation({ summary: 'Delete a job; it stops firing at once; its executions and audit logs are kept' })
+  @ApiOkResponse({ type: DeletedJobResponse })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  async remove(@CurrentUser() user: AuthUser, @Param('job_id') id: string): Promise<DeletedJobResponse> {
+    await this.jobs.remove(user, id);
+    return { job_id: id };
+  }
+
+  @Post(':job_id/pause')
+  @HttpCode(200)
+  @RequirePermissions('job_pause')
+  @UseGuards(JobActionGuard)
+  @ApiOperation({ summary: 'Pause: the job never fires; next_run_time is null while paused' })
+  @ApiOkResponse({ type: JobResponse })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  async pause(@CurrentUser() user: AuthUser, @Param('job_id') id: string): Promise<JobResponse> {
+    return toJobResponse(await this.jobs.pause(user, id));
+  }
+
+  @Post(':job_id/resume')
+  @HttpCode(200)
+  @RequirePermissions('job_resume')
+  @UseGuards(JobActionGuard)
+  @ApiOperation({ summary: 'Resume: the job fires again from its next scheduled time' })
+  @ApiOkResponse({ type: JobResponse })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  async resume(@CurrentUser() user: AuthUser, @Param('job_id') id: string): Promise<JobResponse> {
+    return toJobResponse(await this.jobs.resume(user, id));
+  }
+}

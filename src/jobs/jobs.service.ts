@@ -1,0 +1,320 @@
+import { BadRequestException, ForbiddenException, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { AccessService, notFound } from '../access/access.service.js';
+import { type AuthUser, hasPermission } from '../access/auth-user.js';
+import type { OwnerScope } from '../access/owner-scope.js';
+import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
+import type { AuditEvent } from '../audit-logs/audit-events.js';
+import type { AppConfig } from '../config/app-config.js';
+import { JobClassRegistry } from '../job-classes/job-class.registry.js';
+import { CronSchedule, scheduleProblems } from '../scheduler/cron-schedule.js';
+import { cronFieldsOf, JobTimerRegistry } from '../scheduler/job-timer.registry.js';
+import { User } from '../users/entities/user.entity.js';
+import type { CreateJobDto, UpdateJobDto } from './dto/job.dto.js';
+import type { JobsQueryDto } from './dto/jobs.query.js';
+import { Job } from './entities/job.entity.js';
+
+const JOB = 'Job';
+const isUuid = (value: string): boolean =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
+/** Fields a PUT may change, in the order their changes are described in the audit log. */
+const CHANGEABLE: Array<keyof UpdateJobDto & keyof JobValues> = [
+  'name',
+  'job_class_string',
+  'pub_args',
+  'month',
+  'day_of_week',
+  'day',
+  'hour',
+  'minute',
+  'second',
+  'timezone',
+  'paused',
+  'max_instances',
+  'timeout_seconds',
+  'misfire_grace_seconds',
+  'coalesce',
+];
+
+/** A job's definition in the API's terms, for validation and change descriptions. */
+interface JobValues {
+  name: string;
+  job_class_string: string;
+  pub_args: unknown[];
+  month: string;
+  day_of_week: string;
+  day: string;
+  hour: string;
+  minute: string;
+  second: string;
+  timezone: string;
+  paused: boolean;
+  max_instances: number;
+  timeout_seconds: number;
+  misfire_grace_seconds: number;
+  coalesce: boolean;
+}
+
+function valuesOf(job: Job): JobValues {
+  return {
+    name: job.name,
+    job_class_string: job.jobClassString,
+    pub_args: job.pubArgs,
+    month: job.month,
+    day_of_week: job.dayOfWeek,
+    day: job.day,
+    hour: job.hour,
+    minute: job.minute,
+    second: job.second,
+    timezone: job.timezone,
+    paused: job.paused,
+    max_instances: job.maxInstances,
+    timeout_seconds: job.timeoutSeconds,
+    misfire_grace_seconds: job.misfireGraceSeconds,
+    coalesce: job.coalesce,
+  };
+}
+
+function applyValues(job: Job, values: JobValues): void {
+  job.name = values.name;
+  job.jobClassString = values.job_class_string;
+  job.pubArgs = values.pub_args;
+  job.month = values.month;
+  job.dayOfWeek = values.day_of_week;
+  job.day = values.day;
+  job.hour = values.hour;
+  job.minute = values.minute;
+  job.second = values.second;
+  job.timezone = values.timezone;
+  job.paused = values.paused;
+  job.maxInstances = values.max_instances;
+  job.timeoutSeconds = values.timeout_seconds;
+  job.misfireGraceSeconds = values.misfire_grace_seconds;
+  job.coalesce = values.coalesce;
+}
+
+const SCHEDULE_FIELDS: Array<keyof JobValues> = ['month', 'day_of_week', 'day', 'hour', 'minute', 'second', 'timezone'];
+
+/**
+ * Jobs: validated before anything is saved, scoped by the access service, audited in the same
+ * transaction, and (un)registered with the scheduler at once after the commit.
+ */
+@Injectable()
+export class JobsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly audit: AuditLogService,
+    private readonly classes: JobClassRegistry,
+    private readonly timers: JobTimerRegistry,
+    private readonly config: ConfigService<AppConfig, true>,
+  ) {}
+
+  private query(manager: EntityManager = this.dataSource.manager): SelectQueryBuilder<Job> {
+    return manager
+      .getRepository(Job)
+      .createQueryBuilder('job')
+      .leftJoin('job.owner', 'owner')
+      .addSelect(['owner.id', 'owner.username']);
+  }
+
+  private scoped(builder: SelectQueryBuilder<Job>, scope: OwnerScope): SelectQueryBuilder<Job> {
+    return scope.kind === 'all'
+      ? builder
+      : builder.andWhere('job.owner_id = :scopeOwner', { scopeOwner: scope.ownerId });
+  }
+
+  /** A job the user may see, or the same 404 as for a missing one. */
+  async get(user: AuthUser, id: string): Promise<Job> {
+    const job = isUuid(id)
+      ? await this.scoped(this.query().where('job.id = :id', { id }), this.access.readScope(user)).getOne()
+      : null;
+    if (!job) throw notFound(JOB);
+    return job;
+  }
+
+  /** A job the user may act on: 404 when they cannot see it, 403 when they may only look (view_all). */
+  async getForAction(user: AuthUser, id: string): Promise<Job> {
+    const job = isUuid(id) ? await this.query().where('job.id = :id', { id }).getOne() : null;
+    if (!job) throw notFound(JOB);
+    this.access.assertCanSee(user, job.ownerId, JOB);
+    this.access.assertCanAct(user, job.ownerId, JOB);
+    return job;
+  }
+
+  async list(user: AuthUser, query: JobsQueryDto): Promise<{ rows: Job[]; total: number }> {
+    const scope = this.access.readScope(user);
+    if (query.owner_id && scope.kind !== 'all') {
+      throw new ForbiddenException('Filtering by owner_id needs view_all');
+    }
+    const builder = this.scoped(this.query(), scope);
+    if (query.owner_id) builder.andWhere('job.owner_id = :ownerId', { ownerId: query.owner_id });
+    if (query.q) builder.andWhere('job.name ILIKE :q', { q: `%${query.q.replace(/[\\%_]/g, '\\$&')}%` });
+    if (query.paused !== undefined) builder.andWhere('job.paused = :paused', { paused: query.paused });
+    const [rows, total] = await builder
+      .orderBy('job.name', 'ASC')
+      .addOrderBy('job.id', 'ASC')
+      .take(query.limit)
+      .skip(query.offset)
+      .getManyAndCount();
+    return { rows, total };
+  }
+
+  /** 403 unless the user holds the extra permission the class requires (code_execute). */
+  assertMayUseClass(user: AuthUser, jobClassString: string): void {
+    const required = this.classes.get(jobClassString)?.meta.requiresPermission;
+    if (required && !hasPermission(user, required)) {
+      throw new ForbiddenException(`Jobs of class ${jobClassString} need the ${required} permission`);
+    }
+  }
+
+  async create(user: AuthUser, dto: CreateJobDto): Promise<Job> {
+    this.assertMayUseClass(user, dto.job_class_string);
+    const values: JobValues = {
+      name: dto.name,
+      job_class_string: dto.job_class_string,
+      pub_args: dto.pub_args ?? [],
+      month: dto.month ?? '*',
+      day_of_week: dto.day_of_week ?? '*',
+      day: dto.day ?? '*',
+      hour: dto.hour ?? '*',
+      minute: dto.minute ?? '*',
+      second: dto.second ?? '0',
+      timezone: dto.timezone ?? this.config.get('timezone', { infer: true }),
+      paused: dto.paused ?? false,
+      max_instances: dto.max_instances ?? 3,
+      timeout_seconds: dto.timeout_seconds ?? this.config.get('jobs.defaultTimeoutSeconds', { infer: true }),
+      misfire_grace_seconds: dto.misfire_grace_seconds ?? 3600,
+      coalesce: dto.coalesce ?? true,
+    };
+    const schedule = this.validate(values);
+    const ownerId = user.isAdmin && dto.owner_id ? await this.existingUser(dto.owner_id) : user.id;
+
+    const id = await this.dataSource.transaction(async (manager) => {
+      const job = manager.create(Job, { ownerId });
+      applyValues(job, values);
+      job.nextRunTime = values.paused ? null : schedule.nextAfter(new Date());
+      await manager.save(job);
+      await this.record(manager, 'added', user, job, `added ${job.jobClassString} job "${job.name}"`);
+      return job.id;
+    });
+    const job = await this.query().where('job.id = :id', { id }).getOneOrFail();
+    this.timers.register(job);
+    return job;
+  }
+
+  async update(user: AuthUser, id: string, dto: UpdateJobDto): Promise<Job> {
+    const current = await this.getForAction(user, id);
+    if (dto.job_class_string !== undefined) this.assertMayUseClass(user, dto.job_class_string);
+    this.assertMayUseClass(user, current.jobClassString);
+    const before = valuesOf(current);
+    const after: JobValues = { ...before };
+    for (const field of CHANGEABLE) {
+      const value = dto[field];
+      if (value !== undefined) (after as unknown as Record<string, unknown>)[field] = value;
+    }
+    const schedule = this.validate(after);
+    const newOwner = user.isAdmin && dto.owner_id ? await this.existingUser(dto.owner_id) : undefined;
+
+    await this.dataSource.transaction(async (manager) => {
+      const job = await manager.findOneByOrFail(Job, { id });
+      const changes = CHANGEABLE.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field])).map(
+        (field) => `${field}: ${JSON.stringify(before[field])} → ${JSON.stringify(after[field])}`,
+      );
+      if (newOwner && newOwner !== job.ownerId) {
+        changes.push(`owner_id: ${job.ownerId} → ${newOwner}`);
+        job.ownerId = newOwner;
+      }
+      if (changes.length === 0) return;
+      const scheduleChanged = SCHEDULE_FIELDS.some((field) => before[field] !== after[field]);
+      applyValues(job, after);
+      if (after.paused) job.nextRunTime = null;
+      else if (scheduleChanged || before.paused || !job.nextRunTime) job.nextRunTime = schedule.nextAfter(new Date());
+      await manager.save(job);
+      await this.record(manager, 'modified', user, job, changes.join('; '));
+    });
+    const job = await this.query().where('job.id = :id', { id }).getOneOrFail();
+    this.timers.reschedule(job);
+    return job;
+  }
+
+  async remove(user: AuthUser, id: string): Promise<void> {
+    const job = await this.getForAction(user, id);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.delete(Job, { id: job.id });
+      await this.record(manager, 'deleted', user, job, `deleted job "${job.name}"; its executions are kept`);
+    });
+    this.timers.unregister(job.id);
+  }
+
+  async pause(user: AuthUser, id: string): Promise<Job> {
+    return this.setPaused(user, id, true);
+  }
+
+  async resume(user: AuthUser, id: string): Promise<Job> {
+    return this.setPaused(user, id, false);
+  }
+
+  private async setPaused(user: AuthUser, id: string, paused: boolean): Promise<Job> {
+    const current = await this.getForAction(user, id);
+    if (current.paused !== paused) {
+      await this.dataSource.transaction(async (manager) => {
+        const job = await manager.findOneByOrFail(Job, { id });
+        job.paused = paused;
+        job.nextRunTime = paused ? null : CronSchedule.create(cronFieldsOf(job), job.timezone).nextAfter(new Date());
+        await manager.save(job);
+        await this.record(manager, paused ? 'paused' : 'resumed', user, job, paused ? 'paused' : 'resumed');
+      });
+    }
+    const job = await this.query().where('job.id = :id', { id }).getOneOrFail();
+    this.timers.reschedule(job);
+    return job;
+  }
+
+  /** Class, arguments and schedule, all checked before anything is saved: 400 naming every bad field. */
+  private validate(values: JobValues): CronSchedule {
+    const problems: string[] = [];
+    const jobClass = this.classes.get(values.job_class_string);
+    if (!jobClass) {
+      problems.push(`job_class_string must be one of: ${this.classes.names().join(', ')}`);
+    } else {
+      const argumentProblem = this.classes.argumentProblem(jobClass.meta, values.pub_args);
+      if (argumentProblem) problems.push(argumentProblem);
+    }
+    const fields = {
+      second: values.second,
+      minute: values.minute,
+      hour: values.hour,
+      day: values.day,
+      month: values.month,
+      day_of_week: values.day_of_week,
+    };
+    problems.push(...scheduleProblems(fields, values.timezone).map((problem) => problem.message));
+    if (problems.length > 0) throw new BadRequestException(problems);
+    return CronSchedule.create(fields, values.timezone);
+  }
+
+  private async existingUser(id: string): Promise<string> {
+    if (!(await this.dataSource.getRepository(User).existsBy({ id }))) {
+      throw new BadRequestException(['owner_id does not name a user']);
+    }
+    return id;
+  }
+
+  /** Job events belong to the job's owner (who sees an admin's change), with the acting user as actor. */
+  private record(
+    manager: EntityManager,
+    event: AuditEvent,
+    user: AuthUser,
+    job: Job,
+    description: string,
+  ): Promise<void> {
+    return this.audit.record(
+      { event, actor: actorOf(user), ownerId: job.ownerId, jobId: job.id, jobName: job.name, description },
+      manager,
+    );
+  }
+}

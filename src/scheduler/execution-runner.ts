@@ -1,0 +1,224 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type pg from 'pg';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { type ExecutionOutcome, failed, succeeded } from '../executions/execution-result.js';
+import { JobClassRegistry } from '../job-classes/job-class.registry.js';
+import type { ClaimedExecution } from './fire-claimer.js';
+import { InstanceIdentity } from './instance.js';
+
+type StopReason = 'timeout' | 'stopped';
+
+interface RunningExecution {
+  controller: AbortController;
+  settled: Promise<void>;
+  stopReason?: StopReason;
+}
+
+interface Finish {
+  id: string;
+  outcome: ExecutionOutcome;
+  finishedAt: Date;
+}
+
+/** How long a class gets to give up after its abort before the row is finished anyway. */
+const ABORT_GRACE_MS = 5_000;
+/** Finishes written together: many executions end within the same few milliseconds. */
+const FINISH_BATCH = 500;
+
+/**
+ * Runs claimed executions through their job class, each on its own promise (a slow job never holds
+ * up another), with the job's timeout; records how each ended. A row is only finished by the
+ * instance that runs it and only while it is still `running` (a stop from elsewhere wins).
+ */
+@Injectable()
+export class ExecutionRunner implements OnApplicationShutdown {
+  private readonly logger = new Logger(ExecutionRunner.name);
+  private readonly running = new Map<string, RunningExecution>();
+  private finishQueue: Finish[] = [];
+  private flushScheduled = false;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly classes: JobClassRegistry,
+    private readonly instance: InstanceIdentity,
+    private readonly config: ConfigService<AppConfig, true>,
+  ) {}
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  isRunningHere(executionId: string): boolean {
+    return this.running.has(executionId);
+  }
+
+  /** Starts every `running` execution of the list; returns at once. */
+  startAll(executions: ClaimedExecution[]): void {
+    for (const execution of executions) if (execution.state === 'running') this.start(execution);
+  }
+
+  start(execution: ClaimedExecution): void {
+    const controller = new AbortController();
+    const entry: RunningExecution = { controller, settled: Promise.resolve() };
+    this.running.set(execution.executionId, entry);
+    entry.settled = this.run(execution, entry).finally(() => this.running.delete(execution.executionId));
+  }
+
+  /**
+   * Stops an execution running here: aborts its class and waits (briefly) for the row to say
+   * `stopped`. Returns false when it does not run on this instance.
+   */
+  async stop(executionId: string): Promise<boolean> {
+    const entry = this.running.get(executionId);
+    if (!entry) return false;
+    entry.stopReason ??= 'stopped';
+    entry.controller.abort(new Error('stopped on request'));
+    await entry.settled;
+    await this.flushing;
+    return true;
+  }
+
+  /**
+   * Waits up to `graceMs` for running executions to finish, then stops the rest (their classes kill
+   * their process groups; the rows say `stopped`), and writes every outcome.
+   */
+  async drain(graceMs: number): Promise<void> {
+    const all = (): Promise<unknown> => Promise.all([...this.running.values()].map((entry) => entry.settled));
+    if (this.running.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([all(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+    }
+    for (const entry of this.running.values()) {
+      entry.stopReason ??= 'stopped';
+      entry.controller.abort(new Error('the instance is shutting down'));
+    }
+    await all();
+    await this.flushing;
+    await this.flush();
+  }
+
+  /** Last resort when the app closes without {@link drain} (tests closing the app): stop everything at once. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.running.size > 0) await this.drain(0);
+  }
+
+  private async run(execution: ClaimedExecution, entry: RunningExecution): Promise<void> {
+    const { resultMaxBytes, outputMaxBytes } = this.config.get('jobs', { infer: true });
+    const jobClass = this.classes.get(execution.jobClassString);
+    let outcome: ExecutionOutcome;
+    if (!jobClass) {
+      outcome = {
+        state: 'failed',
+        result: null,
+        description: `Job class ${execution.jobClassString} is not available on this instance`,
+      };
+    } else {
+      const timer = setTimeout(() => {
+        entry.stopReason ??= 'timeout';
+        entry.controller.abort(new Error(`timed out after ${execution.timeoutSeconds} s`));
+      }, execution.timeoutSeconds * 1000);
+      timer.unref();
+      try {
+        const value = await this.untilSettledOrAbandoned(
+          jobClass.handler.run(execution.pubArgs, {
+            executionId: execution.executionId,
+            jobId: execution.jobId,
+            signal: entry.controller.signal,
+            logger: this.logger,
+            outputMaxBytes,
+          }),
+          entry.controller.signal,
+        );
+        outcome = succeeded(value, resultMaxBytes);
+      } catch (error) {
+        outcome = failed(error, resultMaxBytes);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (entry.stopReason === 'timeout') {
+        outcome = { ...outcome, state: 'timeout', description: `Timed out after ${execution.timeoutSeconds} s` };
+      } else if (entry.stopReason === 'stopped') {
+        outcome = { ...outcome, state: 'stopped', description: 'Stopped' };
+      }
+    }
+    this.finishLater({ id: execution.executionId, outcome, finishedAt: new Date() });
+  }
+
+  /** The class's promise, or a rejection ABORT_GRACE_MS after an abort the class ignores. */
+  private untilSettledOrAbandoned<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let grace: NodeJS.Timeout | undefined;
+      const onAbort = (): void => {
+        const reason: unknown = signal.reason;
+        grace = setTimeout(() => reject(reason instanceof Error ? reason : new Error(String(reason))), ABORT_GRACE_MS);
+        grace.unref();
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      work.then(resolve, reject).finally(() => {
+        clearTimeout(grace);
+        signal.removeEventListener('abort', onAbort);
+      });
+    });
+  }
+
+  private finishLater(finish: Finish): void {
+    this.finishQueue.push(finish);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushing = this.flushing.then(() => this.flush());
+    });
+  }
+
+  /** Writes queued finishes, many per statement; only rows this instance still runs. */
+  private async flush(): Promise<void> {
+    while (this.finishQueue.length > 0) {
+      const batch = this.finishQueue.splice(0, FINISH_BATCH);
+      try {
+        await this.pool.query({
+          name: 'cronwarden_finish_executions',
+          text: `UPDATE executions e
+                    SET state = u.state, finished_time = u.finished_time, result = u.result,
+                        description = u.description, updated_time = now()
+                   FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[])
+                        AS u(id, state, finished_time, result, description)
+                  WHERE e.id = u.id AND e.instance_id = $6 AND e.state = 'running'`,
+          values: [
+            batch.map((finish) => finish.id),
+            batch.map((finish) => finish.outcome.state),
+            batch.map((finish) => finish.finishedAt),
+            batch.map((finish) => finish.outcome.result),
+            batch.map((finish) => finish.outcome.description),
+            this.instance.id,
+          ],
+        });
+      } catch (error) {
+        this.logger.error(
+          `Recording ${batch.length} finished executions failed, retrying: ${(error as Error).message}`,
+        );
+        this.retryLater(batch);
+        return;
+      }
+    }
+  }
+
+  /** The database is away: keep the outcomes and try again (rows stay `running` meanwhile). */
+  private retryLater(batch: Finish[]): void {
+    this.finishQueue.unshift(...batch);
+    const timer = setTimeout(() => {
+      this.flushing = this.flushing.then(() => this.flush());
+    }, 1_000);
+    timer.unref();
+  }
+
+  private get pool(): pg.Pool {
+    return (this.dataSource.driver as unknown as { master: pg.Pool }).master;
+  }
+}

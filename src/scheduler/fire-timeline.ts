@@ -1,0 +1,147 @@
+import type { CronSchedule } from './cron-schedule.js';
+
+/** One registered job as the timers see it. */
+export interface TimelineEntry {
+  jobId: string;
+  schedule: CronSchedule;
+  /** The fire the timers wait for (epoch ms); the job's next_run_time. */
+  next: number;
+  /** The fire after `next`, computed ahead of time so that claiming `next` needs no cron arithmetic. */
+  following: number | null | undefined;
+  /** Bumped on every change, so stale heap items are recognised. */
+  version: number;
+}
+
+interface HeapItem {
+  at: number;
+  jobId: string;
+  version: number;
+}
+
+/**
+ * The in-memory view of when each registered job fires next: a min-heap by fire time (stale items
+ * are skipped, not removed) and the precomputed following fire of each job. Pure bookkeeping, no I/O.
+ */
+export class FireTimeline {
+  private readonly entries = new Map<string, TimelineEntry>();
+  private heap: HeapItem[] = [];
+  private readonly needsFollowing = new Set<string>();
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(jobId: string): TimelineEntry | undefined {
+    return this.entries.get(jobId);
+  }
+
+  /** (Re)places a job with its next fire; `following` is computed later by {@link computeFollowing}. */
+  set(jobId: string, schedule: CronSchedule, next: Date): void {
+    const version = (this.entries.get(jobId)?.version ?? 0) + 1;
+    this.entries.set(jobId, { jobId, schedule, next: next.getTime(), following: undefined, version });
+    this.push({ at: next.getTime(), jobId, version });
+    this.needsFollowing.add(jobId);
+  }
+
+  remove(jobId: string): void {
+    this.entries.delete(jobId);
+    this.needsFollowing.delete(jobId);
+  }
+
+  /** Moves a job on to a later fire (after a claim or a catch-up); null: nothing more to fire. */
+  moveTo(jobId: string, next: number | null, following?: number | null): void {
+    const entry = this.entries.get(jobId);
+    if (!entry) return;
+    if (next === null) {
+      this.remove(jobId);
+      return;
+    }
+    entry.version += 1;
+    entry.next = next;
+    entry.following = following;
+    this.push({ at: next, jobId, version: entry.version });
+    if (following === undefined) this.needsFollowing.add(jobId);
+  }
+
+  /** Earliest pending fire (epoch ms), if any. */
+  earliest(): number | undefined {
+    this.dropStale();
+    return this.heap[0]?.at;
+  }
+
+  /** Removes and returns the entries due at or before `until` (their heap items; the entries stay). */
+  takeDue(until: number): TimelineEntry[] {
+    const due: TimelineEntry[] = [];
+    for (;;) {
+      this.dropStale();
+      const top = this.heap[0];
+      if (!top || top.at > until) return due;
+      this.pop();
+      const entry = this.entries.get(top.jobId);
+      if (entry) due.push(entry);
+    }
+  }
+
+  /** Computes `following` for up to `budget` entries that lack it; returns how many remain. */
+  computeFollowing(budget: number): number {
+    for (const jobId of this.needsFollowing) {
+      if (budget-- <= 0) break;
+      this.needsFollowing.delete(jobId);
+      const entry = this.entries.get(jobId);
+      if (entry && entry.following === undefined) entry.following = this.followingOf(entry);
+    }
+    return this.needsFollowing.size;
+  }
+
+  /** `following` of an entry, computed now if the background work has not got to it yet. */
+  followingOf(entry: TimelineEntry): number | null {
+    if (entry.following !== undefined) return entry.following;
+    const following = entry.schedule.nextAfter(new Date(entry.next))?.getTime() ?? null;
+    entry.following = following;
+    this.needsFollowing.delete(entry.jobId);
+    return following;
+  }
+
+  private dropStale(): void {
+    for (;;) {
+      const top = this.heap[0];
+      if (!top) return;
+      const entry = this.entries.get(top.jobId);
+      if (entry && entry.version === top.version && entry.next === top.at) return;
+      this.pop();
+    }
+  }
+
+  private push(item: HeapItem): void {
+    const heap = this.heap;
+    heap.push(item);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent].at <= item.at) break;
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = item;
+  }
+
+  private pop(): HeapItem | undefined {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length > 0 && last) {
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= heap.length) break;
+        const right = left + 1;
+        const child = right < heap.length && heap[right].at < heap[left].at ? right : left;
+        if (heap[child].at >= last.at) break;
+        heap[i] = heap[child];
+        i = child;
+      }
+      heap[i] = last;
+    }
+    return top;
+  }
+}

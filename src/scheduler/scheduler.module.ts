@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { JobClassesModule } from '../job-classes/job-classes.module.js';
+import { ExecutionRunner } from './execution-runner.js';
+import { FireClaimer } from './fire-claimer.js';
+import { FireDispatcher } from './fire-dispatcher.js';
+import { InstanceIdentity } from './instance.js';
+import { JobTimerRegistry } from './job-timer.registry.js';
+import { SchedulerService } from './scheduler.service.js';
+import { Sweeper } from './sweeper.js';
+
+@Module({
+  imports: [ScheduleModule.forRoot(), JobClassesModule],
+  providers: [
+    InstanceIdentity,
+    FireClaimer,
+    ExecutionRunner,
+    FireDispatcher,
+    JobTimerRegistry,
+    Sweeper,
+    SchedulerService,
+  ],
+  exports: [InstanceIdentity, FireClaimer, ExecutionRunner, JobTimerRegistry, SchedulerService],
+})
+export class SchedulerModule {}

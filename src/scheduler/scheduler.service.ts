@@ -1,0 +1,89 @@
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { Job } from '../jobs/entities/job.entity.js';
+import { ExecutionRunner } from './execution-runner.js';
+import { FireDispatcher } from './fire-dispatcher.js';
+import { JobTimerRegistry } from './job-timer.registry.js';
+import { Sweeper } from './sweeper.js';
+
+export type SchedulerState = 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** Jobs read and registered per event-loop turn at start, so the server stays responsive. */
+const REGISTER_PAGE = 500;
+
+/**
+ * Brings the scheduler up after the app (every active job registered, then the dispatcher and the
+ * sweeper started) and down before it (stop claiming, let running executions finish within
+ * SHUTDOWN_GRACE_SECONDS, then stop them and record `stopped`).
+ */
+@Injectable()
+export class SchedulerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(SchedulerService.name);
+  private current: SchedulerState = 'starting';
+  private registrationMs: number | undefined;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly timers: JobTimerRegistry,
+    private readonly dispatcher: FireDispatcher,
+    private readonly sweeper: Sweeper,
+    private readonly runner: ExecutionRunner,
+    private readonly config: ConfigService<AppConfig, true>,
+  ) {}
+
+  get state(): SchedulerState {
+    return this.current;
+  }
+
+  get registeredJobs(): number {
+    return this.timers.count;
+  }
+
+  get registrationTimeMs(): number | undefined {
+    return this.registrationMs;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const started = performance.now();
+    let afterId = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const page = await this.dataSource
+        .getRepository(Job)
+        .createQueryBuilder('job')
+        .where('NOT job.paused AND job.id > :afterId', { afterId })
+        .orderBy('job.id', 'ASC')
+        .limit(REGISTER_PAGE)
+        .getMany();
+      for (const job of page) this.timers.register(job);
+      if (page.length < REGISTER_PAGE) break;
+      afterId = page[page.length - 1].id;
+      await nextTurn();
+    }
+    this.registrationMs = Math.round(performance.now() - started);
+    this.dispatcher.start();
+    this.sweeper.start();
+    this.current = 'running';
+    this.logger.log(
+      `Scheduler running (${this.config.get('scheduler.mode', { infer: true })} mode): ` +
+        `${this.timers.count} jobs registered in ${this.registrationMs} ms`,
+    );
+    void this.sweeper.sweep();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.current === 'stopped') return;
+    this.current = 'stopping';
+    this.dispatcher.stop();
+    await this.sweeper.stop();
+    const graceMs = this.config.get('shutdown.graceSeconds', { infer: true }) * 1000;
+    if (this.runner.runningCount > 0) {
+      this.logger.log(`Waiting up to ${graceMs / 1000} s for ${this.runner.runningCount} running executions`);
+    }
+    await this.runner.drain(graceMs);
+    this.current = 'stopped';
+  }
+}
