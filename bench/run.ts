@@ -1,22 +1,35 @@
-// npm run bench [-- --only auth] [--seconds 10]: runs the benchmarks against the built server and
-// prints one JSON document. Not part of npm test; never gates CI.
+// npm run bench [-- --only registration --only firing --only api --only auth] [--seconds 10] [--fire-seconds 30]:
+// runs the benchmarks against the built server and prints one JSON document. Not part of npm test; never gates CI.
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import { apiScenario } from './scenarios/api.js';
 import { authScenario } from './scenarios/auth.js';
-
-const SCENARIOS = { auth: authScenario } as const;
-type ScenarioName = keyof typeof SCENARIOS;
+import { firingScenario } from './scenarios/firing.js';
+import { registrationScenario } from './scenarios/registration.js';
 
 const { values } = parseArgs({
-  options: { only: { type: 'string', multiple: true }, seconds: { type: 'string', default: '10' } },
+  options: {
+    only: { type: 'string', multiple: true },
+    seconds: { type: 'string', default: '10' },
+    'fire-seconds': { type: 'string', default: '30' },
+  },
 });
-const names = (values.only ?? Object.keys(SCENARIOS)) as ScenarioName[];
 const seconds = Number(values.seconds);
+const fireSeconds = Number(values['fire-seconds']);
+
+const SCENARIOS = {
+  registration: () => registrationScenario(),
+  firing: () => firingScenario(fireSeconds),
+  api: () => apiScenario(seconds),
+  auth: () => authScenario(seconds),
+} as const;
+type ScenarioName = keyof typeof SCENARIOS;
+const names = (values.only ?? Object.keys(SCENARIOS)) as ScenarioName[];
 
 const results: Record<string, unknown> = {};
 for (const name of names) {
   process.stderr.write(`bench: ${name}…\n`);
-  results[name] = await SCENARIOS[name](seconds);
+  results[name] = await SCENARIOS[name]();
 }
 
 process.stdout.write(

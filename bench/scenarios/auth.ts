@@ -27,7 +27,7 @@ async function json<T>(response: Response): Promise<T> {
  * and an authenticated GET /api/v1/auth/me (non-admin) at 32 connections next to a bare Nest route.
  */
 export async function authScenario(seconds: number): Promise<AuthFigures> {
-  const server = await startCronwarden({ ADMIN_PASSWORD: ADMIN.password, BCRYPT_COST: '12' });
+  const server = await startCronwarden({ ADMIN_PASSWORD: ADMIN.password, BCRYPT_COST: '12', LOG_LEVEL: 'warn' });
   try {
     const post = (path: string, body: object, token?: string) =>
       fetch(`${server.url}${path}`, {

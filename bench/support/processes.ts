@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, chmod } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,6 +37,16 @@ export interface RunningProcess {
   stop(): Promise<void>;
 }
 
+export interface RunningCronwarden extends RunningProcess {
+  dataDir: string;
+  /** The embedded database of this server. */
+  databaseUrl: string;
+  /** Every line the server printed (JSON logs). */
+  output: string[];
+  /** Stops the server but keeps its data, for a restart with {@link restartCronwarden}. */
+  halt(): Promise<void>;
+}
+
 async function stopChild(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null) return;
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
@@ -44,33 +54,82 @@ async function stopChild(proc: ChildProcess): Promise<void> {
   await Promise.race([exited, sleep(30_000).then(() => proc.kill('SIGKILL'))]);
 }
 
-/** The built Cronwarden (`dist/src/main.js`) with its own embedded PostgreSQL in a temporary folder. */
-export async function startCronwarden(env: Record<string, string> = {}): Promise<RunningProcess> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'cronwarden-bench-'));
-  await chmod(dataDir, 0o755);
-  const port = await freePort();
+interface ServerSetup {
+  dataDir: string;
+  port: number;
+  pgPort: number;
+  env: Record<string, string>;
+}
+
+async function launch(setup: ServerSetup): Promise<RunningCronwarden> {
+  const output: string[] = [];
   const proc = spawn(process.execPath, [path.join(DIST, 'src', 'main.js')], {
     env: {
       PATH: process.env.PATH,
-      PORT: String(port),
-      EMBEDDED_PG_PORT: String(await freePort()),
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
+      PORT: String(setup.port),
+      EMBEDDED_PG_PORT: String(setup.pgPort),
+      DATA_DIR: setup.dataDir,
+      LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
-      ...env,
+      ...setup.env,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/health`);
+  let partial = '';
+  proc.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (!line.includes('"request completed"')) output.push(line);
+  });
+  const url = `http://127.0.0.1:${setup.port}`;
+  await waitForHttp(`${url}/health`, 180_000);
+  const password = (await readFile(path.join(setup.dataDir, 'postgres.password'), 'utf8')).trim();
   return {
     url,
     proc,
+    dataDir: setup.dataDir,
+    databaseUrl: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${setup.pgPort}/cronwarden`,
+    output,
+    halt: () => stopChild(proc),
     stop: async () => {
       await stopChild(proc);
-      await rm(dataDir, { recursive: true, force: true });
+      await rm(setup.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+const setups = new WeakMap<RunningCronwarden, ServerSetup>();
+
+/** The built Cronwarden (`dist/src/main.js`) with its own embedded PostgreSQL in a temporary folder. */
+export async function startCronwarden(env: Record<string, string> = {}): Promise<RunningCronwarden> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'cronwarden-bench-'));
+  await chmod(dataDir, 0o755);
+  const setup = { dataDir, port: await freePort(), pgPort: await freePort(), env };
+  const server = await launch(setup);
+  setups.set(server, setup);
+  return server;
+}
+
+/** Starts a halted server again on the same data (and, unless given, the same settings). */
+export async function restartCronwarden(
+  server: RunningCronwarden,
+  env?: Record<string, string>,
+): Promise<RunningCronwarden> {
+  const setup = setups.get(server);
+  if (!setup) throw new Error('not a server of startCronwarden');
+  const next = { ...setup, env: env ?? setup.env };
+  const restarted = await launch(next);
+  setups.set(restarted, next);
+  return restarted;
+}
+
+/** Resident memory (MiB) and CPU seconds used so far of a process, from /proc. */
+export async function processUsage(pid: number): Promise<{ rssMiB: number; cpuSeconds: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  return { rssMiB: Math.round(rssKiB / 102.4) / 10, cpuSeconds: ticks / 100 };
 }
 
 /** The bare Nest + Fastify app of bench/bare-app.ts, the baseline of API figures. */

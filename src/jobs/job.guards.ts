@@ -1,5 +1,5 @@
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import type { AuthUser } from '../access/auth-user.js';
+import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
+import { type AuthUser, hasPermission } from '../access/auth-user.js';
 import { JobsService } from './jobs.service.js';
 
 interface JobRequest {
@@ -57,6 +57,18 @@ export class JobVisibleGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = requestOf(context);
     await this.jobs.get(request.user, request.params.job_id ?? '');
+    return true;
+  }
+}
+
+/** `owner_id` in the query needs view_all (or admin): 403 before the query is validated. */
+@Injectable()
+export class OwnerFilterGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<{ user: AuthUser; query?: Record<string, unknown> }>();
+    if (request.query?.owner_id !== undefined && !hasPermission(request.user, 'view_all')) {
+      throw new ForbiddenException('Filtering by owner_id needs view_all');
+    }
     return true;
   }
 }

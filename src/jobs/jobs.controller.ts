@@ -13,7 +13,13 @@ import { API_PREFIX } from '../http/api-prefix.js';
 import { CreateJobDto, UpdateJobDto } from './dto/job.dto.js';
 import { DeletedJobResponse, JobListResponse, JobResponse, toJobResponse } from './dto/job.response.js';
 import { JobsQueryDto } from './dto/jobs.query.js';
-import { JobActionGuard, JobClassInBodyGuard, JobClassOfJobGuard, JobVisibleGuard } from './job.guards.js';
+import {
+  JobActionGuard,
+  JobClassInBodyGuard,
+  JobClassOfJobGuard,
+  JobVisibleGuard,
+  OwnerFilterGuard,
+} from './job.guards.js';
 import { JobsService } from './jobs.service.js';
 
 const NOT_FOUND = 'No such job, or another user’s you may not see';
@@ -27,6 +33,7 @@ export class JobsController {
 
   @Get()
   @RequirePermissions('job_view')
+  @UseGuards(OwnerFilterGuard)
   @ApiOperation({ summary: 'List jobs (your own; everyone’s with view_all or as admin)' })
   @ApiOkResponse({ type: JobListResponse })
   @ApiBadRequestResponse({ description: 'limit over 1000, malformed filter' })

@@ -1,13 +1,19 @@
 import { Module } from '@nestjs/common';
 import { JobClassesModule } from '../job-classes/job-classes.module.js';
 import { SchedulerModule } from '../scheduler/scheduler.module.js';
-import { JobActionGuard, JobClassInBodyGuard, JobClassOfJobGuard, JobVisibleGuard } from './job.guards.js';
+import {
+  JobActionGuard,
+  JobClassInBodyGuard,
+  JobClassOfJobGuard,
+  JobVisibleGuard,
+  OwnerFilterGuard,
+} from './job.guards.js';
 import { JobsController } from './jobs.controller.js';
 import { JobsService } from './jobs.service.js';
 
 @Module({
   imports: [SchedulerModule, JobClassesModule],
-  providers: [JobsService, JobActionGuard, JobClassInBodyGuard, JobClassOfJobGuard, JobVisibleGuard],
+  providers: [JobsService, JobActionGuard, JobClassInBodyGuard, JobClassOfJobGuard, JobVisibleGuard, OwnerFilterGuard],
   controllers: [JobsController],
   exports: [JobsService, JobActionGuard],
 })

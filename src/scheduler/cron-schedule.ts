@@ -221,7 +221,7 @@ function libraryProblems(normalised: CronFields, timezone: string, error: unknow
   return [{ field: 'timezone', message: `timezone ${quote(timezone)} is refused by the cron library: ${reason}` }];
 }
 
-function analyse(fields: CronFields, timezone: string, now: Date): Analysis {
+function analyse(fields: CronFields, timezone: string, now: Date, checkFires = true): Analysis {
   const problems: ScheduleProblem[] = [];
   const normalised = {} as CronFields;
   for (const field of CRON_FIELDS) {
@@ -245,6 +245,7 @@ function analyse(fields: CronFields, timezone: string, now: Date): Analysis {
     return { problems: libraryProblems(normalised, timezone, error) };
   }
 
+  if (!checkFires) return { problems: [], expression, cronTime };
   // Bounded search with the same CronTime: the library itself stops at the real clock + 8 years.
   const first = libraryNext(cronTime, timezone, now);
   if (first === null || first.toMillis() - now.getTime() > NEVER_FIRES_HORIZON_MS) {
@@ -321,7 +322,20 @@ export class CronSchedule {
 
   /** @throws ScheduleError listing every problem (see {@link scheduleProblems}). */
   static create(fields: CronFields, timezone: string): CronSchedule {
-    const { problems, expression, cronTime } = analyse(fields, timezone, new Date());
+    return CronSchedule.build(fields, timezone, true);
+  }
+
+  /**
+   * For a schedule that was validated when it was saved (registering stored jobs at start): the
+   * same parsing and field checks, without the search that proves the schedule fires at all.
+   * @throws ScheduleError when a stored schedule turns out invalid after all.
+   */
+  static fromStored(fields: CronFields, timezone: string): CronSchedule {
+    return CronSchedule.build(fields, timezone, false);
+  }
+
+  private static build(fields: CronFields, timezone: string, checkFires: boolean): CronSchedule {
+    const { problems, expression, cronTime } = analyse(fields, timezone, new Date(), checkFires);
     if (problems.length > 0 || expression === undefined || cronTime === undefined) throw new ScheduleError(problems);
     const given = Object.freeze(Object.fromEntries(CRON_FIELDS.map((field) => [field, fields[field]])) as CronFields);
     return new CronSchedule(given, timezone, expression, cronTime, secondsAheadTable(expression.split(' ')[0]));

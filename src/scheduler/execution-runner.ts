@@ -78,7 +78,7 @@ export class ExecutionRunner implements OnApplicationShutdown {
     entry.stopReason ??= 'stopped';
     entry.controller.abort(new Error('stopped on request'));
     await entry.settled;
-    await this.flushing;
+    await this.flushNow();
     return true;
   }
 
@@ -98,8 +98,13 @@ export class ExecutionRunner implements OnApplicationShutdown {
       entry.controller.abort(new Error('the instance is shutting down'));
     }
     await all();
-    await this.flushing;
-    await this.flush();
+    await this.flushNow();
+  }
+
+  /** Writes every queued finish now (after the ones already being written). */
+  private flushNow(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.flush());
+    return this.flushing;
   }
 
   /** Last resort when the app closes without {@link drain} (tests closing the app): stop everything at once. */

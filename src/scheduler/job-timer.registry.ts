@@ -42,7 +42,7 @@ export class JobTimerRegistry {
     if (job.paused) return;
     let schedule: CronSchedule;
     try {
-      schedule = CronSchedule.create(cronFieldsOf(job), job.timezone);
+      schedule = CronSchedule.fromStored(cronFieldsOf(job), job.timezone);
     } catch (error) {
       this.logger.error(
         `Job ${job.id} (${job.name}) has an invalid schedule and will not fire: ${(error as Error).message}`,
@@ -59,6 +59,8 @@ export class JobTimerRegistry {
       onTick: () => this.dispatcher.onTick(job.id),
       name: cronJobName(job.id),
     });
+    // One CronTime per job: the CronJob shares the schedule's (which also answers nextAfter).
+    cronJob.setTime(schedule.cronTime);
     this.registry.addCronJob(cronJobName(job.id), cronJob);
     this.dispatcher.track(
       { id: job.id, misfireGraceSeconds: job.misfireGraceSeconds, coalesce: job.coalesce },
