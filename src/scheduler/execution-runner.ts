@@ -182,7 +182,11 @@ export class ExecutionRunner implements OnApplicationShutdown {
     });
   }
 
-  /** Writes queued finishes, many per statement; only rows this instance still runs. */
+  /**
+   * Writes queued finishes, many per statement; only rows this instance still runs. What the claim
+   * wrote in `description` (a catch-up run saying how many fires it stands for) is kept, the
+   * outcome's own description appended.
+   */
   private async flush(): Promise<void> {
     while (this.finishQueue.length > 0) {
       const batch = this.finishQueue.splice(0, FINISH_BATCH);
@@ -191,7 +195,10 @@ export class ExecutionRunner implements OnApplicationShutdown {
           name: 'cronwarden_finish_executions',
           text: `UPDATE executions e
                     SET state = u.state, finished_time = u.finished_time, result = u.result,
-                        description = u.description, updated_time = now()
+                        description = CASE WHEN u.description = '' THEN e.description
+                                           WHEN e.description = '' THEN u.description
+                                           ELSE e.description || '; ' || u.description END,
+                        updated_time = now()
                    FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[])
                         AS u(id, state, finished_time, result, description)
                   WHERE e.id = u.id AND e.instance_id = $6 AND e.state = 'running'`,

@@ -192,7 +192,7 @@ export class FireClaimer {
          INSERT INTO executions (job_id, job_name, job_class_string, owner_id, state, trigger, scheduled_time,
                                  started_time, hostname, pid, instance_id, description)
          SELECT id, name, job_class_string, owner_id, 'running', 'manual', clock_timestamp(), clock_timestamp(),
-                $2, $3, $4, 'run now'
+                $2, $3, $4, ''
            FROM jobs WHERE id = $1
          RETURNING id, job_id, scheduled_time, state
        )
