@@ -19,6 +19,8 @@ export class CreateJobsAndExecutions1795460638750 implements MigrationInterface 
       CONSTRAINT "PK_jobs_id" PRIMARY KEY ("id"))`);
     await queryRunner.query(`CREATE INDEX "IDX_jobs_next_run_time" ON "jobs" ("next_run_time")`);
     await queryRunner.query(`CREATE INDEX "IDX_jobs_owner_id" ON "jobs" ("owner_id")`);
+    await queryRunner.query(`CREATE INDEX "IDX_jobs_owner_name" ON "jobs" ("owner_id", "name", "id")`);
+    await queryRunner.query(`CREATE INDEX "IDX_jobs_name" ON "jobs" ("name", "id")`);
     await queryRunner.query(`ALTER TABLE "jobs" ADD CONSTRAINT "FK_jobs_owner"
       FOREIGN KEY ("owner_id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
 

@@ -88,7 +88,7 @@ export async function firingRun(mode: 'dispatcher' | 'cronjob', jobs: number, wi
   await empty.halt();
   const server = await restartCronwarden(empty);
   try {
-    const from = wholeSecondsFromNow(2);
+    const from = new Date(Math.max(wholeSecondsFromNow(2).getTime(), firstFire.getTime()));
     await sleep(from.getTime() - Date.now());
     const loopP99: number[] = [];
     const sampler = setInterval(() => void eventLoopP99(server).then((p99) => loopP99.push(p99)), 10_000);

@@ -39,7 +39,7 @@ export class JobsController {
   @ApiBadRequestResponse({ description: 'limit over 1000, malformed filter' })
   async list(@CurrentUser() user: AuthUser, @Query() query: JobsQueryDto): Promise<JobListResponse> {
     const { rows, total } = await this.jobs.list(user, query);
-    return { jobs: rows.map(toJobResponse), total };
+    return { jobs: rows, total };
   }
 
   @Post()

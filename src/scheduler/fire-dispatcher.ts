@@ -11,10 +11,16 @@ import { type CatchUpJob, planCatchUp } from './misfire-planner.js';
 export const DISPATCHER_TIMEOUT = 'cronwarden:dispatcher';
 /** A fire seen this late (or later) is a misfire: the catch-up rules decide, not a plain claim. */
 export const LATE_AFTER_MS = 1_000;
+/** A tick may come this much before its fire time (timer rounding); anything earlier is not its fire yet. */
+const EARLY_TICK_MS = 50;
 /** Longest sleep of the dispatcher timer; it re-checks at least this often. */
 const MAX_SLEEP_MS = 60_000;
 /** `following` fires computed per event-loop turn in the background. */
 const FOLLOWING_PER_TURN = 200;
+/** Only jobs firing within this window get their `following` computed ahead; the others when they come near. */
+const FOLLOWING_HORIZON_MS = 120_000;
+/** How often far jobs are looked at again to see whether they came near. */
+const FOLLOWING_RECHECK_MS = 30_000;
 
 export interface DispatchStats {
   fires: number;
@@ -38,6 +44,7 @@ export class FireDispatcher {
   private readonly ticked = new Set<string>();
   private tickFlushScheduled = false;
   private backgroundScheduled = false;
+  private recheck: NodeJS.Timeout | undefined;
   private active = false;
 
   constructor(
@@ -60,6 +67,7 @@ export class FireDispatcher {
   /** Stops claiming: no timer is re-armed and ticks are ignored. */
   stop(): void {
     this.active = false;
+    clearTimeout(this.recheck);
     if (this.registry.doesExist('timeout', DISPATCHER_TIMEOUT)) this.registry.deleteTimeout(DISPATCHER_TIMEOUT);
   }
 
@@ -93,7 +101,7 @@ export class FireDispatcher {
       const due: TimelineEntry[] = [];
       for (const id of this.ticked) {
         const entry = this.timeline.get(id);
-        if (entry && entry.next <= now + LATE_AFTER_MS) due.push(entry);
+        if (entry && entry.next <= now + EARLY_TICK_MS) due.push(entry);
       }
       this.ticked.clear();
       void this.dispatch(due, now);
@@ -179,13 +187,24 @@ export class FireDispatcher {
     }
   }
 
-  /** Computes `following` fires a slice at a time, so registering or firing thousands of jobs never blocks. */
+  /**
+   * Computes `following` fires a slice at a time, so registering or firing thousands of jobs never
+   * blocks, and only for jobs due within the next two minutes (a job firing daily needs it once a day).
+   */
   private scheduleBackgroundWork(): void {
     if (this.backgroundScheduled) return;
     this.backgroundScheduled = true;
     setImmediate(() => {
       this.backgroundScheduled = false;
-      if (this.timeline.computeFollowing(FOLLOWING_PER_TURN) > 0) this.scheduleBackgroundWork();
+      const near = this.timeline.computeFollowing(FOLLOWING_PER_TURN, Date.now() + FOLLOWING_HORIZON_MS);
+      if (near > 0) this.scheduleBackgroundWork();
+      else if (this.timeline.pendingFollowing > 0 && !this.recheck) {
+        this.recheck = setTimeout(() => {
+          this.recheck = undefined;
+          this.scheduleBackgroundWork();
+        }, FOLLOWING_RECHECK_MS);
+        this.recheck.unref();
+      }
     });
   }
 }

@@ -82,14 +82,30 @@ export class FireTimeline {
     }
   }
 
-  /** Computes `following` for up to `budget` entries that lack it; returns how many remain. */
-  computeFollowing(budget: number): number {
+  /**
+   * Computes `following` for up to `budget` entries that lack it and fire before `horizon` (epoch ms);
+   * later ones wait until they come near. Returns how many near entries still lack it.
+   */
+  computeFollowing(budget: number, horizon = Number.POSITIVE_INFINITY): number {
+    let remaining = 0;
     for (const jobId of this.needsFollowing) {
-      if (budget-- <= 0) break;
-      this.needsFollowing.delete(jobId);
       const entry = this.entries.get(jobId);
-      if (entry && entry.following === undefined) entry.following = this.followingOf(entry);
+      if (!entry || entry.following !== undefined) {
+        this.needsFollowing.delete(jobId);
+        continue;
+      }
+      if (entry.next > horizon) continue;
+      if (budget-- <= 0) {
+        remaining += 1;
+        continue;
+      }
+      this.followingOf(entry);
     }
+    return remaining;
+  }
+
+  /** Entries still waiting for their `following` (near or far). */
+  get pendingFollowing(): number {
     return this.needsFollowing.size;
   }
 

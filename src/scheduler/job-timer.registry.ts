@@ -9,7 +9,25 @@ import { FireDispatcher } from './fire-dispatcher.js';
 
 export const cronJobName = (jobId: string): string => `job:${jobId}`;
 
-export function cronFieldsOf(job: Job): CronFields {
+/** What registering a job needs of it (a Job entity is one). */
+export type SchedulableJob = Pick<
+  Job,
+  | 'id'
+  | 'name'
+  | 'second'
+  | 'minute'
+  | 'hour'
+  | 'day'
+  | 'month'
+  | 'dayOfWeek'
+  | 'timezone'
+  | 'paused'
+  | 'nextRunTime'
+  | 'misfireGraceSeconds'
+  | 'coalesce'
+>;
+
+export function cronFieldsOf(job: SchedulableJob): CronFields {
   return {
     second: job.second,
     minute: job.minute,
@@ -37,7 +55,7 @@ export class JobTimerRegistry {
   ) {}
 
   /** Starts firing `job` (active jobs only; a paused one is left out). */
-  register(job: Job): void {
+  register(job: SchedulableJob): void {
     this.unregister(job.id);
     if (job.paused) return;
     let schedule: CronSchedule;
@@ -71,7 +89,7 @@ export class JobTimerRegistry {
   }
 
   /** Applies a changed job at once. */
-  reschedule(job: Job): void {
+  reschedule(job: SchedulableJob): void {
     this.register(job);
   }
 

@@ -109,3 +109,79 @@ export function toJobResponse(job: Job): JobResponse {
     updated_time: job.updatedTime.toISOString(),
   };
 }
+
+/** The columns of a list row (alias `j` for jobs), read without an entity. */
+export const JOB_LIST_COLUMNS = [
+  'id',
+  'name',
+  'job_class_string',
+  'pub_args',
+  'month',
+  'day_of_week',
+  'day',
+  'hour',
+  'minute',
+  'second',
+  'timezone',
+  'paused',
+  'next_run_time',
+  'max_instances',
+  'timeout_seconds',
+  'misfire_grace_seconds',
+  'coalesce',
+  'owner_id',
+  'created_time',
+  'updated_time',
+]
+  .map((column) => `j.${column}`)
+  .join(', ');
+
+export interface JobListRow {
+  id: string;
+  name: string;
+  job_class_string: string;
+  pub_args: unknown[];
+  month: string;
+  day_of_week: string;
+  day: string;
+  hour: string;
+  minute: string;
+  second: string;
+  timezone: string;
+  paused: boolean;
+  next_run_time: Date | null;
+  max_instances: number;
+  timeout_seconds: number;
+  misfire_grace_seconds: number;
+  coalesce: boolean;
+  owner_id: string;
+  owner_username: string;
+  created_time: Date;
+  updated_time: Date;
+}
+
+/** The same object as {@link toJobResponse}, from a plain list row (a test compares the two). */
+export function jobListRowToResponse(row: JobListRow): JobResponse {
+  return {
+    job_id: row.id,
+    name: row.name,
+    job_class_string: row.job_class_string,
+    pub_args: row.pub_args,
+    month: row.month,
+    day_of_week: row.day_of_week,
+    day: row.day,
+    hour: row.hour,
+    minute: row.minute,
+    second: row.second,
+    timezone: row.timezone,
+    paused: row.paused,
+    next_run_time: row.next_run_time ? row.next_run_time.toISOString() : null,
+    max_instances: row.max_instances,
+    timeout_seconds: row.timeout_seconds,
+    misfire_grace_seconds: row.misfire_grace_seconds,
+    coalesce: row.coalesce,
+    owner: { id: row.owner_id, username: row.owner_username },
+    created_time: row.created_time.toISOString(),
+    updated_time: row.updated_time.toISOString(),
+  };
+}

@@ -16,6 +16,8 @@ import { User } from '../../users/entities/user.entity.js';
  */
 @Entity({ name: 'jobs' })
 @Index('IDX_jobs_next_run_time', ['nextRunTime'])
+@Index('IDX_jobs_owner_name', ['ownerId', 'name', 'id'])
+@Index('IDX_jobs_name', ['name', 'id'])
 export class Job {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
