@@ -43,7 +43,10 @@ describe('job list', () => {
     const list = await t.http().get('/api/v1/jobs').set('Authorization', user.bearer).expect(200);
     expect(list.headers['content-type']).toContain('application/json');
     expect(list.body.total).toBe(2);
-    expect(list.body.jobs.map((job: { name: string }) => job.name)).toEqual(['a paused', 'b "quoted" \\ name']);
+    expect((list.body.jobs as Array<{ name: string }>).map((job) => job.name)).toEqual([
+      'a paused',
+      'b "quoted" \\ name',
+    ]);
     for (const job of list.body.jobs as Array<{ job_id: string }>) {
       const one = await t.http().get(`/api/v1/jobs/${job.job_id}`).set('Authorization', user.bearer).expect(200);
       expect(job).toEqual(one.body);
