@@ -35,6 +35,11 @@ export interface AppConfig {
     outputMaxBytes: number;
   };
   scheduler: { mode: 'dispatcher' | 'cronjob'; sweepIntervalSeconds: number };
+  sandbox: { memoryMb: number; user: string; scriptNetwork: 'host' | 'none'; scriptMaxBytes: number };
+  curl: { deny: string[]; allow: string[] };
+  limits: { maxJobsPerUser: number; maxRunningPerUser: number };
+  retention: { executionDays: number; auditDays: number };
+  instances: { heartbeatSeconds: number; staleSeconds: number };
 }
 
 /** Where an effective setting came from, shown in the start-up report. */

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { z } from 'zod';
 import { isIanaTimeZone } from '../common/time-zone.js';
 
@@ -33,6 +34,29 @@ const duration = (minSeconds: number, maxSeconds: number) =>
     .regex(/^\d+[smhd]?$/)
     .transform((value) => Number(value.replace(/[smhd]$/, '')) * DURATION_UNITS[value.replace(/^\d+/, '')])
     .pipe(z.number().int().min(minSeconds).max(maxSeconds));
+
+/** `a.b.c.d/n` or `v6::/n` items, each accepted by node:net's BlockList. */
+export function isCidr(item: string): boolean {
+  const match = /^(.+)\/(\d{1,3})$/.exec(item.trim());
+  if (!match) return false;
+  const [, address, prefix] = match;
+  const family = net.isIPv4(address) ? 'ipv4' : net.isIPv6(address) ? 'ipv6' : undefined;
+  if (!family || Number(prefix) > (family === 'ipv4' ? 32 : 128)) return false;
+  try {
+    new net.BlockList().addSubnet(address, Number(prefix), family);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const cidrList = z.string().refine((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .every(isCidr),
+);
 
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
@@ -205,6 +229,77 @@ export const ENV_VARS = {
     default: '65536',
     accepts: 'an integer from 1024 to 16777216',
     description: 'stdout and stderr of a ShellJob, and the response body of a CurlJob, kept up to this many bytes each',
+  },
+  SCRIPT_MAX_BYTES: {
+    schema: integer(1024, 16 * 1024 * 1024),
+    default: '262144',
+    accepts: 'an integer from 1024 to 16777216',
+    description: 'largest uploaded script (413 past it)',
+  },
+  SANDBOX_MEMORY_MB: {
+    schema: integer(32, 65536),
+    default: '256',
+    accepts: 'an integer from 32 to 65536',
+    description: 'memory cap of a ScriptJob or ShellJob process (address space rlimit; V8 heap for scripts)',
+  },
+  SANDBOX_USER: {
+    schema: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/),
+    default: 'cronwarden-sandbox',
+    accepts: 'a user name (created as a system user when missing)',
+    description: 'unprivileged user that runs ScriptJob and ShellJob processes when Cronwarden runs as root',
+  },
+  SCRIPT_NETWORK: {
+    schema: z.enum(['host', 'none']),
+    default: 'host',
+    accepts: 'host or none',
+    description: 'none runs scripts without network access (unshare -n, where the system allows it)',
+  },
+  HTTP_JOB_DENY: {
+    schema: cidrList,
+    default: '169.254.0.0/16,fd00:ec2::254/128',
+    accepts: 'a comma-separated list of CIDR ranges',
+    description: 'addresses CurlJob refuses to connect to (checked on the resolved address at connect time)',
+  },
+  HTTP_JOB_ALLOW: {
+    schema: cidrList,
+    accepts: 'a comma-separated list of CIDR ranges',
+    description: 'exceptions to HTTP_JOB_DENY',
+  },
+  MAX_JOBS_PER_USER: {
+    schema: integer(1, 1_000_000),
+    default: '1000',
+    accepts: 'an integer from 1 to 1000000',
+    description: 'jobs one user may own (429 past it); admins are not limited',
+  },
+  MAX_RUNNING_PER_USER: {
+    schema: integer(1, 100_000),
+    default: '50',
+    accepts: 'an integer from 1 to 100000',
+    description: "executions of one user's jobs running at once, across instances; a fire past it is skipped",
+  },
+  EXECUTION_RETENTION_DAYS: {
+    schema: integer(1, 36500),
+    default: '90',
+    accepts: 'an integer from 1 to 36500',
+    description: 'executions older than this are deleted, in small batches, once a day',
+  },
+  AUDIT_RETENTION_DAYS: {
+    schema: integer(0, 36500),
+    default: '0',
+    accepts: 'an integer from 0 to 36500 (0: keep forever)',
+    description: 'audit log entries older than this are deleted once a day; 0 keeps them forever',
+  },
+  HEARTBEAT_SECONDS: {
+    schema: integer(1, 300),
+    default: '5',
+    accepts: 'an integer from 1 to 300',
+    description: 'how often an instance writes its heartbeat',
+  },
+  INSTANCE_STALE_SECONDS: {
+    schema: integer(3, 3600),
+    default: '30',
+    accepts: 'an integer from 3 to 3600',
+    description: "an instance silent this long is dead: its running executions are marked failed (interrupted)",
   },
   SCHEDULER_MODE: {
     schema: z.enum(['dispatcher', 'cronjob']),

@@ -40,6 +40,11 @@ describe('loadConfig', () => {
       shutdown: { graceSeconds: 30 },
       jobs: { defaultTimeoutSeconds: 3600, disabledClasses: [], resultMaxBytes: 65536, outputMaxBytes: 65536 },
       scheduler: { mode: 'dispatcher', sweepIntervalSeconds: 2 },
+      sandbox: { memoryMb: 256, user: 'cronwarden-sandbox', scriptNetwork: 'host', scriptMaxBytes: 262144 },
+      curl: { deny: ['169.254.0.0/16', 'fd00:ec2::254/128'], allow: [] },
+      limits: { maxJobsPerUser: 1000, maxRunningPerUser: 50 },
+      retention: { executionDays: 90, auditDays: 0 },
+      instances: { heartbeatSeconds: 5, staleSeconds: 30 },
     });
   });
 
@@ -63,6 +68,9 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', 'yes', 'true or false'],
     ['JOB_CLASSES_DISABLED', 'Shell Job', 'a comma-separated list of job class names'],
     ['SCHEDULER_MODE', 'magic', 'dispatcher or cronjob'],
+    ['HTTP_JOB_DENY', '10.0.0.0/33', 'a comma-separated list of CIDR ranges'],
+    ['HTTP_JOB_ALLOW', 'localhost', 'a comma-separated list of CIDR ranges'],
+    ['SCRIPT_NETWORK', 'off', 'host or none'],
     ['LOGIN_LOCKOUT_SECONDS', '0', 'an integer from 1 to 86400'],
   ])('rejects %s=%s, naming the variable and what it accepts', (name, value, accepts) => {
     const [problem, ...others] = problemsOf({ [name]: value });

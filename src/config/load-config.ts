@@ -53,6 +53,14 @@ function pickRaw(name: EnvVarName, env: NodeJS.ProcessEnv, fileValues: Record<st
   return fallback === undefined ? { raw: undefined, source: 'unset' } : { raw: fallback, source: 'default' };
 }
 
+const cidrList = (value: unknown): string[] =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : [];
+
 /** Masks the password of a connection URL. */
 export function maskUrl(value: string): string {
   try {
@@ -142,6 +150,25 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     scheduler: {
       mode: get<'dispatcher' | 'cronjob'>('SCHEDULER_MODE'),
       sweepIntervalSeconds: get<number>('SWEEP_INTERVAL_SECONDS'),
+    },
+    sandbox: {
+      memoryMb: get<number>('SANDBOX_MEMORY_MB'),
+      user: get<string>('SANDBOX_USER'),
+      scriptNetwork: get<'host' | 'none'>('SCRIPT_NETWORK'),
+      scriptMaxBytes: get<number>('SCRIPT_MAX_BYTES'),
+    },
+    curl: { deny: cidrList(values.get('HTTP_JOB_DENY')), allow: cidrList(values.get('HTTP_JOB_ALLOW')) },
+    limits: {
+      maxJobsPerUser: get<number>('MAX_JOBS_PER_USER'),
+      maxRunningPerUser: get<number>('MAX_RUNNING_PER_USER'),
+    },
+    retention: {
+      executionDays: get<number>('EXECUTION_RETENTION_DAYS'),
+      auditDays: get<number>('AUDIT_RETENTION_DAYS'),
+    },
+    instances: {
+      heartbeatSeconds: get<number>('HEARTBEAT_SECONDS'),
+      staleSeconds: get<number>('INSTANCE_STALE_SECONDS'),
     },
   };
   return { config, report };
