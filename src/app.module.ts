@@ -11,6 +11,8 @@ import { HealthModule } from './health/health.module.js';
 import { JobClassesModule } from './job-classes/job-classes.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { RetentionModule } from './retention/retention.module.js';
+import { ScriptsModule } from './scripts/scripts.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 
 export interface AppModuleOptions {
@@ -34,8 +36,10 @@ export class AppModule {
         AuditLogsModule,
         AuthModule,
         JobClassesModule,
+        ScriptsModule,
         JobsModule,
         ExecutionsModule,
+        RetentionModule,
         HealthModule,
       ],
     };

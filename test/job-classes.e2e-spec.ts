@@ -32,7 +32,7 @@ describe('Job classes (e2e)', () => {
   it('lists the built-in classes with the documented shape', async () => {
     const admin = await loginAdmin(t);
     const classes = await catalogue(admin.bearer);
-    expect(classes.map((entry) => entry.job_class_string)).toEqual(['CurlJob', 'SampleJob', 'ShellJob']);
+    expect(classes.map((entry) => entry.job_class_string)).toEqual(['CurlJob', 'SampleJob', 'ScriptJob', 'ShellJob']);
     for (const entry of classes) {
       expect(Object.keys(entry).sort()).toEqual(JOB_CLASS_KEYS);
       expect(typeof entry.name).toBe('string');
@@ -67,13 +67,14 @@ describe('Job classes (e2e)', () => {
         { type: 'string', description: expect.stringMatching(/^method \(optional, default GET\)/) },
         { type: 'any', description: expect.stringMatching(/^body \(optional\)/) },
         { type: 'object', description: expect.stringMatching(/^headers \(optional\)/) },
+        { type: 'object', description: expect.stringMatching(/^options \(optional\)/) },
       ],
     });
   });
 
   it('is open to a viewer (job_view)', async () => {
     const viewer = await newUser(t, { roles: ['viewer'] });
-    expect((await catalogue(viewer.bearer)).length).toBe(3);
+    expect((await catalogue(viewer.bearer)).length).toBe(4);
   });
 
   it('answers 403 to a user without job_view', async () => {
@@ -104,7 +105,7 @@ describe('Job classes disabled by configuration (e2e)', () => {
       const admin = await loginAdmin(t);
       const res = await t.http().get('/api/v1/job-classes').set('Authorization', admin.bearer).expect(200);
       const names = (res.body as { job_classes: JobClassBody[] }).job_classes.map((entry) => entry.job_class_string);
-      expect(names).toEqual(['CurlJob', 'SampleJob']);
+      expect(names).toEqual(['CurlJob', 'SampleJob', 'ScriptJob']);
     } finally {
       await t.close();
     }

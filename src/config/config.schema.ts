@@ -240,7 +240,7 @@ export const ENV_VARS = {
     schema: integer(32, 65536),
     default: '256',
     accepts: 'an integer from 32 to 65536',
-    description: 'memory cap of a ScriptJob or ShellJob process (address space rlimit; V8 heap for scripts)',
+    description: 'memory cap of a ScriptJob or ShellJob process (data rlimit; the V8 heap limit for scripts)',
   },
   SANDBOX_USER: {
     schema: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/),
@@ -299,7 +299,7 @@ export const ENV_VARS = {
     schema: integer(3, 3600),
     default: '30',
     accepts: 'an integer from 3 to 3600',
-    description: "an instance silent this long is dead: its running executions are marked failed (interrupted)",
+    description: 'an instance silent this long is dead: its running executions are marked failed (interrupted)',
   },
   SCHEDULER_MODE: {
     schema: z.enum(['dispatcher', 'cronjob']),

@@ -1,6 +1,8 @@
 import { AuditLog } from '../audit-logs/entities/audit-log.entity.js';
 import { Execution } from '../executions/entities/execution.entity.js';
+import { Instance } from '../instances/entities/instance.entity.js';
 import { Job } from '../jobs/entities/job.entity.js';
+import { Script } from '../scripts/entities/script.entity.js';
 import { LoginFailure } from '../auth/entities/login-failure.entity.js';
 import { RevokedToken } from '../auth/entities/revoked-token.entity.js';
 import { AppSetting } from '../settings/entities/app-setting.entity.js';
@@ -13,10 +15,12 @@ export const ENTITIES = [
   AppSetting,
   AuditLog,
   Execution,
+  Instance,
   Job,
   LoginFailure,
   RevokedToken,
   PermissionEntity,
   Role,
+  Script,
   User,
 ];

@@ -1,13 +1,16 @@
-import { Injectable, type LoggerService, Module, type Type } from '@nestjs/common';
+import { Injectable, type LoggerService, Module, type Provider } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { CurlJob } from './builtin/curl.job.js';
+import { SandboxModule } from '../sandbox/sandbox.module.js';
 import { SampleJob } from './builtin/sample.job.js';
+import { ScriptJob } from './builtin/script.job.js';
 import { ShellJob } from './builtin/shell.job.js';
 import { JobClass } from './job-class.decorator.js';
 import { JobClassRegistry } from './job-class.registry.js';
 import type { JobClassHandler, JobClassMeta } from './job-class.types.js';
+import { NoScriptSource, SCRIPT_SOURCE } from './script-source.js';
 
 function meta(jobClassString: string, extra: Partial<JobClassMeta> = {}): JobClassMeta {
   return {
@@ -91,7 +94,7 @@ class CapturingLogger implements LoggerService {
 }
 
 async function registryWith(
-  providers: Type[],
+  providers: Provider[],
   disabledClasses: string[] = [],
 ): Promise<{ registry: JobClassRegistry; warnings: string[] }> {
   const logger = new CapturingLogger();
@@ -104,6 +107,7 @@ async function registryWith(
         load: [() => ({ jobs: { disabledClasses, outputMaxBytes: 65536 } })],
       }),
       DiscoveryModule,
+      SandboxModule,
       OtherModule,
     ],
     providers: [JobClassRegistry, NotAJobClass, ...providers],
@@ -174,9 +178,19 @@ describe('JobClassRegistry', () => {
   });
 
   it('registers the built-in classes', async () => {
-    const { registry } = await registryWith([SampleJob, ShellJob, CurlJob]);
-    expect(registry.names()).toEqual(['CurlJob', 'SampleJob', 'ShellJob', 'ZuluJob']);
+    const { registry } = await registryWith([
+      SampleJob,
+      ShellJob,
+      CurlJob,
+      ScriptJob,
+      { provide: SCRIPT_SOURCE, useClass: NoScriptSource },
+    ]);
+    expect(registry.names()).toEqual(['CurlJob', 'SampleJob', 'ScriptJob', 'ShellJob', 'ZuluJob']);
     expect(registry.requiredPermissionOf('ShellJob')).toBe('code_execute');
+    expect(registry.requiredPermissionOf('ScriptJob')).toBe('code_execute');
+    const script = registry.get('ScriptJob')?.meta as JobClassMeta;
+    expect(registry.argumentProblem(script, ['nope'])).toBe('pub_args[0] (script_id) must be a UUID');
+    expect(registry.argumentProblem(script, ['6f1c2b1e-8f43-4c1a-9a57-3f4f0c5d2e10', [1], { a: 1 }])).toBeNull();
     expect(registry.requiredPermissionOf('SampleJob')).toBeUndefined();
     const sample = registry.get('SampleJob')?.meta as JobClassMeta;
     expect(registry.argumentProblem(sample, ['hi', -1])).toBe('pub_args[1] (sleep_seconds) must be 0 or more');

@@ -32,6 +32,8 @@ export interface JobClassMeta {
 export interface JobRunContext {
   executionId: string;
   jobId: string | null;
+  /** The job's owner (null for a run without one): ScriptJob only runs scripts this user may use. */
+  ownerId: string | null;
   /** Aborted on timeout or stop: the class must give up promptly (kill its process group, cancel its request). */
   signal: AbortSignal;
   logger: LoggerService;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JobClassesModule } from '../job-classes/job-classes.module.js';
 import { SchedulerModule } from '../scheduler/scheduler.module.js';
+import { ScriptsModule } from '../scripts/scripts.module.js';
 import {
   JobActionGuard,
   JobClassInBodyGuard,
@@ -12,7 +13,7 @@ import { JobsController } from './jobs.controller.js';
 import { JobsService } from './jobs.service.js';
 
 @Module({
-  imports: [SchedulerModule, JobClassesModule],
+  imports: [SchedulerModule, JobClassesModule, ScriptsModule],
   providers: [JobsService, JobActionGuard, JobClassInBodyGuard, JobClassOfJobGuard, JobVisibleGuard, OwnerFilterGuard],
   controllers: [JobsController],
   exports: [JobsService, JobActionGuard],

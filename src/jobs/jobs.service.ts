@@ -1,4 +1,4 @@
-import { BadRequestException, ForbiddenException, Injectable } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, HttpException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
@@ -12,6 +12,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { JobClassRegistry } from '../job-classes/job-class.registry.js';
 import { CronSchedule, scheduleProblems } from '../scheduler/cron-schedule.js';
 import { cronFieldsOf, JobTimerRegistry } from '../scheduler/job-timer.registry.js';
+import { ScriptsService } from '../scripts/scripts.service.js';
 import { User } from '../users/entities/user.entity.js';
 import type { CreateJobDto, UpdateJobDto } from './dto/job.dto.js';
 import { type JobListRow, JOB_LIST_COLUMNS, jobListRowToResponse, type JobResponse } from './dto/job.response.js';
@@ -19,6 +20,7 @@ import type { JobsQueryDto } from './dto/jobs.query.js';
 import { Job } from './entities/job.entity.js';
 
 const JOB = 'Job';
+const SCRIPT_JOB = 'ScriptJob';
 const isUuid = (value: string): boolean =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
@@ -112,6 +114,7 @@ export class JobsService {
     private readonly audit: AuditLogService,
     private readonly classes: JobClassRegistry,
     private readonly timers: JobTimerRegistry,
+    private readonly scripts: ScriptsService,
     private readonly config: ConfigService<AppConfig, true>,
   ) {}
 
@@ -221,10 +224,11 @@ export class JobsService {
       misfire_grace_seconds: dto.misfire_grace_seconds ?? 3600,
       coalesce: dto.coalesce ?? true,
     };
-    const schedule = this.validate(values);
     const ownerId = user.isAdmin && dto.owner_id ? await this.existingUser(dto.owner_id) : user.id;
+    const schedule = await this.validate(values, ownerId);
 
     const id = await this.dataSource.transaction(async (manager) => {
+      await this.assertUnderJobLimit(manager, user, ownerId);
       const job = manager.create(Job, { ownerId });
       applyValues(job, values);
       job.nextRunTime = values.paused ? null : schedule.nextAfter(new Date());
@@ -247,8 +251,8 @@ export class JobsService {
       const value = dto[field];
       if (value !== undefined) (after as unknown as Record<string, unknown>)[field] = value;
     }
-    const schedule = this.validate(after);
     const newOwner = user.isAdmin && dto.owner_id ? await this.existingUser(dto.owner_id) : undefined;
+    const schedule = await this.validate(after, newOwner ?? current.ownerId);
 
     await this.dataSource.transaction(async (manager) => {
       const job = await manager.findOneByOrFail(Job, { id });
@@ -305,8 +309,11 @@ export class JobsService {
     return job;
   }
 
-  /** Class, arguments and schedule, all checked before anything is saved: 400 naming every bad field. */
-  private validate(values: JobValues): CronSchedule {
+  /**
+   * Class, arguments (a ScriptJob's script must be one its owner can see) and schedule, all checked
+   * before anything is saved: 400 naming every bad field.
+   */
+  private async validate(values: JobValues, ownerId: string): Promise<CronSchedule> {
     const problems: string[] = [];
     const jobClass = this.classes.get(values.job_class_string);
     if (!jobClass) {
@@ -314,6 +321,12 @@ export class JobsService {
     } else {
       const argumentProblem = this.classes.argumentProblem(jobClass.meta, values.pub_args);
       if (argumentProblem) problems.push(argumentProblem);
+      else if (
+        values.job_class_string === SCRIPT_JOB &&
+        !(await this.scripts.isUsableBy(String(values.pub_args[0]), ownerId))
+      ) {
+        problems.push("pub_args[0] (script_id) does not name a script the job's owner can use");
+      }
     }
     const fields = {
       second: values.second,
@@ -326,6 +339,24 @@ export class JobsService {
     problems.push(...scheduleProblems(fields, values.timezone).map((problem) => problem.message));
     if (problems.length > 0) throw new BadRequestException(problems);
     return CronSchedule.create(fields, values.timezone);
+  }
+
+  /** MAX_JOBS_PER_USER for jobs owned by non-admins (429 past it); serialised per owner. */
+  private async assertUnderJobLimit(manager: EntityManager, user: AuthUser, ownerId: string): Promise<void> {
+    if (user.isAdmin && ownerId === user.id) return;
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`jobs-of:${ownerId}`]);
+    const max = this.config.get('limits.maxJobsPerUser', { infer: true });
+    const owned = await manager.count(Job, { where: { ownerId } });
+    if (owned >= max) {
+      throw new HttpException(
+        {
+          statusCode: 429,
+          message: `The owner already has ${owned} jobs: the limit is ${max} (MAX_JOBS_PER_USER)`,
+          error: 'Too Many Requests',
+        },
+        429,
+      );
+    }
   }
 
   private async existingUser(id: string): Promise<string> {

@@ -133,6 +133,7 @@ export class ExecutionRunner implements OnApplicationShutdown {
           jobClass.handler.run(execution.pubArgs, {
             executionId: execution.executionId,
             jobId: execution.jobId,
+            ownerId: execution.ownerId,
             signal: entry.controller.signal,
             logger: this.logger,
             outputMaxBytes,

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
 import type { ExecutionState } from '../executions/entities/execution.entity.js';
 import { InstanceIdentity } from './instance.js';
 
@@ -16,6 +18,7 @@ export interface ProposedFire {
 export interface ClaimedExecution {
   executionId: string;
   jobId: string;
+  ownerId: string | null;
   jobName: string;
   jobClassString: string;
   pubArgs: unknown[];
@@ -27,6 +30,7 @@ export interface ClaimedExecution {
 interface ClaimedRow {
   id: string;
   job_id: string;
+  owner_id: string | null;
   name: string;
   job_class_string: string;
   pub_args: unknown[];
@@ -50,6 +54,7 @@ export interface CatchUpPlan {
 const toClaimed = (row: ClaimedRow): ClaimedExecution => ({
   executionId: row.id,
   jobId: row.job_id,
+  ownerId: row.owner_id,
   jobName: row.name,
   jobClassString: row.job_class_string,
   pubArgs: row.pub_args,
@@ -68,7 +73,12 @@ export class FireClaimer {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly instance: InstanceIdentity,
+    private readonly config: ConfigService<AppConfig, true>,
   ) {}
+
+  private get maxRunningPerUser(): number {
+    return this.config.get('limits.maxRunningPerUser', { infer: true });
+  }
 
   private get pool(): pg.Pool {
     return (this.dataSource.driver as unknown as { master: pg.Pool }).master;
@@ -89,26 +99,32 @@ export class FireClaimer {
         ), due AS (
           SELECT j.id, j.name, j.job_class_string, j.pub_args, j.timeout_seconds, j.owner_id, j.max_instances,
                  i.scheduled_time, i.following,
-                 (SELECT count(*) FROM executions r WHERE r.job_id = j.id AND r.state = 'running') AS running
+                 (SELECT count(*) FROM executions r WHERE r.job_id = j.id AND r.state = 'running') AS running,
+                 (SELECT count(*) FROM executions r WHERE r.owner_id = j.owner_id AND r.state = 'running') AS owner_running
             FROM input i JOIN jobs j ON j.id = i.job_id
            WHERE NOT j.paused AND j.next_run_time = i.scheduled_time
+        ), decided AS (
+          SELECT due.*, running < max_instances AND owner_running < $7 AS starts FROM due
         ), claimed AS (
           INSERT INTO executions (job_id, job_name, job_class_string, owner_id, state, trigger, scheduled_time,
                                   started_time, hostname, pid, instance_id, description)
           SELECT id, name, job_class_string, owner_id,
-                 CASE WHEN running < max_instances THEN 'running' ELSE 'skipped' END, 'cron', scheduled_time,
-                 CASE WHEN running < max_instances THEN clock_timestamp() END, $4, $5, $6,
-                 CASE WHEN running < max_instances THEN ''
-                      ELSE 'skipped: ' || running || ' executions running, max_instances is ' || max_instances END
-            FROM due
+                 CASE WHEN starts THEN 'running' ELSE 'skipped' END, 'cron', scheduled_time,
+                 CASE WHEN starts THEN clock_timestamp() END, $4, $5, $6,
+                 CASE WHEN starts THEN ''
+                      WHEN running >= max_instances
+                        THEN 'skipped: ' || running || ' executions running, max_instances is ' || max_instances
+                      ELSE 'skipped: the owner already has ' || owner_running || ' executions running (MAX_RUNNING_PER_USER)' END
+            FROM decided
           ON CONFLICT (job_id, scheduled_time) DO NOTHING
-          RETURNING id, job_id, scheduled_time, state
+          RETURNING id, job_id, owner_id, scheduled_time, state
         ), advanced AS (
           UPDATE jobs j SET next_run_time = d.following
             FROM due d WHERE j.id = d.id AND j.next_run_time = d.scheduled_time
           RETURNING j.id
         )
-        SELECT c.id, c.job_id, c.scheduled_time, c.state, d.name, d.job_class_string, d.pub_args, d.timeout_seconds
+        SELECT c.id, c.job_id, c.owner_id, c.scheduled_time, c.state, d.name, d.job_class_string, d.pub_args,
+               d.timeout_seconds
           FROM claimed c JOIN due d ON d.id = c.job_id`,
       values: [
         fires.map((fire) => fire.jobId),
@@ -117,6 +133,7 @@ export class FireClaimer {
         this.instance.hostname,
         this.instance.pid,
         this.instance.id,
+        this.maxRunningPerUser,
       ],
     });
     return rows.map(toClaimed);
@@ -129,26 +146,29 @@ export class FireClaimer {
    */
   async catchUp(plan: CatchUpPlan): Promise<ClaimedExecution[]> {
     return this.dataSource.transaction(async (manager) => {
-      const locked: Array<{ max_instances: number; running: string }> = await manager.query(
-        `SELECT j.max_instances,
-                (SELECT count(*) FROM executions r WHERE r.job_id = j.id AND r.state = 'running') AS running
-           FROM jobs j WHERE j.id = $1 AND NOT j.paused AND j.next_run_time = $2 FOR UPDATE OF j`,
+      const locked: Array<{ max_instances: number }> = await manager.query(
+        `SELECT j.max_instances FROM jobs j
+          WHERE j.id = $1 AND NOT j.paused AND j.next_run_time = $2 FOR UPDATE OF j`,
         [plan.jobId, plan.expectedNext],
       );
       if (locked.length === 0) return [];
-      // The row lock was taken after the snapshot of that statement: count again to see committed starts.
-      const [{ running }]: Array<{ running: string }> = await manager.query(
-        `SELECT count(*) AS running FROM executions WHERE job_id = $1 AND state = 'running'`,
+      // The row lock was taken after the snapshot of that statement: count now, to see committed starts.
+      const [{ running, owner_running }]: Array<{ running: string; owner_running: string }> = await manager.query(
+        `SELECT (SELECT count(*) FROM executions WHERE job_id = $1 AND state = 'running') AS running,
+                (SELECT count(*) FROM executions r JOIN jobs j ON j.owner_id = r.owner_id
+                  WHERE j.id = $1 AND r.state = 'running') AS owner_running`,
         [plan.jobId],
       );
-      let slots = locked[0].max_instances - Number(running);
+      let slots = Math.min(locked[0].max_instances - Number(running), this.maxRunningPerUser - Number(owner_running));
       const rows = [
         ...plan.missed.map((fire) => ({ ...fire, state: 'missed' as const })),
         ...plan.runs.map((fire) => {
           const state = slots > 0 ? ('running' as const) : ('skipped' as const);
           if (state === 'running') slots -= 1;
           const description =
-            state === 'running' ? fire.description : `skipped: max_instances (${locked[0].max_instances}) reached`;
+            state === 'running'
+              ? fire.description
+              : `skipped: max_instances (${locked[0].max_instances}) or MAX_RUNNING_PER_USER reached`;
           return { ...fire, state, description };
         }),
       ];
@@ -165,9 +185,10 @@ export class FireClaimer {
                       CASE WHEN i.state = 'running' THEN $7 END, i.description
                  FROM input i CROSS JOIN jobs j WHERE j.id = $1
                ON CONFLICT (job_id, scheduled_time) DO NOTHING
-               RETURNING id, job_id, scheduled_time, state
+               RETURNING id, job_id, owner_id, scheduled_time, state
              )
-             SELECT c.id, c.job_id, c.scheduled_time, c.state, j.name, j.job_class_string, j.pub_args, j.timeout_seconds
+             SELECT c.id, c.job_id, c.owner_id, c.scheduled_time, c.state, j.name, j.job_class_string, j.pub_args,
+                    j.timeout_seconds
                FROM claimed c JOIN jobs j ON j.id = c.job_id`,
             [
               plan.jobId,
@@ -194,9 +215,10 @@ export class FireClaimer {
          SELECT id, name, job_class_string, owner_id, 'running', 'manual', clock_timestamp(), clock_timestamp(),
                 $2, $3, $4, ''
            FROM jobs WHERE id = $1
-         RETURNING id, job_id, scheduled_time, state
+         RETURNING id, job_id, owner_id, scheduled_time, state
        )
-       SELECT c.id, c.job_id, c.scheduled_time, c.state, j.name, j.job_class_string, j.pub_args, j.timeout_seconds
+       SELECT c.id, c.job_id, c.owner_id, c.scheduled_time, c.state, j.name, j.job_class_string, j.pub_args,
+              j.timeout_seconds
          FROM claimed c JOIN jobs j ON j.id = c.job_id`,
       [jobId, this.instance.hostname, this.instance.pid, this.instance.id],
     );

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { JobClassesModule } from '../job-classes/job-classes.module.js';
+import { InstanceRegistryService } from '../instances/instance-registry.service.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { FireClaimer } from './fire-claimer.js';
 import { FireDispatcher } from './fire-dispatcher.js';
@@ -13,6 +14,7 @@ import { Sweeper } from './sweeper.js';
   imports: [ScheduleModule.forRoot(), JobClassesModule],
   providers: [
     InstanceIdentity,
+    InstanceRegistryService,
     FireClaimer,
     ExecutionRunner,
     FireDispatcher,
@@ -20,6 +22,13 @@ import { Sweeper } from './sweeper.js';
     Sweeper,
     SchedulerService,
   ],
-  exports: [InstanceIdentity, FireClaimer, ExecutionRunner, JobTimerRegistry, SchedulerService],
+  exports: [
+    InstanceIdentity,
+    InstanceRegistryService,
+    FireClaimer,
+    ExecutionRunner,
+    JobTimerRegistry,
+    SchedulerService,
+  ],
 })
 export class SchedulerModule {}

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
+import { InstanceRegistryService } from '../instances/instance-registry.service.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { FireDispatcher } from './fire-dispatcher.js';
 import { JobTimerRegistry, type SchedulableJob } from './job-timer.registry.js';
@@ -62,6 +63,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     private readonly dispatcher: FireDispatcher,
     private readonly sweeper: Sweeper,
     private readonly runner: ExecutionRunner,
+    private readonly instances: InstanceRegistryService,
     private readonly config: ConfigService<AppConfig, true>,
   ) {}
 
@@ -114,6 +116,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       this.logger.log(`Waiting up to ${graceMs / 1000} s for ${this.runner.runningCount} running executions`);
     }
     await this.runner.drain(graceMs);
+    await this.instances.stop();
     this.current = 'stopped';
   }
 }

@@ -173,6 +173,10 @@ export class UsersService {
       assertMayManageUser(actor, user.roles);
       await this.assertNotLastAdmin(manager, user);
       const jobs = await manager.count(Job, { where: { ownerId: user.id } });
+      const [{ scripts }]: Array<{ scripts: string }> = await manager.query(
+        'SELECT count(*) AS scripts FROM scripts WHERE owner_id = $1',
+        [user.id],
+      );
       let moved = '';
       if (reassignTo !== undefined) {
         if (reassignTo === user.id || !(await manager.existsBy(User, { id: reassignTo }))) {
@@ -180,10 +184,11 @@ export class UsersService {
         }
         await manager.update(Job, { ownerId: user.id }, { ownerId: reassignTo });
         await manager.query('UPDATE executions SET owner_id = $2 WHERE owner_id = $1', [user.id, reassignTo]);
+        await manager.query('UPDATE scripts SET owner_id = $2 WHERE owner_id = $1', [user.id, reassignTo]);
         moved = jobs > 0 ? `; ${jobs} jobs and their executions moved to user ${reassignTo}` : '';
-      } else if (jobs > 0) {
+      } else if (jobs > 0 || Number(scripts) > 0) {
         throw new ConflictException(
-          `User ${user.username} owns ${jobs} jobs: delete them first, or pass ?reassign_to=<user id> to move them`,
+          `User ${user.username} owns ${jobs} jobs and ${scripts} scripts: delete them first, or pass ?reassign_to=<user id> to move them`,
         );
       }
       await manager.delete(User, { id: user.id });

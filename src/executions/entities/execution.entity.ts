@@ -35,6 +35,7 @@ export type ExecutionTrigger = (typeof EXECUTION_TRIGGERS)[number];
 @Index('IDX_executions_owner_scheduled', ['ownerId', 'scheduledTime'])
 @Index('IDX_executions_scheduled', ['scheduledTime'])
 @Index('IDX_executions_running', ['jobId'], { where: `"state" = 'running'` })
+@Index('IDX_executions_running_owner', ['ownerId'], { where: `"state" = 'running'` })
 export class Execution {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

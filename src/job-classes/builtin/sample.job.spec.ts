@@ -3,7 +3,7 @@ import { SampleJob } from './sample.job.js';
 
 function contextWith(signal: AbortSignal = new AbortController().signal): JobRunContext {
   const quiet = { log: () => undefined, error: () => undefined, warn: () => undefined };
-  return { executionId: 'e1', jobId: 'j1', signal, logger: quiet, outputMaxBytes: 65536 };
+  return { executionId: 'e1', jobId: 'j1', ownerId: 'u1', signal, logger: quiet, outputMaxBytes: 65536 };
 }
 
 describe('SampleJob', () => {

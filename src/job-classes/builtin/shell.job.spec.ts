@@ -1,13 +1,16 @@
-import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { SANDBOX_PATH } from '../../sandbox/sandbox-limits.js';
+import { sandboxForTests } from '../../sandbox/sandbox.testing.js';
 import { JobFailedError, type JobRunContext } from '../job-class.types.js';
 import { type ShellResult, ShellJob } from './shell.job.js';
 
 function contextWith(signal: AbortSignal = new AbortController().signal, outputMaxBytes = 65536): JobRunContext {
   const quiet = { log: () => undefined, error: () => undefined, warn: () => undefined };
-  return { executionId: 'e1', jobId: 'j1', signal, logger: quiet, outputMaxBytes };
+  return { executionId: 'e1', jobId: 'j1', ownerId: 'u1', signal, logger: quiet, outputMaxBytes };
 }
 
 /** The rejection of `promise`, which must reject. */
@@ -49,11 +52,13 @@ async function waitForPid(file: string): Promise<number> {
 }
 
 describe('ShellJob', () => {
-  const job = new ShellJob();
+  const job = new ShellJob(sandboxForTests());
   let scratch: string;
 
   beforeAll(async () => {
     scratch = await mkdtemp(path.join(tmpdir(), 'shell-job-spec-'));
+    // The program may run as the sandbox user (tests run as root): let it write its pid here.
+    await chmod(scratch, 0o777);
   });
   afterAll(async () => {
     await rm(scratch, { recursive: true, force: true });
@@ -76,18 +81,34 @@ describe('ShellJob', () => {
     await expect(job.run(['echo', 'found'], contextWith())).resolves.toMatchObject({ stdout: 'found\n' });
   });
 
-  it('gives the program a minimal environment, without the server secrets, in the temporary directory', async () => {
+  it('gives the program a minimal environment, without the server secrets, in a fresh work dir removed afterwards', async () => {
     process.env.CRONWARDEN_SPEC_SECRET = 'do-not-leak';
     try {
-      const env = await job.run(['/usr/bin/env'], contextWith());
-      expect(env.stdout.trim().split('\n').sort()).toEqual(
-        [`HOME=/tmp`, `LANG=C.UTF-8`, `PATH=${process.env.PATH ?? ''}`].sort(),
-      );
-      const cwd = await job.run(['/bin/sh', '-c', 'pwd -P'], contextWith());
-      expect(cwd.stdout).toBe(`${await realpath(tmpdir())}\n`);
+      const env = (await job.run(['/usr/bin/env'], contextWith())).stdout.trim().split('\n').sort();
+      const home = (env.find((line) => line.startsWith('HOME=')) ?? '').slice('HOME='.length);
+      expect(path.basename(home)).toMatch(/^cronwarden-run-/);
+      expect(env).toEqual([`HOME=${home}`, 'LANG=C.UTF-8', `PATH=${SANDBOX_PATH}`, `TMPDIR=${home}`]);
+      await expect(stat(home)).rejects.toMatchObject({ code: 'ENOENT' });
+      const where = await job.run(['/bin/sh', '-c', 'pwd -P; echo "$HOME"'], contextWith());
+      const [cwd, ownHome] = where.stdout.trim().split('\n');
+      expect(cwd).toBe(ownHome);
+      expect(cwd).not.toBe(home);
     } finally {
       delete process.env.CRONWARDEN_SPEC_SECRET;
     }
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)('runs the program as the unprivileged sandbox user', async () => {
+    const result = await job.run(['/usr/bin/id', '-u'], contextWith());
+    expect(result.stdout.trim()).not.toBe('0');
+    expect(result.stdout.trim()).toBe(execFileSync('id', ['-u', 'cronwarden-sandbox']).toString().trim());
+  });
+
+  it('caps the memory a program may allocate at SANDBOX_MEMORY_MB', async () => {
+    const source =
+      'try { Buffer.alloc(300 * 1024 * 1024); console.log("allocated") } catch (e) { console.log(e.message) }';
+    const result = await job.run([process.execPath, '-e', source], contextWith());
+    expect(result.stdout).toBe('Array buffer allocation failed\n');
   });
 
   it('fails on a non-zero exit, keeping the output as the result', async () => {

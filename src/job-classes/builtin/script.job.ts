@@ -1,0 +1,105 @@
+import { Inject } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '../../config/app-config.js';
+import { ProcessSandbox } from '../../sandbox/process-sandbox.js';
+import { REPORT_TEXT_MAX, SCRIPT_FILES, SCRIPT_RUNNER_SOURCE } from '../../sandbox/script-runner.source.js';
+import { NODE_DATA_SLACK_MB, SANDBOX_MAX_FILE_BYTES } from '../../sandbox/sandbox-limits.js';
+import { type SandboxResult, SandboxStartError } from '../../sandbox/sandbox.types.js';
+import { argumentLabel, argumentProblem } from '../job-arguments.js';
+import { JobClass } from '../job-class.decorator.js';
+import type { JobClassHandler, JobClassMeta, JobRunContext } from '../job-class.types.js';
+import { SCRIPT_SOURCE, type ScriptSource } from '../script-source.js';
+import { scriptOutcome } from './script-outcome.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const SCRIPT_JOB: JobClassMeta = {
+  jobClassString: 'ScriptJob',
+  name: 'Script',
+  notes:
+    'Runs an uploaded JavaScript module (/api/v1/scripts): calls its exported run(...args) with the further arguments and records the value it returns or resolves to, as JSON (undefined is null; past RESULT_MAX_BYTES it is cut). ' +
+    `The script runs in a Node.js process of its own, as an unprivileged user when the server runs as root, with a heap of SANDBOX_MEMORY_MB (and ${NODE_DATA_SLACK_MB} MiB more for buffers and Node itself), ` +
+    'in a fresh temporary directory that is the only place it may read or write files (the Node permission model also forbids child processes and workers), ' +
+    `with no server environment variable, files up to ${SANDBOX_MAX_FILE_BYTES / 1024 / 1024} MiB, and no network when SCRIPT_NETWORK=none. Only node: modules can be imported. ` +
+    'A throw, process.exit() before returning, running out of memory or a value that is not JSON fail the run with {"error", "stack", "stdout", "stderr"} (outputs cut at OUTPUT_MAX_BYTES). ' +
+    'A stop or a timeout kills the process (SIGTERM, then SIGKILL after 2 s).',
+  arguments: [
+    { type: 'string', description: 'script_id: the id (a UUID) of an uploaded script' },
+    {
+      type: 'any',
+      description: 'args (optional, any number): JSON values passed to run(...args) as they are',
+      optional: true,
+      variadic: true,
+    },
+  ],
+  exampleArguments: ['6f1c2b1e-8f43-4c1a-9a57-3f4f0c5d2e10', 1, 2],
+  requiresPermission: 'code_execute',
+};
+
+/** Room for the report's envelope and a thrown error's message and stack, on top of the result. */
+const REPORT_OVERHEAD_BYTES = 4 * REPORT_TEXT_MAX + 1024;
+
+/**
+ * `--permission` from Node 22.13 on, `--experimental-permission` before. A seat belt only: the OS
+ * isolation (user, rlimits, work dir, namespaces) is what the sandbox stands on.
+ */
+const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has('--permission')
+  ? '--permission'
+  : '--experimental-permission';
+
+function nodeArgv(workDir: string, memoryMb: number): string[] {
+  return [
+    process.execPath,
+    `--max-old-space-size=${memoryMb}`,
+    '--disable-warning=ExperimentalWarning',
+    PERMISSION_FLAG,
+    `--allow-fs-read=${workDir}`,
+    `--allow-fs-write=${workDir}`,
+    SCRIPT_FILES.runner,
+  ];
+}
+
+@JobClass(SCRIPT_JOB)
+export class ScriptJob implements JobClassHandler {
+  constructor(
+    private readonly sandbox: ProcessSandbox,
+    private readonly config: ConfigService<AppConfig, true>,
+    @Inject(SCRIPT_SOURCE) private readonly scripts: ScriptSource,
+  ) {}
+
+  checkArguments(args: readonly unknown[]): string | null {
+    return typeof args[0] === 'string' && !UUID.test(args[0]) ? `${argumentLabel(SCRIPT_JOB, 0)} must be a UUID` : null;
+  }
+
+  async run(args: readonly unknown[], context: JobRunContext): Promise<unknown> {
+    const problem = argumentProblem(SCRIPT_JOB, args) ?? this.checkArguments(args);
+    if (problem) throw new Error(problem);
+    context.signal.throwIfAborted();
+    const [scriptId, ...scriptArgs] = args as [string, ...unknown[]];
+    const source = await this.scripts.sourceFor(scriptId, context.ownerId);
+    if (source === null) throw new Error(`ScriptJob could not find the script ${scriptId}`);
+    const memoryMb = this.config.get('sandbox.memoryMb', { infer: true });
+    const resultMaxBytes = this.config.get('jobs.resultMaxBytes', { infer: true });
+    let result: SandboxResult;
+    try {
+      result = await this.sandbox.run({
+        argv: (workDir) => nodeArgv(workDir, memoryMb),
+        signal: context.signal,
+        outputMaxBytes: context.outputMaxBytes,
+        network: this.config.get('sandbox.scriptNetwork', { infer: true }),
+        memoryMb: memoryMb + NODE_DATA_SLACK_MB,
+        files: {
+          [SCRIPT_FILES.runner]: SCRIPT_RUNNER_SOURCE,
+          [SCRIPT_FILES.script]: source,
+          [SCRIPT_FILES.input]: JSON.stringify({ args: scriptArgs, resultMaxBytes }),
+        },
+        channel: { maxBytes: resultMaxBytes + REPORT_OVERHEAD_BYTES },
+      });
+    } catch (error) {
+      if (error instanceof SandboxStartError)
+        throw new Error(`ScriptJob could not start Node.js: ${error.message}`, { cause: error });
+      throw error;
+    }
+    return scriptOutcome(result, memoryMb, context.signal.reason);
+  }
+}

@@ -1,0 +1,22 @@
+/** Injection token of the {@link ScriptSource} ScriptJob reads uploaded scripts from. */
+export const SCRIPT_SOURCE = Symbol('SCRIPT_SOURCE');
+
+/** Where ScriptJob gets a script's code (the scripts module, src/scripts/, provides the real one). */
+export interface ScriptSource {
+  /**
+   * The source text of script `scriptId` if `ownerId` may run it (their own script; an admin's job:
+   * any), else null, which ScriptJob reports as "not found" (it never says whether it exists).
+   */
+  sourceFor(scriptId: string, ownerId: string | null): Promise<string | null>;
+}
+
+/**
+ * Stand-in until src/scripts/ provides SCRIPT_SOURCE: every script is "not found". Nest resolves a
+ * module's own providers before imported ones, so the real provider does not override this one by
+ * being exported elsewhere: replace this provider in JobClassesModule (see there).
+ */
+export class NoScriptSource implements ScriptSource {
+  sourceFor(): Promise<string | null> {
+    return Promise.resolve(null);
+  }
+}
