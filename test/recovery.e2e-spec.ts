@@ -164,7 +164,7 @@ describe('crash recovery, misfires after a restart, graceful shutdown (real proc
     const stoppedAt = Date.now();
     expect(stoppedAt - stopping).toBeLessThan(5_000);
     await sleep(10_000);
-    const restartedAt = Date.now();
+
     await server.start();
     await sleep(3_000);
 
