@@ -106,9 +106,14 @@ try {
 } catch (error) {
   finish({ kind: 'threw', error: describe(error) });
 }
+// undefined: no value at all, so the execution's result is null (not the JSON text "null").
+if (value === undefined) {
+  send('{"kind":"returned"}');
+  exit(0);
+}
 let json;
 try {
-  json = stringify(value === undefined ? null : value);
+  json = stringify(value);
 } catch (error) {
   finish({ kind: 'unserialisable', message: describe(error).message });
 }

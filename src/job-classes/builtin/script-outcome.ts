@@ -41,7 +41,7 @@ export function parseReport(channel: SandboxResult['channel']): RunnerReport | n
   const error = reportedError(value.error);
   switch (value.kind) {
     case 'returned':
-      return 'value' in value ? { kind: 'returned', value: value.value } : 'garbled';
+      return { kind: 'returned', value: 'value' in value ? value.value : undefined };
     case 'threw':
       return error ? { kind: 'threw', error, uncaught: value.uncaught === true } : 'garbled';
     case 'not-loaded':

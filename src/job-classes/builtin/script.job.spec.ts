@@ -72,9 +72,9 @@ describe('ScriptJob', () => {
     await expect(run(source, args)).resolves.toEqual({ args, count: 4 });
   });
 
-  it('records undefined as null, and ends the process even with timers left behind', async () => {
+  it('returns undefined for undefined (the execution records no result), and ends the process even with timers left behind', async () => {
     const started = Date.now();
-    await expect(run('export function run() { setInterval(() => {}, 1000) }')).resolves.toBeNull();
+    await expect(run('export function run() { setInterval(() => {}, 1000) }')).resolves.toBeUndefined();
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
