@@ -6,6 +6,7 @@ import { apiScenario } from './scenarios/api.js';
 import { authScenario } from './scenarios/auth.js';
 import { firingScenario } from './scenarios/firing.js';
 import { registrationScenario } from './scenarios/registration.js';
+import { scriptsScenario } from './scenarios/scripts.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +23,7 @@ const SCENARIOS = {
   firing: () => firingScenario(fireSeconds),
   api: () => apiScenario(seconds),
   auth: () => authScenario(seconds),
+  scripts: () => scriptsScenario(),
 } as const;
 type ScenarioName = keyof typeof SCENARIOS;
 const names = (values.only ?? Object.keys(SCENARIOS)) as ScenarioName[];
