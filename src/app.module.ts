@@ -8,6 +8,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { ExecutionsModule } from './executions/executions.module.js';
 import { HealthModule } from './health/health.module.js';
+import { InstancesModule } from './instances/instances.module.js';
 import { JobClassesModule } from './job-classes/job-classes.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -40,6 +41,7 @@ export class AppModule {
         JobsModule,
         ExecutionsModule,
         RetentionModule,
+        InstancesModule,
         HealthModule,
       ],
     };

@@ -885,6 +885,21 @@ const MATRIX: Row[] = [
     },
   },
 
+  // Instances (admin only)
+  {
+    method: 'GET',
+    route: '/api/v1/instances',
+    path: () => '/api/v1/instances',
+    // prettier-ignore
+    status: { anonymous: 401, admin: 200, job_manager: 403, viewer: 403, auditor: 403, user_admin: 403, no_role: 403, code_runner: 403, supervisor: 403 },
+    after: (_f, res, allowed) => {
+      if (allowed)
+        expect(res.body).toMatchObject({
+          instances: expect.arrayContaining([expect.objectContaining({ status: 'alive', current: true })]),
+        });
+    },
+  },
+
   // Health (public)
   {
     method: 'GET',

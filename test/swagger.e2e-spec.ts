@@ -37,7 +37,7 @@ describe('Swagger', () => {
       expect({ route, security: operation.security }).toEqual({ route, security: [{ bearer: [] }] });
       expect({ route, permissions: operation['x-required-permissions'] }).toEqual({
         route,
-        permissions: { mode: expect.stringMatching(/^(all|any)$/), permissions: expect.any(Array) },
+        permissions: { mode: expect.stringMatching(/^(all|any|admin)$/), permissions: expect.any(Array) },
       });
       expect(Object.keys(operation.responses as object)).toEqual(expect.arrayContaining(['401', '403']));
     }

@@ -9,8 +9,8 @@ export const IS_PUBLIC = 'cronwarden:public';
 export const REQUIRED_PERMISSIONS = 'cronwarden:permissions';
 
 export interface PermissionRequirement {
-  /** `all`: every listed permission; `any`: at least one. An empty `all` list: any signed-in user. */
-  mode: 'all' | 'any';
+  /** `all`: every listed permission; `any`: at least one (an empty `all` list: any signed-in user); `admin`: the admin role. */
+  mode: 'all' | 'any' | 'admin';
   permissions: readonly Permission[];
 }
 
@@ -19,9 +19,11 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUB
 
 function authenticated(requirement: PermissionRequirement): MethodDecorator & ClassDecorator {
   const wording =
-    requirement.permissions.length === 0
-      ? 'any signed-in user'
-      : requirement.permissions.join(requirement.mode === 'all' ? ' and ' : ' or ');
+    requirement.mode === 'admin'
+      ? 'the admin role'
+      : requirement.permissions.length === 0
+        ? 'any signed-in user'
+        : requirement.permissions.join(requirement.mode === 'all' ? ' and ' : ' or ');
   return applyDecorators(
     SetMetadata(REQUIRED_PERMISSIONS, requirement),
     ApiBearerAuth(BEARER_AUTH),
@@ -42,6 +44,9 @@ export const RequirePermissions = (...permissions: Permission[]): MethodDecorato
 /** Like {@link RequirePermissions}, satisfied by any one of the permissions. */
 export const RequireAnyPermission = (...permissions: Permission[]): MethodDecorator & ClassDecorator =>
   authenticated({ mode: 'any', permissions });
+
+/** Only admins (instance-wide information). */
+export const AdminOnly = (): MethodDecorator & ClassDecorator => authenticated({ mode: 'admin', permissions: [] });
 
 /** The signed-in caller of this request. */
 export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): AuthUser => {

@@ -28,6 +28,10 @@ export class PermissionsGuard implements CanActivate {
     const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
     if (!user) throw new ForbiddenException();
     const { mode, permissions } = requirement;
+    if (mode === 'admin') {
+      if (!user.isAdmin) throw new ForbiddenException('Only admins may do this');
+      return true;
+    }
     const allowed =
       permissions.length === 0 ||
       (mode === 'all'

@@ -34,7 +34,7 @@ export interface AppConfig {
     resultMaxBytes: number;
     outputMaxBytes: number;
   };
-  scheduler: { mode: 'dispatcher' | 'cronjob'; sweepIntervalSeconds: number };
+  scheduler: { mode: 'dispatcher' | 'cronjob'; sweepIntervalSeconds: number; reconcileSeconds: number };
   sandbox: { memoryMb: number; user: string; scriptNetwork: 'host' | 'none'; scriptMaxBytes: number };
   curl: { deny: string[]; allow: string[] };
   limits: { maxJobsPerUser: number; maxRunningPerUser: number };

@@ -308,6 +308,12 @@ export const ENV_VARS = {
     description:
       'dispatcher: one timer wakes at the earliest next fire and claims everything due in one statement; cronjob: every job ticks its own started CronJob',
   },
+  RECONCILE_SECONDS: {
+    schema: integer(1, 3600),
+    default: '30',
+    accepts: 'an integer from 1 to 3600',
+    description: "how often each instance compares its timers with the jobs table (LISTEN/NOTIFY's safety net)",
+  },
   SWEEP_INTERVAL_SECONDS: {
     schema: integer(1, 300),
     default: '2',

@@ -39,7 +39,7 @@ describe('loadConfig', () => {
       log: { level: 'info', format: 'pretty' },
       shutdown: { graceSeconds: 30 },
       jobs: { defaultTimeoutSeconds: 3600, disabledClasses: [], resultMaxBytes: 65536, outputMaxBytes: 65536 },
-      scheduler: { mode: 'dispatcher', sweepIntervalSeconds: 2 },
+      scheduler: { mode: 'dispatcher', sweepIntervalSeconds: 2, reconcileSeconds: 30 },
       sandbox: { memoryMb: 256, user: 'cronwarden-sandbox', scriptNetwork: 'host', scriptMaxBytes: 262144 },
       curl: { deny: ['169.254.0.0/16', 'fd00:ec2::254/128'], allow: [] },
       limits: { maxJobsPerUser: 1000, maxRunningPerUser: 50 },

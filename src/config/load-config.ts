@@ -150,6 +150,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     scheduler: {
       mode: get<'dispatcher' | 'cronjob'>('SCHEDULER_MODE'),
       sweepIntervalSeconds: get<number>('SWEEP_INTERVAL_SECONDS'),
+      reconcileSeconds: get<number>('RECONCILE_SECONDS'),
     },
     sandbox: {
       memoryMb: get<number>('SANDBOX_MEMORY_MB'),

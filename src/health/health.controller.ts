@@ -4,7 +4,10 @@ import { HealthCheckService, type HealthCheckResult, TypeOrmHealthIndicator } fr
 import { Public } from '../auth/decorators.js';
 import { HealthResponse } from './health.response.js';
 import { APP_VERSION } from '../common/app-version.js';
+import { InstanceRegistryService } from '../instances/instance-registry.service.js';
 import { ExecutionRunner } from '../scheduler/execution-runner.js';
+import { InstanceIdentity } from '../scheduler/instance.js';
+import { JobSync } from '../scheduler/job-sync.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
 import { EventLoopMonitor } from './event-loop.monitor.js';
 
@@ -19,6 +22,9 @@ export class HealthController {
     private readonly scheduler: SchedulerService,
     private readonly runner: ExecutionRunner,
     private readonly eventLoop: EventLoopMonitor,
+    private readonly instance: InstanceIdentity,
+    private readonly instances: InstanceRegistryService,
+    private readonly sync: JobSync,
   ) {}
 
   @Get()
@@ -32,12 +38,13 @@ export class HealthController {
       result = await this.health.check([() => this.db.pingCheck('database').withTimeout(DB_PING_TIMEOUT_MS)]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
-      throw new ServiceUnavailableException(this.toResponse(error.getResponse() as HealthCheckResult));
+      throw new ServiceUnavailableException(this.toResponse(error.getResponse() as HealthCheckResult, null));
     }
-    return this.toResponse(result);
+    const alive = await this.instances.aliveCount().catch(() => null);
+    return this.toResponse(result, alive);
   }
 
-  private toResponse(result: HealthCheckResult): HealthResponse {
+  private toResponse(result: HealthCheckResult, instancesAlive: number | null): HealthResponse {
     return {
       status: result.status === 'ok' ? 'ok' : 'error',
       db: result.details['database']?.status === 'up' ? 'up' : 'down',
@@ -45,6 +52,9 @@ export class HealthController {
       registered_jobs: this.scheduler.registeredJobs,
       running_executions: this.runner.runningCount,
       event_loop: { ...this.eventLoop.lastWindow },
+      instance: { id: this.instance.id, hostname: this.instance.hostname, pid: this.instance.pid },
+      instances_alive: instancesAlive,
+      job_sync: this.sync.isListening ? 'listening' : 'reconnecting',
       uptime_seconds: Math.round(process.uptime() * 10) / 10,
       version: APP_VERSION,
       details: result.details,

@@ -22,6 +22,19 @@ export class HealthResponse {
   })
   event_loop!: Record<string, number>;
 
+  @ApiProperty({ description: 'this instance', example: { id: 'uuid', hostname: 'vm', pid: 1234 } })
+  instance!: { id: string; hostname: string; pid: number };
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'instances heartbeating now (null while the database is away)',
+  })
+  instances_alive!: number | null;
+
+  @ApiProperty({ enum: ['listening', 'reconnecting'], description: 'the LISTEN connection for job changes' })
+  job_sync!: 'listening' | 'reconnecting';
+
   @ApiProperty({ example: 12.5, description: 'seconds since this instance started' })
   uptime_seconds!: number;
 

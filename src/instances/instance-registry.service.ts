@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { APP_VERSION } from '../common/app-version.js';
 import type { AppConfig } from '../config/app-config.js';
 import { InstanceIdentity } from '../scheduler/instance.js';
+import type { InstanceResponse } from './dto/instance.response.js';
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -67,6 +68,51 @@ export class InstanceRegistryService implements OnApplicationBootstrap {
       }
     })();
     return this.beating;
+  }
+
+  /** Live (and stale) instances, or every recent one, with what they run now. */
+  async list(all: boolean): Promise<InstanceResponse[]> {
+    const staleSeconds = this.config.get('instances.staleSeconds', { infer: true });
+    const rows: Array<{
+      id: string;
+      hostname: string;
+      pid: number;
+      version: string;
+      started_time: Date;
+      heartbeat_time: Date;
+      stopped_time: Date | null;
+      stale: boolean;
+      running: string;
+    }> = await this.dataSource.query(
+      `SELECT i.*, i.heartbeat_time < now() - make_interval(secs => $1) AS stale,
+              (SELECT count(*) FROM executions e WHERE e.instance_id = i.id AND e.state = 'running') AS running
+         FROM instances i
+        WHERE $2 OR i.stopped_time IS NULL
+        ORDER BY i.stopped_time IS NOT NULL, i.started_time DESC LIMIT 100`,
+      [staleSeconds, all],
+    );
+    return rows.map((row) => ({
+      instance_id: row.id,
+      hostname: row.hostname,
+      pid: row.pid,
+      version: row.version,
+      status: row.stopped_time ? 'stopped' : row.stale ? 'stale' : 'alive',
+      started_time: row.started_time.toISOString(),
+      heartbeat_time: row.heartbeat_time.toISOString(),
+      stopped_time: row.stopped_time ? row.stopped_time.toISOString() : null,
+      running_executions: Number(row.running),
+      current: row.id === this.instance.id,
+    }));
+  }
+
+  /** Instances heartbeating now. */
+  async aliveCount(): Promise<number> {
+    const staleSeconds = this.config.get('instances.staleSeconds', { infer: true });
+    const rows: Array<{ count: string }> = await this.dataSource.query(
+      `SELECT count(*) FROM instances WHERE stopped_time IS NULL AND heartbeat_time >= now() - make_interval(secs => $1)`,
+      [staleSeconds],
+    );
+    return Number(rows[0].count);
   }
 
   /**

@@ -11,6 +11,7 @@ import type { AuditEvent } from '../audit-logs/audit-events.js';
 import type { AppConfig } from '../config/app-config.js';
 import { JobClassRegistry } from '../job-classes/job-class.registry.js';
 import { CronSchedule, scheduleProblems } from '../scheduler/cron-schedule.js';
+import { JobSync } from '../scheduler/job-sync.js';
 import { cronFieldsOf, JobTimerRegistry } from '../scheduler/job-timer.registry.js';
 import { ScriptsService } from '../scripts/scripts.service.js';
 import { User } from '../users/entities/user.entity.js';
@@ -114,6 +115,7 @@ export class JobsService {
     private readonly audit: AuditLogService,
     private readonly classes: JobClassRegistry,
     private readonly timers: JobTimerRegistry,
+    private readonly sync: JobSync,
     private readonly scripts: ScriptsService,
     private readonly config: ConfigService<AppConfig, true>,
   ) {}
@@ -234,6 +236,7 @@ export class JobsService {
       job.nextRunTime = values.paused ? null : schedule.nextAfter(new Date());
       await manager.save(job);
       await this.record(manager, 'added', user, job, `added ${job.jobClassString} job "${job.name}"`);
+      await this.sync.announce(manager, job.id);
       return job.id;
     });
     const job = await this.query().where('job.id = :id', { id }).getOneOrFail();
@@ -270,6 +273,7 @@ export class JobsService {
       else if (scheduleChanged || before.paused || !job.nextRunTime) job.nextRunTime = schedule.nextAfter(new Date());
       await manager.save(job);
       await this.record(manager, 'modified', user, job, changes.join('; '));
+      await this.sync.announce(manager, job.id);
     });
     const job = await this.query().where('job.id = :id', { id }).getOneOrFail();
     this.timers.reschedule(job);
@@ -281,6 +285,7 @@ export class JobsService {
     await this.dataSource.transaction(async (manager) => {
       await manager.delete(Job, { id: job.id });
       await this.record(manager, 'deleted', user, job, `deleted job "${job.name}"; its executions are kept`);
+      await this.sync.announce(manager, job.id);
     });
     this.timers.unregister(job.id);
   }
@@ -302,6 +307,7 @@ export class JobsService {
         job.nextRunTime = paused ? null : CronSchedule.create(cronFieldsOf(job), job.timezone).nextAfter(new Date());
         await manager.save(job);
         await this.record(manager, paused ? 'paused' : 'resumed', user, job, paused ? 'paused' : 'resumed');
+        await this.sync.announce(manager, job.id);
       });
     }
     const job = await this.query().where('job.id = :id', { id }).getOneOrFail();

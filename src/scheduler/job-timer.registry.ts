@@ -47,6 +47,8 @@ export function cronFieldsOf(job: SchedulableJob): CronFields {
 @Injectable()
 export class JobTimerRegistry {
   private readonly logger = new Logger(JobTimerRegistry.name);
+  /** updated_time (ms) of the row each registered job was built from, for the reconcile. */
+  private readonly versions = new Map<string, number>();
 
   constructor(
     private readonly registry: SchedulerRegistry,
@@ -55,9 +57,10 @@ export class JobTimerRegistry {
   ) {}
 
   /** Starts firing `job` (active jobs only; a paused one is left out). */
-  register(job: SchedulableJob): void {
+  register(job: SchedulableJob & { updatedTime?: Date }): void {
     this.unregister(job.id);
     if (job.paused) return;
+    this.versions.set(job.id, job.updatedTime?.getTime() ?? 0);
     let schedule: CronSchedule;
     try {
       schedule = CronSchedule.fromStored(cronFieldsOf(job), job.timezone);
@@ -89,14 +92,24 @@ export class JobTimerRegistry {
   }
 
   /** Applies a changed job at once. */
-  reschedule(job: SchedulableJob): void {
+  reschedule(job: SchedulableJob & { updatedTime?: Date }): void {
     this.register(job);
   }
 
   unregister(jobId: string): void {
+    this.versions.delete(jobId);
     const name = cronJobName(jobId);
     if (this.registry.doesExist('cron', name)) this.registry.deleteCronJob(name);
     this.dispatcher.untrack(jobId);
+  }
+
+  registeredIds(): string[] {
+    return [...this.versions.keys()];
+  }
+
+  /** updated_time (ms) the registration was built from; undefined when not registered. */
+  versionOf(jobId: string): number | undefined {
+    return this.versions.get(jobId);
   }
 
   isRegistered(jobId: string): boolean {

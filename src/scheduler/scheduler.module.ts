@@ -6,6 +6,7 @@ import { ExecutionRunner } from './execution-runner.js';
 import { FireClaimer } from './fire-claimer.js';
 import { FireDispatcher } from './fire-dispatcher.js';
 import { InstanceIdentity } from './instance.js';
+import { JobSync } from './job-sync.js';
 import { JobTimerRegistry } from './job-timer.registry.js';
 import { SchedulerService } from './scheduler.service.js';
 import { Sweeper } from './sweeper.js';
@@ -19,6 +20,7 @@ import { Sweeper } from './sweeper.js';
     ExecutionRunner,
     FireDispatcher,
     JobTimerRegistry,
+    JobSync,
     Sweeper,
     SchedulerService,
   ],
@@ -28,6 +30,7 @@ import { Sweeper } from './sweeper.js';
     FireClaimer,
     ExecutionRunner,
     JobTimerRegistry,
+    JobSync,
     SchedulerService,
   ],
 })

@@ -7,44 +7,14 @@ import type { AppConfig } from '../config/app-config.js';
 import { InstanceRegistryService } from '../instances/instance-registry.service.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { FireDispatcher } from './fire-dispatcher.js';
-import { JobTimerRegistry, type SchedulableJob } from './job-timer.registry.js';
+import { JobTimerRegistry } from './job-timer.registry.js';
+import { SCHEDULABLE_COLUMNS, toSchedulable } from './job-sync.js';
 import { Sweeper } from './sweeper.js';
 
 export type SchedulerState = 'starting' | 'running' | 'stopping' | 'stopped';
 
 /** Jobs read and registered per event-loop turn at start, so the server stays responsive. */
 const REGISTER_PAGE = 1000;
-
-interface SchedulableRow {
-  id: string;
-  name: string;
-  second: string;
-  minute: string;
-  hour: string;
-  day: string;
-  month: string;
-  day_of_week: string;
-  timezone: string;
-  next_run_time: Date | null;
-  misfire_grace_seconds: number;
-  coalesce: boolean;
-}
-
-const toSchedulable = (row: SchedulableRow): SchedulableJob => ({
-  id: row.id,
-  name: row.name,
-  second: row.second,
-  minute: row.minute,
-  hour: row.hour,
-  day: row.day,
-  month: row.month,
-  dayOfWeek: row.day_of_week,
-  timezone: row.timezone,
-  paused: false,
-  nextRunTime: row.next_run_time,
-  misfireGraceSeconds: row.misfire_grace_seconds,
-  coalesce: row.coalesce,
-});
 
 /**
  * Brings the scheduler up after the app (every active job registered, then the dispatcher and the
@@ -84,10 +54,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     let afterId = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       // Plain rows, not entities: registering 10,000 jobs should not churn through 10,000 hydrated objects.
-      const page: SchedulableRow[] = await this.dataSource.query(
-        `SELECT id, name, second, minute, hour, day, month, day_of_week, timezone, next_run_time,
-                misfire_grace_seconds, coalesce
-           FROM jobs WHERE NOT paused AND id > $1 ORDER BY id LIMIT $2`,
+      const page: Parameters<typeof toSchedulable>[0][] = await this.dataSource.query(
+        `SELECT ${SCHEDULABLE_COLUMNS} FROM jobs WHERE NOT paused AND id > $1 ORDER BY id LIMIT $2`,
         [afterId, REGISTER_PAGE],
       );
       for (const row of page) this.timers.register(toSchedulable(row));

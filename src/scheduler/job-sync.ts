@@ -1,0 +1,201 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import pg from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { InstanceIdentity } from './instance.js';
+import { JobTimerRegistry, type SchedulableJob } from './job-timer.registry.js';
+
+export const JOB_CHANGES_CHANNEL = 'cronwarden_job_changes';
+const RECONNECT_MAX_MS = 10_000;
+
+interface ChangeMessage {
+  job: string;
+  from: string;
+}
+
+export interface SchedulableRow {
+  id: string;
+  name: string;
+  second: string;
+  minute: string;
+  hour: string;
+  day: string;
+  month: string;
+  day_of_week: string;
+  timezone: string;
+  paused: boolean;
+  next_run_time: Date | null;
+  misfire_grace_seconds: number;
+  coalesce: boolean;
+  updated_time: Date;
+}
+
+export const SCHEDULABLE_COLUMNS = `id, name, second, minute, hour, day, month, day_of_week, timezone, paused, next_run_time,
+  misfire_grace_seconds, coalesce, updated_time`;
+
+export const toSchedulable = (row: SchedulableRow): SchedulableJob & { updatedTime: Date } => ({
+  id: row.id,
+  name: row.name,
+  second: row.second,
+  minute: row.minute,
+  hour: row.hour,
+  day: row.day,
+  month: row.month,
+  dayOfWeek: row.day_of_week,
+  timezone: row.timezone,
+  paused: row.paused,
+  nextRunTime: row.next_run_time,
+  misfireGraceSeconds: row.misfire_grace_seconds,
+  coalesce: row.coalesce,
+  updatedTime: row.updated_time,
+});
+
+/**
+ * Keeps every instance's timers in step with the `jobs` table: a change made through any instance is
+ * announced with NOTIFY in the same transaction (so only committed changes are heard), every instance
+ * LISTENs on a dedicated connection (reconnecting, then reconciling, after a database restart), and a
+ * periodic reconcile compares the registered timers with the table as a safety net.
+ */
+@Injectable()
+export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(JobSync.name);
+  private listener: pg.Client | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  private reconnectDelay = 250;
+  private stopped = false;
+  private listening = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly timers: JobTimerRegistry,
+    private readonly instance: InstanceIdentity,
+    private readonly config: ConfigService<AppConfig, true>,
+  ) {}
+
+  get isListening(): boolean {
+    return this.listening;
+  }
+
+  /** Announces a change of `jobId` to every instance, when `manager`'s transaction commits. */
+  async announce(manager: EntityManager, jobId: string): Promise<void> {
+    const message: ChangeMessage = { job: jobId, from: this.instance.id };
+    await manager.query('SELECT pg_notify($1, $2)', [JOB_CHANGES_CHANNEL, JSON.stringify(message)]);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.listen();
+    const everyMs = this.config.get('scheduler.reconcileSeconds', { infer: true }) * 1000;
+    this.reconcileTimer = setInterval(() => void this.reconcile(), everyMs);
+    this.reconcileTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.reconcileTimer);
+    clearTimeout(this.reconnectTimer);
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Brings one job's timer in line with its row (gone or paused: unregistered). */
+  async refresh(jobId: string): Promise<void> {
+    const rows: SchedulableRow[] = await this.dataSource.query(
+      `SELECT ${SCHEDULABLE_COLUMNS} FROM jobs WHERE id = $1`,
+      [jobId],
+    );
+    const row = rows[0];
+    if (!row || row.paused) this.timers.unregister(jobId);
+    else this.timers.reschedule(toSchedulable(row));
+  }
+
+  /** Registers missing active jobs, drops deleted or paused ones, reschedules changed ones. */
+  async reconcile(): Promise<{ registered: number; dropped: number; changed: number }> {
+    const counts = { registered: 0, dropped: 0, changed: 0 };
+    let rows: Array<{ id: string; updated_time: Date }>;
+    try {
+      rows = await this.dataSource.query(`SELECT id, updated_time FROM jobs WHERE NOT paused`);
+    } catch (error) {
+      this.logger.warn(`Reconcile skipped, the database did not answer: ${(error as Error).message}`);
+      return counts;
+    }
+    const active = new Map(rows.map((row) => [row.id, row.updated_time.getTime()]));
+    for (const jobId of this.timers.registeredIds()) {
+      if (!active.has(jobId)) {
+        this.timers.unregister(jobId);
+        counts.dropped += 1;
+      }
+    }
+    for (const [jobId, updated] of active) {
+      const known = this.timers.versionOf(jobId);
+      if (known === updated) continue;
+      await this.refresh(jobId).catch(() => undefined);
+      if (known === undefined) counts.registered += 1;
+      else counts.changed += 1;
+    }
+    if (counts.registered + counts.dropped + counts.changed > 0) {
+      this.logger.log(
+        `Reconciled timers with the jobs table: ${counts.registered} added, ${counts.changed} changed, ${counts.dropped} dropped`,
+      );
+    }
+    return counts;
+  }
+
+  private async listen(): Promise<void> {
+    const options = this.dataSource.driver.options as { url?: string };
+    const client = new pg.Client({ connectionString: options.url, application_name: 'cronwarden-listener' });
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client));
+    client.on('notification', (message) => {
+      if (message.channel !== JOB_CHANGES_CHANNEL || !message.payload) return;
+      void this.onChange(message.payload);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${JOB_CHANGES_CHANNEL}`);
+      this.listener = client;
+      this.listening = true;
+      this.reconnectDelay = 250;
+    } catch (error) {
+      this.lost(client, error as Error);
+    }
+  }
+
+  private async onChange(payload: string): Promise<void> {
+    let message: ChangeMessage;
+    try {
+      message = JSON.parse(payload) as ChangeMessage;
+    } catch {
+      return;
+    }
+    if (message.from === this.instance.id) return;
+    await this.refresh(message.job).catch((error: Error) =>
+      this.logger.warn(`Applying a change of job ${message.job} failed: ${error.message}`),
+    );
+  }
+
+  /** The LISTEN connection broke (database restart): reconnect with backoff, then reconcile what was missed. */
+  private lost(client: pg.Client, error?: Error): void {
+    if (this.listener && this.listener !== client) return;
+    this.listener = undefined;
+    const wasListening = this.listening;
+    this.listening = false;
+    client.removeAllListeners('end');
+    void client.end().catch(() => undefined);
+    if (this.stopped || this.reconnectTimer) return;
+    if (wasListening)
+      this.logger.warn(`Lost the job-change listener${error ? `: ${error.message}` : ''}; reconnecting`);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      void this.listen().then(() => {
+        if (this.listening && wasListening) {
+          this.logger.log('Job-change listener back');
+          void this.reconcile();
+        }
+      });
+    }, this.reconnectDelay);
+    this.reconnectTimer.unref();
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
+  }
+}
