@@ -12,6 +12,7 @@ import { InstancesModule } from './instances/instances.module.js';
 import { JobClassesModule } from './job-classes/job-classes.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { ScriptsModule } from './scripts/scripts.module.js';
 import { SettingsModule } from './settings/settings.module.js';
@@ -32,6 +33,7 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [() => config] }),
         LoggingModule.forRoot(logger),
         DatabaseModule.forRoot({ url: databaseUrl, poolSize: config.database.poolSize, logger }),
+        MetricsModule,
         SettingsModule,
         AccessModule,
         AuditLogsModule,

@@ -900,6 +900,15 @@ const MATRIX: Row[] = [
     },
   },
 
+  // Metrics (admin, or METRICS_TOKEN: see metrics.e2e-spec.ts)
+  {
+    method: 'GET',
+    route: '/metrics',
+    path: () => '/metrics',
+    // prettier-ignore
+    status: { anonymous: 401, admin: 200, job_manager: 403, viewer: 403, auditor: 403, user_admin: 403, no_role: 403, code_runner: 403, supervisor: 403 },
+  },
+
   // Health (public)
   {
     method: 'GET',

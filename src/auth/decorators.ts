@@ -7,6 +7,7 @@ import { BEARER_AUTH } from '../http/swagger.js';
 
 export const IS_PUBLIC = 'cronwarden:public';
 export const REQUIRED_PERMISSIONS = 'cronwarden:permissions';
+export const ACCEPTS_METRICS_TOKEN = 'cronwarden:metrics-token';
 
 export interface PermissionRequirement {
   /** `all`: every listed permission; `any`: at least one (an empty `all` list: any signed-in user); `admin`: the admin role. */
@@ -47,6 +48,10 @@ export const RequireAnyPermission = (...permissions: Permission[]): MethodDecora
 
 /** Only admins (instance-wide information). */
 export const AdminOnly = (): MethodDecorator & ClassDecorator => authenticated({ mode: 'admin', permissions: [] });
+
+/** Admins, or a scraper presenting METRICS_TOKEN as its bearer token (`GET /metrics`). */
+export const AdminOrMetricsToken = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(ACCEPTS_METRICS_TOKEN, true), AdminOnly());
 
 /** The signed-in caller of this request. */
 export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): AuthUser => {

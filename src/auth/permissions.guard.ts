@@ -2,7 +2,8 @@ import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable
 import { Reflector } from '@nestjs/core';
 import type { AuthUser } from '../access/auth-user.js';
 import { hasPermission } from '../access/auth-user.js';
-import { IS_PUBLIC, type PermissionRequirement, REQUIRED_PERMISSIONS } from './decorators.js';
+import { ACCEPTS_METRICS_TOKEN, IS_PUBLIC, type PermissionRequirement, REQUIRED_PERMISSIONS } from './decorators.js';
+import type { MetricsScrapeRequest } from './jwt-auth.guard.js';
 
 /**
  * Global, after the JWT guard: enforces `@RequirePermissions`/`@RequireAnyPermission`, and denies
@@ -25,7 +26,10 @@ export class PermissionsGuard implements CanActivate {
       this.logger.error(`${context.getClass().name}.${context.getHandler().name} declares no permissions: denied`);
       throw new ForbiddenException('This route declares no permissions');
     }
-    const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
+    const request = context.switchToHttp().getRequest<MetricsScrapeRequest & { user?: AuthUser }>();
+    if (request.metricsScraper && this.reflector.getAllAndOverride<boolean>(ACCEPTS_METRICS_TOKEN, targets))
+      return true;
+    const user = request.user;
     if (!user) throw new ForbiddenException();
     const { mode, permissions } = requirement;
     if (mode === 'admin') {

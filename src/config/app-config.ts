@@ -40,6 +40,7 @@ export interface AppConfig {
   limits: { maxJobsPerUser: number; maxRunningPerUser: number };
   retention: { executionDays: number; auditDays: number };
   instances: { heartbeatSeconds: number; staleSeconds: number };
+  metrics: { token: string | undefined };
 }
 
 /** Where an effective setting came from, shown in the start-up report. */

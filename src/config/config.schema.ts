@@ -314,6 +314,13 @@ export const ENV_VARS = {
     accepts: 'an integer from 1 to 3600',
     description: "how often each instance compares its timers with the jobs table (LISTEN/NOTIFY's safety net)",
   },
+  METRICS_TOKEN: {
+    schema: z.string().min(16),
+    accepts: 'a string of at least 16 characters',
+    description:
+      "bearer token Prometheus sends to scrape GET /metrics; when unset only an admin's access token can read the metrics",
+    secret: true,
+  },
   SWEEP_INTERVAL_SECONDS: {
     schema: integer(1, 300),
     default: '2',

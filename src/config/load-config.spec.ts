@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       limits: { maxJobsPerUser: 1000, maxRunningPerUser: 50 },
       retention: { executionDays: 90, auditDays: 0 },
       instances: { heartbeatSeconds: 5, staleSeconds: 30 },
+      metrics: { token: undefined },
     });
   });
 

@@ -171,6 +171,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
       heartbeatSeconds: get<number>('HEARTBEAT_SECONDS'),
       staleSeconds: get<number>('INSTANCE_STALE_SECONDS'),
     },
+    metrics: { token: values.get('METRICS_TOKEN') as string | undefined },
   };
   return { config, report };
 }

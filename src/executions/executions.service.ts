@@ -8,6 +8,7 @@ import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
 import type { TimeRange } from '../common/time-range.dto.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { ExecutionRunner } from '../scheduler/execution-runner.js';
+import { EXECUTION_STOPS_CHANNEL } from '../scheduler/job-sync.js';
 import { FireClaimer } from '../scheduler/fire-claimer.js';
 import { Execution, type ExecutionState } from './entities/execution.entity.js';
 
@@ -92,7 +93,7 @@ export class ExecutionsService {
   /**
    * Stops a running execution: when it runs here its class is aborted (process group killed) and
    * the row says `stopped`; when it runs on another instance the row is marked `stopped`, which
-   * that instance will not overwrite. 409 when it is not running.
+   * that instance will not overwrite, and that instance is told to kill it. 409 when it is not running.
    */
   async stop(user: AuthUser, id: string): Promise<Execution> {
     const execution = await this.get(user, id);
@@ -101,11 +102,15 @@ export class ExecutionsService {
       throw new ConflictException(`The execution is not running (state: ${execution.state})`);
     const stoppedHere = await this.runner.stop(execution.id);
     if (!stoppedHere) {
+      // The row says `stopped` at once; its instance hears it (NOTIFY on commit) and kills the work.
       await this.dataSource.query(
-        `UPDATE executions SET state = 'stopped', finished_time = now(), updated_time = now(),
-                description = 'Stopped on request (it was running on another instance)'
-          WHERE id = $1 AND state = 'running'`,
-        [execution.id],
+        `WITH stopped AS (
+           UPDATE executions SET state = 'stopped', finished_time = now(), updated_time = now(),
+                  description = 'Stopped on request (it was running on another instance)'
+            WHERE id = $1 AND state = 'running'
+           RETURNING id, instance_id)
+         SELECT pg_notify($2, json_build_object('execution', id, 'instance', instance_id)::text) FROM stopped`,
+        [execution.id, EXECUTION_STOPS_CHANNEL],
       );
     }
     return this.get(user, id);

@@ -6,6 +6,7 @@ import { HealthResponse } from './health.response.js';
 import { APP_VERSION } from '../common/app-version.js';
 import { InstanceRegistryService } from '../instances/instance-registry.service.js';
 import { ExecutionRunner } from '../scheduler/execution-runner.js';
+import { FireDispatcher } from '../scheduler/fire-dispatcher.js';
 import { InstanceIdentity } from '../scheduler/instance.js';
 import { JobSync } from '../scheduler/job-sync.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
@@ -25,6 +26,7 @@ export class HealthController {
     private readonly instance: InstanceIdentity,
     private readonly instances: InstanceRegistryService,
     private readonly sync: JobSync,
+    private readonly dispatcher: FireDispatcher,
   ) {}
 
   @Get()
@@ -54,6 +56,12 @@ export class HealthController {
       event_loop: { ...this.eventLoop.lastWindow },
       instance: { id: this.instance.id, hostname: this.instance.hostname, pid: this.instance.pid },
       instances_alive: instancesAlive,
+      dispatch: {
+        fires: this.dispatcher.stats.fires,
+        claimed: this.dispatcher.stats.claimed,
+        lost_to_others: this.dispatcher.stats.lostToOthers,
+        catch_ups: this.dispatcher.stats.catchUps,
+      },
       job_sync: this.sync.isListening ? 'listening' : 'reconnecting',
       uptime_seconds: Math.round(process.uptime() * 10) / 10,
       version: APP_VERSION,

@@ -32,6 +32,12 @@ export class HealthResponse {
   })
   instances_alive!: number | null;
 
+  @ApiProperty({
+    description: "since start: fires this instance's timers proposed, won, and lost to other instances",
+    example: { fires: 120, claimed: 61, lost_to_others: 59, catch_ups: 0 },
+  })
+  dispatch!: { fires: number; claimed: number; lost_to_others: number; catch_ups: number };
+
   @ApiProperty({ enum: ['listening', 'reconnecting'], description: 'the LISTEN connection for job changes' })
   job_sync!: 'listening' | 'reconnecting';
 

@@ -27,6 +27,13 @@ export class InstanceRegistryService implements OnApplicationBootstrap {
   private readonly logger = new Logger(InstanceRegistryService.name);
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> | undefined;
+  /**
+   * Since when this instance's heartbeats have succeeded without a break. After a database outage
+   * every instance's heartbeat is old; judging the others dead before they had a chance to beat
+   * again would fail their running executions, so recovery waits for INSTANCE_STALE_SECONDS of
+   * this instance's own uninterrupted heartbeats.
+   */
+  private connectedSince: number | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -39,6 +46,7 @@ export class InstanceRegistryService implements OnApplicationBootstrap {
       `INSERT INTO instances (id, hostname, pid, version, started_time, heartbeat_time) VALUES ($1, $2, $3, $4, now(), now())`,
       [this.instance.id, this.instance.hostname, this.instance.pid, APP_VERSION],
     );
+    this.connectedSince = Date.now();
     await this.retireDeadNeighbours();
     await this.recover();
     const everyMs = this.config.get('instances.heartbeatSeconds', { infer: true }) * 1000;
@@ -60,8 +68,11 @@ export class InstanceRegistryService implements OnApplicationBootstrap {
     this.beating ??= (async () => {
       try {
         await this.dataSource.query(`UPDATE instances SET heartbeat_time = now() WHERE id = $1`, [this.instance.id]);
-        await this.recover();
+        this.connectedSince ??= Date.now();
+        const staleMs = this.config.get('instances.staleSeconds', { infer: true }) * 1000;
+        if (Date.now() - this.connectedSince >= staleMs) await this.recover();
       } catch (error) {
+        this.connectedSince = undefined;
         this.logger.warn(`Heartbeat failed: ${(error as Error).message}`);
       } finally {
         this.beating = undefined;

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import { type ExecutionOutcome, failed, succeeded } from '../executions/execution-result.js';
 import { JobClassRegistry } from '../job-classes/job-class.registry.js';
 import type { ClaimedExecution } from './fire-claimer.js';
@@ -46,10 +47,15 @@ export class ExecutionRunner implements OnApplicationShutdown {
     private readonly classes: JobClassRegistry,
     private readonly instance: InstanceIdentity,
     private readonly config: ConfigService<AppConfig, true>,
+    private readonly metrics: Metrics,
   ) {}
 
   get runningCount(): number {
     return this.running.size;
+  }
+
+  runningIds(): string[] {
+    return [...this.running.keys()];
   }
 
   isRunningHere(executionId: string): boolean {
@@ -58,7 +64,15 @@ export class ExecutionRunner implements OnApplicationShutdown {
 
   /** Starts every `running` execution of the list; returns at once. */
   startAll(executions: ClaimedExecution[]): void {
-    for (const execution of executions) if (execution.state === 'running') this.start(execution);
+    const now = Date.now();
+    for (const execution of executions) {
+      if (execution.state === 'running') {
+        this.metrics.fireDelay.observe(Math.max(now - execution.scheduledTime.getTime(), 0) / 1000);
+        this.start(execution);
+      } else {
+        this.metrics.executions.inc({ state: execution.state, job_class: execution.jobClassString });
+      }
+    }
   }
 
   start(execution: ClaimedExecution): void {
@@ -113,6 +127,7 @@ export class ExecutionRunner implements OnApplicationShutdown {
   }
 
   private async run(execution: ClaimedExecution, entry: RunningExecution): Promise<void> {
+    const startedAt = Date.now();
     const { resultMaxBytes, outputMaxBytes } = this.config.get('jobs', { infer: true });
     const jobClass = this.classes.get(execution.jobClassString);
     let outcome: ExecutionOutcome;
@@ -152,7 +167,11 @@ export class ExecutionRunner implements OnApplicationShutdown {
         outcome = { ...outcome, state: 'stopped', description: 'Stopped' };
       }
     }
-    this.finishLater({ id: execution.executionId, outcome, finishedAt: new Date() });
+    const finishedAt = new Date();
+    const labels = { state: outcome.state, job_class: execution.jobClassString };
+    this.metrics.executions.inc(labels);
+    this.metrics.executionDuration.observe(labels, (finishedAt.getTime() - startedAt) / 1000);
+    this.finishLater({ id: execution.executionId, outcome, finishedAt });
   }
 
   /** The class's promise, or a rejection ABORT_GRACE_MS after an abort the class ignores. */

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { AppConfig } from '../config/app-config.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import type { CronSchedule } from './cron-schedule.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { type CatchUpPlan, FireClaimer, type ProposedFire } from './fire-claimer.js';
@@ -52,6 +53,7 @@ export class FireDispatcher {
     private readonly runner: ExecutionRunner,
     private readonly registry: SchedulerRegistry,
     private readonly config: ConfigService<AppConfig, true>,
+    private readonly metrics: Metrics,
   ) {}
 
   private get ownTimer(): boolean {
@@ -173,8 +175,14 @@ export class FireDispatcher {
     this.stats.fires += fires.length;
     try {
       const claimed = await this.claimer.claim(fires);
+      const lost = fires.length - claimed.length;
       this.stats.claimed += claimed.length;
-      this.stats.lostToOthers += fires.length - claimed.length;
+      this.stats.lostToOthers += lost;
+      this.metrics.fires.inc({ claimed_by: 'this_instance' }, claimed.length);
+      if (lost > 0) {
+        this.metrics.fires.inc({ claimed_by: 'another_instance' }, lost);
+        this.metrics.claimsLost.inc(lost);
+      }
       this.runner.startAll(claimed);
     } catch (error) {
       // The database is unreachable: next_run_time was not advanced, so the sweeper catches these up later.

@@ -4,15 +4,23 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
+import { ExecutionRunner } from './execution-runner.js';
 import { InstanceIdentity } from './instance.js';
 import { JobTimerRegistry, type SchedulableJob } from './job-timer.registry.js';
 
 export const JOB_CHANGES_CHANNEL = 'cronwarden_job_changes';
+/** `{execution, instance}`: a stop requested through another instance; the one running it kills the work. */
+export const EXECUTION_STOPS_CHANNEL = 'cronwarden_execution_stops';
 const RECONNECT_MAX_MS = 10_000;
 
 interface ChangeMessage {
   job: string;
   from: string;
+}
+
+interface StopMessage {
+  execution: string;
+  instance: string | null;
 }
 
 export interface SchedulableRow {
@@ -72,6 +80,7 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly timers: JobTimerRegistry,
     private readonly instance: InstanceIdentity,
+    private readonly runner: ExecutionRunner,
     private readonly config: ConfigService<AppConfig, true>,
   ) {}
 
@@ -120,6 +129,7 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
       this.logger.warn(`Reconcile skipped, the database did not answer: ${(error as Error).message}`);
       return counts;
     }
+    await this.stopOrphanedWork().catch(() => undefined);
     const active = new Map(rows.map((row) => [row.id, row.updated_time.getTime()]));
     for (const jobId of this.timers.registeredIds()) {
       if (!active.has(jobId)) {
@@ -148,12 +158,13 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     client.on('notification', (message) => {
-      if (message.channel !== JOB_CHANGES_CHANNEL || !message.payload) return;
-      void this.onChange(message.payload);
+      if (!message.payload) return;
+      if (message.channel === JOB_CHANGES_CHANNEL) void this.onChange(message.payload);
+      else if (message.channel === EXECUTION_STOPS_CHANNEL) void this.onStop(message.payload);
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${JOB_CHANGES_CHANNEL}`);
+      await client.query(`LISTEN ${JOB_CHANGES_CHANNEL}; LISTEN ${EXECUTION_STOPS_CHANNEL}`);
       this.listener = client;
       this.listening = true;
       this.reconnectDelay = 250;
@@ -173,6 +184,32 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.refresh(message.job).catch((error: Error) =>
       this.logger.warn(`Applying a change of job ${message.job} failed: ${error.message}`),
     );
+  }
+
+  private async onStop(payload: string): Promise<void> {
+    let message: StopMessage;
+    try {
+      message = JSON.parse(payload) as StopMessage;
+    } catch {
+      return;
+    }
+    if (message.instance !== this.instance.id) return;
+    this.logger.log(`Execution ${message.execution} was stopped through another instance: stopping its work`);
+    await this.runner.stop(message.execution);
+  }
+
+  /** Kills work whose row another instance finished while this one did not hear it (a missed NOTIFY). */
+  private async stopOrphanedWork(): Promise<void> {
+    const ids = this.runner.runningIds();
+    if (ids.length === 0) return;
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id FROM executions WHERE id = ANY($1) AND state <> 'running'`,
+      [ids],
+    );
+    for (const { id } of rows) {
+      this.logger.warn(`Execution ${id} is no longer running in the database: stopping its work here`);
+      await this.runner.stop(id);
+    }
   }
 
   /** The LISTEN connection broke (database restart): reconnect with backoff, then reconcile what was missed. */

@@ -29,6 +29,7 @@ import { Sweeper } from './sweeper.js';
     InstanceRegistryService,
     FireClaimer,
     ExecutionRunner,
+    FireDispatcher,
     JobTimerRegistry,
     JobSync,
     SchedulerService,

@@ -5,6 +5,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { InstanceRegistryService } from '../instances/instance-registry.service.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { FireDispatcher } from './fire-dispatcher.js';
 import { JobTimerRegistry } from './job-timer.registry.js';
@@ -35,7 +36,13 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     private readonly runner: ExecutionRunner,
     private readonly instances: InstanceRegistryService,
     private readonly config: ConfigService<AppConfig, true>,
-  ) {}
+    metrics: Metrics,
+  ) {
+    metrics.observeScheduler({
+      registeredJobs: () => this.timers.count,
+      runningExecutions: () => this.runner.runningCount,
+    });
+  }
 
   get state(): SchedulerState {
     return this.current;
