@@ -54,7 +54,12 @@ describe('metrics (GET /metrics)', () => {
   });
 
   it('counts fires, executions by state and class, delays, durations, jobs, HTTP requests and the pool', async () => {
-    const job = await rest.createJob(admin, { name: 'metered', job_class_string: 'SampleJob', pub_args: ['tick'], second: '*' });
+    const job = await rest.createJob(admin, {
+      name: 'metered',
+      job_class_string: 'SampleJob',
+      pub_args: ['tick'],
+      second: '*',
+    });
     await waitFor('three finished executions', async () => {
       const rows = await db.executions(job.job_id);
       return rows.filter((row) => row.state === 'succeeded').length >= 3;
