@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { freePort } from './support/ports.js';
-import { SpawnedServer } from './support/spawned-server.js';
+import { AppProcess, until } from './support/app-process.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 const ADMIN_PASSWORD = 'recovery-Secret-for-root-42';
@@ -17,59 +17,11 @@ interface ExecutionRow {
   trigger: string;
 }
 
-/** A real server process on the test database, restartable on the same port, with an admin token. */
-class Server {
-  private current: SpawnedServer | undefined;
-  token = '';
-
-  constructor(
-    private readonly env: Record<string, string>,
-    private readonly workDir: string,
-    readonly url: string,
-  ) {}
-
-  async start(extra: Record<string, string> = {}): Promise<SpawnedServer> {
-    this.current = new SpawnedServer({ ...this.env, ...extra }, this.workDir);
-    await this.current.waitForHealth(this.url);
-    const login = await fetch(`${this.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-    });
-    this.token = ((await login.json()) as { access_token: string }).access_token;
-    return this.current;
-  }
-
-  get process(): SpawnedServer {
-    if (!this.current) throw new Error('not started');
-    return this.current;
-  }
-
-  async api<T>(method: string, route: string, body?: object): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${this.url}${route}`, {
-      method,
-      headers: { ...(body ? { 'content-type': 'application/json' } : {}), authorization: `Bearer ${this.token}` },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, body: (await res.json().catch(() => null)) as T };
-  }
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
 describe('crash recovery, misfires after a restart, graceful shutdown (real processes)', () => {
   let db: TestDatabase;
   let client: pg.Client;
   let workDir: string;
-  let server: Server;
+  let server: AppProcess;
 
   const executions = async (jobId: string): Promise<ExecutionRow[]> =>
     (
@@ -86,7 +38,7 @@ describe('crash recovery, misfires after a restart, graceful shutdown (real proc
     await client.connect();
     workDir = await mkdtemp(path.join(tmpdir(), 'cronwarden-recovery-'));
     const port = await freePort();
-    server = new Server(
+    server = new AppProcess(
       {
         PORT: String(port),
         DATABASE_URL: db.url,
@@ -97,6 +49,7 @@ describe('crash recovery, misfires after a restart, graceful shutdown (real proc
       },
       workDir,
       `http://127.0.0.1:${port}`,
+      ADMIN_PASSWORD,
     );
   });
 

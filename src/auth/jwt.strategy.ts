@@ -1,5 +1,6 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import { DatabaseUnavailableException, isDatabaseUnavailable } from '../database/database-unavailable.js';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AuthUser } from '../access/auth-user.js';
 import { AuthUserLoader } from './auth-user.loader.js';
@@ -36,7 +37,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(payload: unknown): Promise<AuthUser> {
     if (!isClaims(payload)) throw new UnauthorizedException(INVALID_TOKEN_MESSAGE);
-    const user = await this.loader.load(payload);
+    const user = await this.loader.load(payload).catch((error: unknown) => {
+      // Not the token's fault: a 401 would send clients back to the login page.
+      throw isDatabaseUnavailable(error) ? new DatabaseUnavailableException() : error;
+    });
     if (!user) throw new UnauthorizedException(INVALID_TOKEN_MESSAGE);
     return user;
   }

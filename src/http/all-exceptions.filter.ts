@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
+import { DatabaseUnavailableException, isDatabaseUnavailable } from '../database/database-unavailable.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 
 export interface ErrorBody {
@@ -30,13 +31,16 @@ export function errorBodyOf(exception: HttpException): ErrorBody {
 /**
  * The single place that shapes error responses: HttpExceptions keep Nest's body; anything else
  * becomes a 500 that says nothing of internals, while the stack is logged with the request id
- * (the id travels in the `X-Request-Id` header, never in the body).
+ * (the id travels in the `X-Request-Id` header, never in the body). A database that cannot be
+ * reached is a 503 with Retry-After, not a 500.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger(AllExceptionsFilter.name);
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    const exception = isDatabaseUnavailable(thrown) ? new DatabaseUnavailableException() : thrown;
+    if (exception !== thrown) this.logger.warn(`Database unavailable: ${(thrown as Error).message}`);
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
@@ -45,7 +49,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     let body: ErrorBody;
     if (exception instanceof HttpException) {
       body = errorBodyOf(exception);
-      if (body.statusCode >= 500) this.logger.error({ err: exception, requestId }, exception.message);
+      if (body.statusCode >= 500 && !(exception instanceof DatabaseUnavailableException))
+        this.logger.error({ err: exception, requestId }, exception.message);
     } else {
       body = INTERNAL_ERROR;
       const err = exception instanceof Error ? exception : new Error(String(exception));
@@ -55,7 +60,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       );
     }
     if (requestId) void reply.header(REQUEST_ID_HEADER, requestId);
-    if (exception instanceof TooManyRequestsException)
+    if (exception instanceof TooManyRequestsException || exception instanceof DatabaseUnavailableException)
       void reply.header('Retry-After', String(exception.retryAfterSeconds));
     void reply.status(body.statusCode).send(body);
   }
