@@ -127,7 +127,6 @@ describe('three instances on one PostgreSQL (real processes)', () => {
   });
 
   it(`${JOBS} jobs firing every second for ${WINDOW_S} s: every fire exactly once, none missing, work shared`, async () => {
-    const createdFrom = Date.now();
     for (let i = 0; i < JOBS; i += 1) {
       const res = await apps[i % 3].api<{ job_id: string }>('POST', '/api/v1/jobs', {
         name: `replicated ${i}`,

@@ -1,4 +1,4 @@
-import { type ExecutionContext, HttpException, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
+import { type ExecutionContext, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
@@ -38,7 +38,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
-    if (error instanceof HttpException && error.getStatus() !== HttpStatus.UNAUTHORIZED) throw error;
+    if (error instanceof HttpException && error.getStatus() !== 401) throw error;
     if (error || !user) throw new UnauthorizedException(INVALID_TOKEN_MESSAGE);
     return user;
   }
