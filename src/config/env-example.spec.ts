@@ -15,3 +15,14 @@ describe('.env.example', () => {
     expect(example[name]).toBe(spec.default ?? '');
   });
 });
+
+describe('README configuration table', () => {
+  const readme = readFileSync(path.resolve(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+
+  it.each(Object.keys(ENV_VARS) as EnvVarName[])('documents %s with its default', (name) => {
+    const spec: EnvVarSpec = ENV_VARS[name];
+    const row = readme.split('\n').find((line) => line.startsWith(`| \`${name}\``));
+    expect(row).toBeDefined();
+    expect(row).toContain(spec.default ? `\`${spec.default}\`` : 'unset');
+  });
+});
