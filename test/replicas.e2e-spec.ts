@@ -174,6 +174,9 @@ describe('three instances on one PostgreSQL (real processes)', () => {
       `SELECT count(*) FROM executions WHERE job_id = ANY($1) AND trigger = 'cron'`,
       [jobIds],
     );
+    // Nobody died: no instance claims to have recovered anything.
+    for (const app of apps)
+      expect(app.process.messages().filter((line) => line.includes('dead instances'))).toEqual([]);
     // The claims the dispatchers won are the rows (the sweeper may have claimed a few more).
     expect(Number(rows[0].count)).toBeGreaterThanOrEqual(claimed);
     expect(Number(rows[0].count) - claimed).toBeLessThanOrEqual(JOBS);
@@ -316,4 +319,14 @@ describe('three instances on one PostgreSQL (real processes)', () => {
     expect(used.size).toBeGreaterThan(0);
     expect([...used].filter((instance) => instance !== instanceIds[0] && instance !== instanceIds[1])).toEqual([]);
   }, 60_000);
+
+  it('SIGTERM while jobs fire every second: the stopping instances leave no execution running', async () => {
+    await Promise.all([apps[0].kill('SIGTERM'), apps[1].kill('SIGTERM')]);
+    for (const app of apps.slice(0, 2)) expect(app.process.proc.exitCode).toBe(0);
+    const { rows } = await client.query<{ id: string }>(
+      `SELECT id FROM executions WHERE state = 'running' AND instance_id = ANY($1)`,
+      [instanceIds.slice(0, 2)],
+    );
+    expect(rows).toEqual([]);
+  });
 });

@@ -85,14 +85,14 @@ export class LoginThrottleService {
   /** Forgets counts whose window has passed and that are not locked. */
   async purgeStale(): Promise<number> {
     const windowSeconds = this.config.get('auth.loginThrottle.windowSeconds', { infer: true });
-    const deleted: unknown[] = await this.dataSource.query(
+    // TypeORM answers a DELETE with [rows, affected]: take the affected count.
+    const [, affected]: [unknown, number] = await this.dataSource.query(
       `DELETE FROM login_failures
         WHERE window_started_at < now() - make_interval(secs => $1)
-          AND (locked_until IS NULL OR locked_until <= now())
-       RETURNING 1`,
+          AND (locked_until IS NULL OR locked_until <= now())`,
       [windowSeconds],
     );
-    return deleted.length;
+    return affected;
   }
 
   /**

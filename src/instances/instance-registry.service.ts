@@ -148,7 +148,8 @@ export class InstanceRegistryService implements OnApplicationBootstrap {
    */
   async recover(): Promise<number> {
     const staleSeconds = this.config.get('instances.staleSeconds', { infer: true });
-    const rows: Array<{ id: string }> = await this.dataSource.query(
+    // TypeORM answers an UPDATE with [rows, affected]: take the affected count.
+    const [, affected]: [unknown, number] = await this.dataSource.query(
       `WITH dead AS (
          SELECT id, hostname, pid, heartbeat_time FROM instances
           WHERE id <> $1 AND (stopped_time IS NOT NULL OR heartbeat_time < now() - make_interval(secs => $2))
@@ -164,11 +165,10 @@ export class InstanceRegistryService implements OnApplicationBootstrap {
                  LEFT JOIN dead d ON d.id = e2.instance_id
                 WHERE e2.state = 'running' AND e2.instance_id IS DISTINCT FROM $1
                   AND (i.id IS NULL OR d.id IS NOT NULL)) AS d
-        WHERE e.id = d.execution_id AND e.state = 'running'
-       RETURNING e.id`,
+        WHERE e.id = d.execution_id AND e.state = 'running'`,
       [this.instance.id, staleSeconds],
     );
-    if (rows.length > 0) this.logger.warn(`Marked ${rows.length} executions of dead instances as failed (interrupted)`);
-    return rows.length;
+    if (affected > 0) this.logger.warn(`Marked ${affected} executions of dead instances as failed (interrupted)`);
+    return affected;
   }
 }

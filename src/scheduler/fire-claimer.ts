@@ -88,6 +88,9 @@ export class FireClaimer {
    * Claims on-time fires of many jobs in one statement. A fire is claimed only while the job is
    * active and its next_run_time still is that fire; it starts `running` unless `max_instances`
    * executions of the job are already running (across every instance), then it is `skipped`.
+   * Instances claiming the same fires lock the jobs' rows in id order (so they never deadlock): the
+   * first commits, the others then find next_run_time moved on and claim nothing; the unique
+   * `(job_id, scheduled_time)` index stays the last guard. Rows are inserted in id order too.
    */
   async claim(fires: ProposedFire[]): Promise<ClaimedExecution[]> {
     if (fires.length === 0) return [];
@@ -96,13 +99,18 @@ export class FireClaimer {
       text: `
         WITH input AS (
           SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS i(job_id, scheduled_time, following)
-        ), due AS (
+        ), locked AS (
           SELECT j.id, j.name, j.job_class_string, j.pub_args, j.timeout_seconds, j.owner_id, j.max_instances,
-                 i.scheduled_time, i.following,
-                 (SELECT count(*) FROM executions r WHERE r.job_id = j.id AND r.state = 'running') AS running,
-                 (SELECT count(*) FROM executions r WHERE r.owner_id = j.owner_id AND r.state = 'running') AS owner_running
+                 i.scheduled_time, i.following
             FROM input i JOIN jobs j ON j.id = i.job_id
            WHERE NOT j.paused AND j.next_run_time = i.scheduled_time
+           ORDER BY j.id
+             FOR UPDATE OF j
+        ), due AS (
+          SELECT l.*,
+                 (SELECT count(*) FROM executions r WHERE r.job_id = l.id AND r.state = 'running') AS running,
+                 (SELECT count(*) FROM executions r WHERE r.owner_id = l.owner_id AND r.state = 'running') AS owner_running
+            FROM locked l
         ), decided AS (
           SELECT due.*, running < max_instances AND owner_running < $7 AS starts FROM due
         ), claimed AS (
@@ -115,7 +123,7 @@ export class FireClaimer {
                       WHEN running >= max_instances
                         THEN 'skipped: ' || running || ' executions running, max_instances is ' || max_instances
                       ELSE 'skipped: the owner already has ' || owner_running || ' executions running (MAX_RUNNING_PER_USER)' END
-            FROM decided
+            FROM decided ORDER BY id
           ON CONFLICT (job_id, scheduled_time) DO NOTHING
           RETURNING id, job_id, owner_id, scheduled_time, state
         ), advanced AS (

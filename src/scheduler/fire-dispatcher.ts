@@ -47,6 +47,8 @@ export class FireDispatcher {
   private backgroundScheduled = false;
   private recheck: NodeJS.Timeout | undefined;
   private active = false;
+  /** Dispatches whose claims have not answered yet. */
+  private readonly inflight = new Set<Promise<void>>();
 
   constructor(
     private readonly claimer: FireClaimer,
@@ -66,11 +68,15 @@ export class FireDispatcher {
     this.arm();
   }
 
-  /** Stops claiming: no timer is re-armed and ticks are ignored. */
-  stop(): void {
+  /**
+   * Stops claiming: no timer is re-armed and ticks are ignored. Resolves once claims already sent
+   * have answered, so the runner has every execution this instance won before it drains.
+   */
+  async stop(): Promise<void> {
     this.active = false;
     clearTimeout(this.recheck);
     if (this.registry.doesExist('timeout', DISPATCHER_TIMEOUT)) this.registry.deleteTimeout(DISPATCHER_TIMEOUT);
+    await Promise.allSettled([...this.inflight]);
   }
 
   get isActive(): boolean {
@@ -106,7 +112,7 @@ export class FireDispatcher {
         if (entry && entry.next <= now + EARLY_TICK_MS) due.push(entry);
       }
       this.ticked.clear();
-      void this.dispatch(due, now);
+      void this.inFlight(this.dispatch(due, now));
     });
   }
 
@@ -133,6 +139,11 @@ export class FireDispatcher {
     this.arm();
   }
 
+  private inFlight(dispatch: Promise<void>): Promise<void> {
+    this.inflight.add(dispatch);
+    return dispatch.finally(() => this.inflight.delete(dispatch));
+  }
+
   private arm(): void {
     if (!this.active || !this.ownTimer) return;
     if (this.registry.doesExist('timeout', DISPATCHER_TIMEOUT)) this.registry.deleteTimeout(DISPATCHER_TIMEOUT);
@@ -150,7 +161,7 @@ export class FireDispatcher {
     if (!this.active) return;
     const now = Date.now();
     const due = this.timeline.takeDue(now);
-    void this.dispatch(due, now).finally(() => this.arm());
+    void this.inFlight(this.dispatch(due, now)).finally(() => this.arm());
     this.arm();
   }
 

@@ -84,7 +84,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     if (this.current === 'stopped') return;
     this.current = 'stopping';
-    this.dispatcher.stop();
+    await this.dispatcher.stop();
     await this.sweeper.stop();
     const graceMs = this.config.get('shutdown.graceSeconds', { infer: true }) * 1000;
     if (this.runner.runningCount > 0) {
