@@ -1,4 +1,5 @@
-// npm run bench [-- --only registration --only firing --only api --only auth] [--seconds 10] [--fire-seconds 30]:
+// npm run bench [-- --only registration --only firing --only api --only auth --only replicas] [--seconds 10]
+// [--fire-seconds 30] [--replica-seconds 15] [--replica-rates 250,500,1000,2000,3000]:
 // runs the benchmarks against the built server and prints one JSON document. Not part of npm test; never gates CI.
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -6,6 +7,7 @@ import { apiScenario } from './scenarios/api.js';
 import { authScenario } from './scenarios/auth.js';
 import { firingScenario } from './scenarios/firing.js';
 import { registrationScenario } from './scenarios/registration.js';
+import { replicasScenario } from './scenarios/replicas.js';
 import { scriptsScenario } from './scenarios/scripts.js';
 
 const { values } = parseArgs({
@@ -13,10 +15,14 @@ const { values } = parseArgs({
     only: { type: 'string', multiple: true },
     seconds: { type: 'string', default: '10' },
     'fire-seconds': { type: 'string', default: '30' },
+    'replica-seconds': { type: 'string', default: '15' },
+    'replica-rates': { type: 'string', default: '250,500,1000,2000,3000' },
   },
 });
 const seconds = Number(values.seconds);
 const fireSeconds = Number(values['fire-seconds']);
+const replicaSeconds = Number(values['replica-seconds']);
+const replicaRates = values['replica-rates'].split(',').map(Number);
 
 const SCENARIOS = {
   registration: () => registrationScenario(),
@@ -24,6 +30,7 @@ const SCENARIOS = {
   api: () => apiScenario(seconds),
   auth: () => authScenario(seconds),
   scripts: () => scriptsScenario(),
+  replicas: () => replicasScenario(replicaSeconds, replicaRates),
 } as const;
 type ScenarioName = keyof typeof SCENARIOS;
 const names = (values.only ?? Object.keys(SCENARIOS)) as ScenarioName[];

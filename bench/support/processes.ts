@@ -4,6 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 
 const DIST = path.resolve(import.meta.dirname, '..', '..');
 
@@ -59,6 +60,8 @@ interface ServerSetup {
   port: number;
   pgPort: number;
   env: Record<string, string>;
+  /** An external database (DATABASE_URL): no embedded PostgreSQL is started. */
+  databaseUrl?: string;
 }
 
 async function launch(setup: ServerSetup): Promise<RunningCronwarden> {
@@ -67,7 +70,7 @@ async function launch(setup: ServerSetup): Promise<RunningCronwarden> {
     env: {
       PATH: process.env.PATH,
       PORT: String(setup.port),
-      EMBEDDED_PG_PORT: String(setup.pgPort),
+      ...(setup.databaseUrl ? { DATABASE_URL: setup.databaseUrl } : { EMBEDDED_PG_PORT: String(setup.pgPort) }),
       DATA_DIR: setup.dataDir,
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
@@ -82,13 +85,26 @@ async function launch(setup: ServerSetup): Promise<RunningCronwarden> {
     for (const line of lines) if (!line.includes('"request completed"')) output.push(line);
   });
   const url = `http://127.0.0.1:${setup.port}`;
-  await waitForHttp(`${url}/health`, 180_000);
-  const password = (await readFile(path.join(setup.dataDir, 'postgres.password'), 'utf8')).trim();
+  const exited = new Promise<never>((_, reject) =>
+    proc.once('exit', (code, signal) =>
+      reject(new Error(`Cronwarden on ${url} exited (${signal ?? code}) while starting`)),
+    ),
+  );
+  exited.catch(() => undefined);
+  try {
+    await Promise.race([waitForHttp(`${url}/health`, 180_000), exited]);
+  } catch (error) {
+    await stopChild(proc);
+    throw error;
+  }
+  const databaseUrl =
+    setup.databaseUrl ??
+    `postgres://postgres:${encodeURIComponent((await readFile(path.join(setup.dataDir, 'postgres.password'), 'utf8')).trim())}@127.0.0.1:${setup.pgPort}/cronwarden`;
   return {
     url,
     proc,
     dataDir: setup.dataDir,
-    databaseUrl: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${setup.pgPort}/cronwarden`,
+    databaseUrl,
     output,
     halt: () => stopChild(proc),
     stop: async () => {
@@ -121,6 +137,67 @@ export async function restartCronwarden(
   const restarted = await launch(next);
   setups.set(restarted, next);
   return restarted;
+}
+
+/**
+ * The built Cronwarden on an existing database (`DATABASE_URL`), as one of several instances sharing
+ * it: no embedded PostgreSQL; its own port and temporary DATA_DIR (removed by `stop`).
+ */
+export async function startCronwardenOn(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<RunningCronwarden> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'cronwarden-bench-'));
+  await chmod(dataDir, 0o755);
+  const setup = { dataDir, port: await freePort(), pgPort: 0, env, databaseUrl }; // pgPort: unused
+  try {
+    const server = await launch(setup);
+    setups.set(server, setup);
+    return server;
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+export interface RunningPostgres {
+  /** The `cronwarden` database, empty (Cronwarden migrates it at its first start). */
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A PostgreSQL of its own (the embedded binaries, the settings Cronwarden gives its embedded one)
+ * in a temporary folder, for several Cronwarden instances to share. Stopped and removed by `stop`,
+ * or at the latest when this process exits.
+ */
+export async function startPostgres(): Promise<RunningPostgres> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'cronwarden-bench-pg-'));
+  await chmod(dataDir, 0o755); // as root the server runs as `postgres`, which must reach this folder
+  const server = new EmbeddedPostgres({
+    dataDir,
+    port: await freePort(),
+    logger: { info: () => undefined, warn: (message) => process.stderr.write(`${message}\n`) },
+  });
+  const onExit = (): void => server.stopNow();
+  process.once('exit', onExit);
+  let databaseUrl: string;
+  try {
+    databaseUrl = await server.start();
+  } catch (error) {
+    server.stopNow();
+    process.off('exit', onExit);
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    databaseUrl,
+    stop: async () => {
+      await server.stop();
+      process.off('exit', onExit);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Resident memory (MiB) and CPU seconds used so far of a process, from /proc. */
