@@ -16,7 +16,13 @@ import { cronFieldsOf, JobTimerRegistry } from '../scheduler/job-timer.registry.
 import { ScriptsService } from '../scripts/scripts.service.js';
 import { User } from '../users/entities/user.entity.js';
 import type { CreateJobDto, UpdateJobDto } from './dto/job.dto.js';
-import { type JobListRow, JOB_LIST_COLUMNS, jobListRowToResponse, type JobResponse } from './dto/job.response.js';
+import {
+  type JobListRow,
+  JOB_LIST_COLUMNS,
+  jobListRowToResponse,
+  type JobResponse,
+  toJobResponse,
+} from './dto/job.response.js';
 import type { JobsQueryDto } from './dto/jobs.query.js';
 import { Job } from './entities/job.entity.js';
 
@@ -63,24 +69,17 @@ interface JobValues {
   coalesce: boolean;
 }
 
+/** The definition part of the API's view of a job (without id, owner, next run and timestamps). */
 function valuesOf(job: Job): JobValues {
-  return {
-    name: job.name,
-    job_class_string: job.jobClassString,
-    pub_args: job.pubArgs,
-    month: job.month,
-    day_of_week: job.dayOfWeek,
-    day: job.day,
-    hour: job.hour,
-    minute: job.minute,
-    second: job.second,
-    timezone: job.timezone,
-    paused: job.paused,
-    max_instances: job.maxInstances,
-    timeout_seconds: job.timeoutSeconds,
-    misfire_grace_seconds: job.misfireGraceSeconds,
-    coalesce: job.coalesce,
-  };
+  const {
+    job_id: _id,
+    next_run_time: _next,
+    owner: _owner,
+    created_time: _created,
+    updated_time: _updated,
+    ...values
+  } = toJobResponse(job);
+  return values;
 }
 
 function applyValues(job: Job, values: JobValues): void {
