@@ -35,7 +35,15 @@ export interface AppConfig {
     outputMaxBytes: number;
   };
   scheduler: { mode: 'dispatcher' | 'cronjob'; sweepIntervalSeconds: number; reconcileSeconds: number };
-  sandbox: { memoryMb: number; user: string; scriptNetwork: 'host' | 'none'; scriptMaxBytes: number };
+  sandbox: {
+    memoryMb: number;
+    /** Inclusive. */
+    uidRange: { first: number; last: number };
+    network: 'host' | 'none';
+    tmpfsMb: number;
+    maxProcesses: number;
+    scriptMaxBytes: number;
+  };
   curl: { deny: string[]; allow: string[] };
   limits: { maxJobsPerUser: number; maxRunningPerUser: number };
   retention: { executionDays: number; auditDays: number };

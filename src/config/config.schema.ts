@@ -240,19 +240,41 @@ export const ENV_VARS = {
     schema: integer(32, 65536),
     default: '256',
     accepts: 'an integer from 32 to 65536',
-    description: 'memory cap of a ScriptJob or ShellJob process (data rlimit; the V8 heap limit for scripts)',
+    description:
+      "memory of one ScriptJob or ShellJob run, all its processes together (memory cgroup where offered; also each process's data rlimit and a script's V8 heap)",
   },
-  SANDBOX_USER: {
-    schema: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/),
-    default: 'cronwarden-sandbox',
-    accepts: 'a user name (created as a system user when missing)',
-    description: 'unprivileged user that runs ScriptJob and ShellJob processes when Cronwarden runs as root',
+  SANDBOX_UID_RANGE: {
+    schema: z
+      .string()
+      .regex(/^\d{1,10}-\d{1,10}$/)
+      .refine((value) => {
+        const [first, last] = value.split('-').map(Number);
+        return first >= 1000 && last <= 4294967294 && first <= last;
+      }),
+    default: '1900000000-1900065535',
+    accepts: 'first-last, uids from 1000 to 4294967294 that no account uses',
+    description:
+      "each running ScriptJob or ShellJob gets a uid of its own from this range (no account needed; it must be mapped in the server's user namespace)",
   },
-  SCRIPT_NETWORK: {
+  SANDBOX_NETWORK: {
     schema: z.enum(['host', 'none']),
-    default: 'host',
-    accepts: 'host or none',
-    description: 'none runs scripts without network access (unshare -n, where the system allows it)',
+    default: 'none',
+    accepts: 'none or host',
+    description:
+      "none: ScriptJob and ShellJob runs have no network (a network namespace of their own); host: the server's network",
+  },
+  SANDBOX_TMPFS_MB: {
+    schema: integer(1, 65536),
+    default: '64',
+    accepts: 'an integer from 1 to 65536',
+    description: "size of each of a run's two writable folders, /work and /tmp (tmpfs, gone when the run ends)",
+  },
+  SANDBOX_MAX_PROCESSES: {
+    schema: integer(8, 65536),
+    default: '256',
+    accepts: 'an integer from 8 to 65536',
+    description:
+      "processes and threads of one run, all together (pids cgroup where offered, and the run uid's process rlimit)",
   },
   HTTP_JOB_DENY: {
     schema: cidrList,

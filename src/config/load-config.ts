@@ -53,6 +53,12 @@ function pickRaw(name: EnvVarName, env: NodeJS.ProcessEnv, fileValues: Record<st
   return fallback === undefined ? { raw: undefined, source: 'unset' } : { raw: fallback, source: 'default' };
 }
 
+/** `first-last` (already validated) → the inclusive range. */
+const uidRange = (value: string): { first: number; last: number } => {
+  const [first, last] = value.split('-').map(Number);
+  return { first, last };
+};
+
 const cidrList = (value: unknown): string[] =>
   typeof value === 'string'
     ? value
@@ -154,8 +160,10 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     },
     sandbox: {
       memoryMb: get<number>('SANDBOX_MEMORY_MB'),
-      user: get<string>('SANDBOX_USER'),
-      scriptNetwork: get<'host' | 'none'>('SCRIPT_NETWORK'),
+      uidRange: uidRange(get<string>('SANDBOX_UID_RANGE')),
+      network: get<'host' | 'none'>('SANDBOX_NETWORK'),
+      tmpfsMb: get<number>('SANDBOX_TMPFS_MB'),
+      maxProcesses: get<number>('SANDBOX_MAX_PROCESSES'),
       scriptMaxBytes: get<number>('SCRIPT_MAX_BYTES'),
     },
     curl: { deny: cidrList(values.get('HTTP_JOB_DENY')), allow: cidrList(values.get('HTTP_JOB_ALLOW')) },

@@ -1,4 +1,5 @@
 import { Injectable, type LoggerService, Module, type Provider } from '@nestjs/common';
+import { DEFAULT_SANDBOX_CONFIG } from '../sandbox/sandbox.testing.js';
 import { ConfigModule } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
@@ -104,7 +105,13 @@ async function registryWith(
         isGlobal: true,
         ignoreEnvFile: true,
         skipProcessEnv: true,
-        load: [() => ({ jobs: { disabledClasses, outputMaxBytes: 65536 } })],
+        load: [
+          () => ({
+            jobs: { disabledClasses, outputMaxBytes: 65536 },
+            sandbox: { ...DEFAULT_SANDBOX_CONFIG, uidRange: { first: 1913000000, last: 1913000999 } },
+            embedded: { dataDir: '/nonexistent-data-dir', port: 54329 },
+          }),
+        ],
       }),
       DiscoveryModule,
       SandboxModule,

@@ -1,70 +1,104 @@
-import path from 'node:path';
-import type { HostCapabilities, NetworkCutter } from './sandbox-host.js';
-import {
-  SANDBOX_MAX_FILE_BYTES,
-  SANDBOX_MAX_OPEN_FILES,
-  SANDBOX_MAX_PROCESSES,
-  SANDBOX_NICENESS,
-} from './sandbox-limits.js';
+import { RUN_PATHS } from './mount-table.js';
 
-/** What to spawn: the program behind the wrappers that confine it. */
+/** The util-linux and base-system programs the sandbox is built with (absolute paths). */
+export interface SandboxTools {
+  unshare: string;
+  setpriv: string;
+  mount: string;
+  /** dash or bash: their `ulimit` flags differ (processes: -p / -u; file size in 512 / 1024-byte blocks). */
+  shell: { path: string; kind: 'dash' | 'bash' };
+}
+
+export interface LaunchRequest {
+  /** The program and its arguments, as the run sees them (a bare name is looked up in the run's PATH). */
+  program: readonly string[];
+  tools: SandboxTools;
+  /** The host folder that becomes the run's `/`, and the fstab that fills it (see mount-table.ts). */
+  root: string;
+  fstab: string;
+  uid: number;
+  network: 'host' | 'none';
+  /** `cgroup.procs` files the run joins before anything of the program runs. */
+  cgroupProcs: readonly string[];
+  limits: { dataBytes: number; maxProcesses: number; openFiles: number; fileBytes: number };
+}
+
+/** What to spawn. */
 export interface LaunchPlan {
   file: string;
   args: string[];
-  /** The program itself (its resolved path), behind the wrappers. */
+  /** The program (argv[0]) as given, for messages. */
   program: string;
-  /** Set when spawn itself must switch user (root without setpriv). */
-  uid?: number;
-  gid?: number;
-  /**
-   * Name of the wrapper that execs the program, if any: its `<name>: failed to execute ...` on stderr
-   * with exit code 126 or 127 means the program never started.
-   */
-  launcher: string | null;
 }
 
 /**
- * The command line, outermost first: [unshare --net (root)] → nice → prlimit → setpriv (drop to the
- * sandbox user) → [unshare --net in a user namespace] → setpriv (no_new_privs; SIGKILL when the server
- * dies) → the program. Each wrapper execs the next, so the program keeps the spawned pid (the process group
- * leader). The network namespace needs root, so it comes before the user switch; the limits are set
- * as root so RLIMIT_NPROC applies to the sandbox user after the switch.
+ * File descriptors of the launcher: 2 carries the launcher's own messages (a mount that failed);
+ * the program's stderr arrives on 4 and becomes its fd 2 just before it starts; 3 is the optional
+ * result channel.
  */
-export function launchPlan(
-  program: readonly string[],
-  caps: HostCapabilities,
-  network: NetworkCutter | null,
-  memoryMb: number,
-): LaunchPlan {
-  const chain: string[] = [];
-  let launcher: string | null = null;
-  const wrap = (parts: string[]): void => {
-    chain.push(...parts);
-    launcher = path.basename(parts[0]);
-  };
-  const { user, setpriv } = caps;
-  if (network?.privileged) wrap(network.prefix);
-  if (caps.nice) wrap([caps.nice, '-n', String(SANDBOX_NICENESS)]);
-  if (caps.prlimit) {
-    wrap([
-      caps.prlimit,
-      `--data=${memoryMb * 1024 * 1024}`,
-      // Counted per user: only meaningful (and only harmless) for the dedicated sandbox user.
-      ...(user ? [`--nproc=${SANDBOX_MAX_PROCESSES}`] : []),
-      `--nofile=${SANDBOX_MAX_OPEN_FILES}`,
-      `--fsize=${SANDBOX_MAX_FILE_BYTES}`,
-      '--core=0',
+export const LAUNCHER_FDS = { diagnostics: 2, channel: 3, stderr: 4 } as const;
+
+function quote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command line of one sandboxed run, outermost first:
+ * 1. `setpriv --pdeathsig=KILL`: the launcher dies with the server;
+ * 2. `unshare --pid --fork --kill-child --mount --ipc --uts [--net]`: new namespaces; the forked child
+ *    is PID 1 of the run and is killed with the launcher, and with PID 1 the kernel ends every process
+ *    of the run (`setsid` and double forks included);
+ * 3. `sh -c SETUP`, as root inside the namespaces: joins the run's cgroups, sets the rlimits (hard and
+ *    soft; the process count is per uid, and the uid is the run's alone), makes every mount with one
+ *    `mount -a`, hands fd 4 over as stderr;
+ * 4. `unshare --root --wd --setuid --setgid`: into the run's root, `/work`, the run's uid, no groups;
+ * 5. `setpriv --no-new-privs`: nothing it starts can gain privileges; then the program, which keeps
+ *    PID 1.
+ */
+export function launchPlan(request: LaunchRequest): LaunchPlan {
+  const { tools, limits } = request;
+  const dash = tools.shell.kind === 'dash';
+  const setup = [
+    'set -e',
+    ...request.cgroupProcs.map((file) => `echo 0 > ${quote(file)}`),
+    `ulimit -d ${Math.ceil(limits.dataBytes / 1024)}`,
+    `ulimit -${dash ? 'p' : 'u'} ${limits.maxProcesses}`,
+    `ulimit -n ${limits.openFiles}`,
+    `ulimit -f ${Math.ceil(limits.fileBytes / (dash ? 512 : 1024))}`,
+    'ulimit -c 0',
+    `${quote(tools.mount)} -n -a -T ${quote(request.fstab)}`,
+    // The shell's own PWD would reach the program's environment.
+    'unset PWD OLDPWD',
+    `exec 2>&${LAUNCHER_FDS.stderr} ${LAUNCHER_FDS.stderr}>&-`,
+    [
+      'exec',
+      quote(tools.unshare),
+      quote(`--root=${request.root}`),
+      `--wd=${RUN_PATHS.work}`,
+      `--setuid=${request.uid}`,
+      `--setgid=${request.uid}`,
       '--',
-    ]);
-  }
-  if (user && setpriv) wrap([setpriv, `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--']);
-  if (network && !network.privileged) wrap(network.prefix);
-  // setpriv keeps its capabilities up to its own execve (it needs CAP_SETGID after setresuid), so the
-  // exec that follows a user switch still passes root's permission checks: a program in a folder closed
-  // to the sandbox user would start. A second setpriv, started without any capability, execs the program.
-  if (setpriv) wrap([setpriv, '--no-new-privs', '--pdeathsig=KILL', '--']);
-  const [file, ...args] = [...chain, ...program];
-  // Root without setpriv: spawn itself switches user (every wrapper then runs unprivileged).
-  const spawnSwitch = user && !setpriv ? { uid: user.uid, gid: user.gid } : {};
-  return { file, args, program: program[0], launcher, ...spawnSwitch };
+      quote(tools.setpriv),
+      '--no-new-privs',
+      '--',
+      '"$@"',
+    ].join(' '),
+  ].join('\n');
+  const namespaces = ['--pid', '--fork', '--kill-child', '--mount', '--ipc', '--uts'];
+  if (request.network === 'none') namespaces.push('--net');
+  const args = [
+    '--pdeathsig=KILL',
+    '--',
+    tools.unshare,
+    ...namespaces,
+    '--propagation',
+    'private',
+    '--',
+    tools.shell.path,
+    '-c',
+    setup,
+    'cronwarden-sandbox',
+    ...request.program,
+  ];
+  return { file: tools.setpriv, args, program: request.program[0] };
 }

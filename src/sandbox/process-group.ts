@@ -78,6 +78,12 @@ export class GroupTerminator {
     this.timer.unref();
   }
 
+  /** SIGKILL to the group now (and no second one later). */
+  kill(): void {
+    clearTimeout(this.timer);
+    signalGroup(this.pgid, 'SIGKILL');
+  }
+
   cancel(): void {
     clearTimeout(this.timer);
   }

@@ -1,213 +1,190 @@
-import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { jest } from '@jest/globals';
+import { readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { SandboxHost } from './sandbox-host.js';
-import {
-  SANDBOX_MAX_FILE_BYTES,
-  SANDBOX_MAX_OPEN_FILES,
-  SANDBOX_MAX_PROCESSES,
-  SANDBOX_NICENESS,
-  SANDBOX_PATH,
-} from './sandbox-limits.js';
-import { sandboxConfig, sandboxForTests } from './sandbox.testing.js';
+import type { ProcessSandbox } from './process-sandbox.js';
+import { rangeMapped } from './sandbox-host.js';
+import { SANDBOX_PATH } from './sandbox-limits.js';
+import { processesInUidRange, sandboxConfig, sandboxForTests, workingSandbox } from './sandbox.testing.js';
 import type { SandboxSpec } from './sandbox.types.js';
 
-const isRoot = process.getuid?.() === 0;
+/** A range of this file's own, so that what is left of its runs can be counted from outside. */
+const RANGE = { first: 1910000000, last: 1910000999 };
 const never = new AbortController().signal;
 
 function spec(argv: string[], extra: Partial<SandboxSpec> = {}): SandboxSpec {
   return { argv, signal: never, outputMaxBytes: 65536, ...extra };
 }
 
-/** Alive and not a zombie (a killed grandchild waits for PID 1 to reap it, holding nothing). */
-async function processAlive(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
-
-/** A controller aborted `ms` from now. */
-function abortAfter(ms: number, reason = 'stopped on request'): AbortController {
+/** A signal aborted `ms` from now. */
+function abortAfter(ms: number, reason = 'stopped on request'): AbortSignal {
   const controller = new AbortController();
   setTimeout(() => controller.abort(new Error(reason)), ms).unref();
-  return controller;
+  return controller.signal;
+}
+
+async function leftOver(): Promise<Array<{ pid: number; name: string }>> {
+  return processesInUidRange(RANGE);
 }
 
 describe('ProcessSandbox', () => {
-  const sandbox = sandboxForTests();
-  let scratch: string;
+  let sandbox: ProcessSandbox;
 
   beforeAll(async () => {
-    scratch = await mkdtemp(path.join(tmpdir(), 'sandbox-spec-'));
-    await chmod(scratch, 0o755);
+    sandbox = await workingSandbox(sandboxConfig({ uidRange: RANGE, memoryMb: 128, tmpfsMb: 8, maxProcesses: 64 }));
   });
-  afterAll(async () => {
-    await rm(scratch, { recursive: true, force: true });
+  afterEach(async () => {
+    expect(await leftOver()).toEqual([]);
   });
 
   it('passes nothing of the server environment: only PATH, HOME, TMPDIR and LANG', async () => {
-    const saved = { JWT_SECRET: process.env.JWT_SECRET, DATABASE_URL: process.env.DATABASE_URL };
-    process.env.JWT_SECRET = 'leak-me';
-    process.env.DATABASE_URL = 'postgres://cronwarden:leak-me-too@127.0.0.1:5432/cronwarden';
+    process.env.JWT_SECRET_SPEC = 'leak-me';
     try {
       const result = await sandbox.run(spec(['/usr/bin/env']));
-      expect(result.exitCode).toBe(0);
-      expect(result.stdout).not.toContain('leak-me');
-      expect(result.stdout).not.toContain('JWT_SECRET');
-      expect(result.stdout).not.toContain('DATABASE_URL');
-      const names = result.stdout
-        .trim()
-        .split('\n')
-        .map((line) => line.split('=')[0])
-        .sort();
-      expect(names).toEqual(['HOME', 'LANG', 'PATH', 'TMPDIR']);
-      expect(result.stdout).toContain(`PATH=${SANDBOX_PATH}\n`);
+      expect(result.stdout.trim().split('\n').sort()).toEqual([
+        'HOME=/work',
+        'LANG=C.UTF-8',
+        `PATH=${SANDBOX_PATH}`,
+        'TMPDIR=/tmp',
+      ]);
     } finally {
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
+      delete process.env.JWT_SECRET_SPEC;
     }
   });
 
-  it('runs in a fresh private work dir holding the given files, removed afterwards', async () => {
+  it('shows the system read-only and nothing of the server: not its folder, not /root, not other runs', async () => {
+    const app = path.resolve(import.meta.dirname, '..', '..');
+    const script = [
+      'ls /',
+      `test -e ${app}/package.json && echo APP-VISIBLE`,
+      'ls /root 2>/dev/null && echo ROOT-VISIBLE',
+      'touch /usr/x 2>/dev/null && echo USR-WRITABLE',
+      'touch /etc/x 2>/dev/null && echo ETC-WRITABLE',
+      'ls /proc | grep -c "^[0-9]"',
+      'ls /dev',
+      'pwd',
+      'touch /work/a /tmp/b && echo wrote',
+      'exit 0',
+    ].join('; ');
+    const result = await sandbox.run(spec(['/bin/sh', '-c', script]));
+    const lines = result.stdout.split('\n');
+    expect(result.stdout).not.toMatch(/VISIBLE|WRITABLE/);
+    expect(lines.slice(0, 10)).toEqual(['bin', 'dev', 'etc', 'lib', 'lib64', 'proc', 'sbin', 'tmp', 'usr', 'work']);
+    // Its own processes only: sh, ls and grep.
+    expect(Number(lines[10])).toBeLessThanOrEqual(4);
+    expect(lines.slice(11, 20)).toEqual([
+      'fd',
+      'full',
+      'null',
+      'random',
+      'stderr',
+      'stdin',
+      'stdout',
+      'urandom',
+      'zero',
+    ]);
+    expect(lines.slice(20, 22)).toEqual(['/work', 'wrote']);
+  });
+
+  it('gives each run a uid of its own from the range, never root, without groups or privileges', async () => {
+    const show = spec(['/bin/sh', '-c', 'id -u; id -G; grep -E "^(NoNewPrivs|CapEff)" /proc/self/status; sleep 0.3']);
+    const [first, second] = await Promise.all([sandbox.run(show), sandbox.run(show)]);
+    const uids = [first, second].map((result) => Number(result.stdout.split('\n')[0]));
+    for (const uid of uids) {
+      expect(uid).toBeGreaterThanOrEqual(RANGE.first);
+      expect(uid).toBeLessThanOrEqual(RANGE.last);
+    }
+    expect(uids[0]).not.toBe(uids[1]);
+    expect(first.stdout.split('\n')[1]).toBe(String(uids[0]));
+    expect(first.stdout).toMatch(/CapEff:\s+0+\n/);
+    expect(first.stdout).toMatch(/NoNewPrivs:\s+1/);
+  });
+
+  it('gives the files read-only at /job, and caps /work and /tmp', async () => {
     const result = await sandbox.run(
-      spec(['/bin/sh', '-c', 'pwd -P; stat -c "%a %U" .; ls -A; cat note.txt; echo "$HOME $TMPDIR"'], {
-        files: { 'note.txt': 'hello from the server\n', 'data.bin': Buffer.from([1, 2, 3]) },
-      }),
+      spec(
+        [
+          '/bin/sh',
+          '-c',
+          'cat /job/hello.txt; echo x > /job/hello.txt || echo read-only; head -c 20000000 /dev/zero > /work/big || echo full',
+        ],
+        {
+          files: { 'hello.txt': 'hi\n' },
+        },
+      ),
     );
-    const [cwd, modeAndOwner, ...rest] = result.stdout.trim().split('\n');
-    expect(path.dirname(cwd)).toBe(tmpdir());
-    expect(path.basename(cwd)).toMatch(/^cronwarden-run-/);
-    expect(modeAndOwner).toBe(
-      isRoot ? '700 cronwarden-sandbox' : `700 ${execFileSync('id', ['-un']).toString().trim()}`,
-    );
-    expect(rest).toEqual(['data.bin', 'note.txt', 'hello from the server', `${cwd} ${cwd}`]);
-    await expect(stat(cwd)).rejects.toMatchObject({ code: 'ENOENT' });
-    const again = await sandbox.run(spec(['/bin/pwd']));
-    expect(again.stdout.trim()).not.toBe(cwd);
+    expect(result.stdout).toBe('hi\nread-only\nfull\n');
+    expect(result.stderr).toContain('No space left on device');
   });
 
-  it('removes the work dir even when the program locked folders in it, without following its symlinks', async () => {
-    const outside = path.join(scratch, 'outside');
-    await mkdir(outside, { recursive: true });
-    await writeFile(path.join(outside, 'keep.txt'), 'keep');
-    const result = await sandbox.run(
-      spec([
-        '/bin/sh',
-        '-c',
-        `pwd -P; mkdir -p locked/deeper && touch locked/deeper/file && chmod 000 locked; ln -s ${outside} link; ln -s / root`,
-      ]),
-    );
-    expect(result.exitCode).toBe(0);
-    await expect(stat(result.stdout.trim())).rejects.toMatchObject({ code: 'ENOENT' });
-    await expect(readFile(path.join(outside, 'keep.txt'), 'utf8')).resolves.toBe('keep');
-  });
-
-  (isRoot ? it : it.skip)('runs as the unprivileged sandbox user when the server runs as root', async () => {
-    const result = await sandbox.run(spec(['/usr/bin/id']));
-    const uid = execFileSync('id', ['-u', 'cronwarden-sandbox']).toString().trim();
-    const gid = execFileSync('id', ['-g', 'cronwarden-sandbox']).toString().trim();
-    expect(result.stdout).toBe(
-      `uid=${uid}(cronwarden-sandbox) gid=${gid}(cronwarden-sandbox) groups=${gid}(cronwarden-sandbox)\n`,
-    );
-    expect(uid).not.toBe('0');
-    const status = await sandbox.run(spec(['/bin/grep', '-E', '^(NoNewPrivs|CapEff)', '/proc/self/status']));
-    expect(status.stdout).toBe('CapEff:\t0000000000000000\nNoNewPrivs:\t1\n');
-  });
-
-  it('sets the rlimits and a lower priority', async () => {
-    const limits = await sandbox.run(spec(['/bin/cat', '/proc/self/limits'], { memoryMb: 300 }));
-    const limit = (name: string): string => {
-      const line = limits.stdout.split('\n').find((entry) => entry.startsWith(name)) ?? '';
-      return line.slice(26).trim().split(/\s+/)[0];
-    };
-    expect(limit('Max data size')).toBe(String(300 * 1024 * 1024));
-    expect(limit('Max address space')).toBe('unlimited');
-    expect(limit('Max file size')).toBe(String(SANDBOX_MAX_FILE_BYTES));
-    expect(limit('Max open files')).toBe(String(SANDBOX_MAX_OPEN_FILES));
-    expect(limit('Max core file size')).toBe('0');
-    if (isRoot) expect(limit('Max processes')).toBe(String(SANDBOX_MAX_PROCESSES));
-    const defaults = await sandbox.run(spec(['/bin/cat', '/proc/self/limits']));
-    expect(defaults.stdout).toMatch(new RegExp(`Max data size\\s+${256 * 1024 * 1024}\\s`));
-    const nice = await sandbox.run(spec(['/usr/bin/nice']));
-    expect(nice.stdout).toBe(`${SANDBOX_NICENESS}\n`);
-  });
-
-  it('caps memory, not address space: node starts, and an allocation past the cap fails', async () => {
-    const source =
-      'const a = []; try { for (;;) a.push(Buffer.alloc(32 * 1024 * 1024, 1)) } catch (e) { console.log(a.length, e.message) }';
-    const result = await sandbox.run(spec([process.execPath, '-e', source]));
-    expect(result.stdout).toMatch(/^[1-7] Array buffer allocation failed\n$/);
-    const roomier = await sandbox.run(spec([process.execPath, '-e', source], { memoryMb: 512 }));
-    expect(Number(roomier.stdout.split(' ')[0])).toBeGreaterThan(8);
-  });
-
-  it('kills the whole process group, grandchildren included, when aborted', async () => {
+  it('ends every process of a run when its program exits, setsid and double forks included', async () => {
     const started = Date.now();
     const result = await sandbox.run(
-      spec(['/bin/sh', '-c', 'echo $$; sleep 60 & echo $!; sleep 60'], { signal: abortAfter(500).signal }),
+      spec(['/bin/sh', '-c', 'setsid -f sleep 111; (sleep 112 &) ; nohup sleep 113 >/dev/null 2>&1 & echo started']),
     );
-    expect(Date.now() - started).toBeLessThan(2_500);
-    expect(result.aborted).toBe(true);
-    expect(result.signal).toBe('SIGTERM');
-    const pids = result.stdout.trim().split('\n').map(Number);
-    expect(pids).toHaveLength(2);
-    for (const pid of pids) expect(await processAlive(pid)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(result).toMatchObject({ exitCode: 0, stdout: 'started\n' });
   });
 
-  it('follows up with SIGKILL when the group ignores SIGTERM', async () => {
+  it('ends the whole run at once on a stop when its PID 1 has no SIGTERM handler', async () => {
     const started = Date.now();
-    const result = await sandbox.run(
-      spec(['/bin/sh', '-c', "trap '' TERM; echo $$; sleep 60 & echo $!; sleep 60"], {
-        signal: abortAfter(300).signal,
+    const result = await sandbox.run(spec(['/bin/sleep', '60'], { signal: abortAfter(300) }));
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(result).toMatchObject({ aborted: true, signal: 'SIGKILL' });
+  });
+
+  it('gives a PID 1 that handles SIGTERM its grace, and escapes nothing when the group is left', async () => {
+    const graceful = await sandbox.run(
+      spec(['/bin/sh', '-c', 'setsid -f sleep 114; trap "echo bye; exit 3" TERM; sleep 60 & wait'], {
+        signal: abortAfter(300),
       }),
+    );
+    expect(graceful).toMatchObject({ aborted: true, exitCode: 3, stdout: 'bye\n' });
+    const started = Date.now();
+    const stubborn = await sandbox.run(
+      spec(['/bin/sh', '-c', "trap '' TERM; setsid -f sleep 115; sleep 60 & wait"], { signal: abortAfter(300) }),
     );
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(2_200);
-    expect(elapsed).toBeLessThan(4_000);
-    expect(result.signal).toBe('SIGKILL');
-    for (const pid of result.stdout.trim().split('\n').map(Number)) expect(await processAlive(pid)).toBe(false);
+    expect(elapsed).toBeLessThan(4_500);
+    expect(stubborn.signal).toBe('SIGKILL');
   });
 
-  it('ends what a program leaves behind in its group when it exits', async () => {
-    const started = Date.now();
-    const result = await sandbox.run(spec(['/bin/sh', '-c', 'sleep 60 & echo $!']));
-    expect(Date.now() - started).toBeLessThan(1_500);
-    expect(result).toMatchObject({ exitCode: 0, aborted: false });
-    expect(await processAlive(Number(result.stdout.trim()))).toBe(false);
+  it('caps the processes of a run, all together, without touching another run', async () => {
+    const [flood, other] = await Promise.all([
+      sandbox.run(spec(['/bin/sh', '-c', 'for i in $(seq 200); do sleep 5 & done; echo done'])),
+      (async () => {
+        await delay(500);
+        return sandbox.run(spec(['/bin/sh', '-c', 'sleep 0.1 & wait; echo fine']));
+      })(),
+    ]);
+    expect(flood.stderr).toMatch(/fork/i);
+    expect(other).toMatchObject({ exitCode: 0, stdout: 'fine\n' });
   });
 
-  it('does not wait for a process that left the group and holds the pipes', async () => {
-    const started = Date.now();
-    const result = await sandbox.run(spec(['/bin/sh', '-c', 'setsid sleep 3 & echo started']));
-    expect(Date.now() - started).toBeLessThan(2_000);
-    expect(result.stdout).toBe('started\n');
+  it('caps the memory of the whole run, not each process, and says so', async () => {
+    const hog = 'perl -e \'$x = "a" x (60 * 1024 * 1024); sleep 5\'';
+    const result = await sandbox.run(spec(['/bin/sh', '-c', `for i in 1 2 3 4 5; do ${hog} & done; wait`]));
+    expect(result.outOfMemory).toBe(true);
+  });
+
+  it('keeps a run off the network unless asked, and in a namespace of its own', async () => {
+    const host = await readlink('/proc/self/ns/net');
+    const none = await sandbox.run(
+      spec(['/bin/sh', '-c', 'readlink /proc/self/ns/net; cat /proc/net/dev | tail -n +3']),
+    );
+    const [namespace, ...interfaces] = none.stdout.trim().split('\n');
+    expect(namespace).not.toBe(host);
+    expect(interfaces.map((line) => line.trim().split(':')[0])).toEqual(['lo']);
+    const shared = await sandbox.run(spec(['/usr/bin/readlink', '/proc/self/ns/net'], { network: 'host' }));
+    expect(shared.stdout.trim()).toBe(host);
   });
 
   it('reads a flood of output to the end with bounded memory, keeping the first bytes', async () => {
-    const before = process.memoryUsage().rss;
-    let maxLagMs = 0;
-    let last = Date.now();
-    const ticker = setInterval(() => {
-      maxLagMs = Math.max(maxLagMs, Date.now() - last - 10);
-      last = Date.now();
-    }, 10);
-    const result = await sandbox.run(
-      spec(['/usr/bin/yes'], { signal: abortAfter(1_000).signal, outputMaxBytes: 4096 }),
-    );
-    clearInterval(ticker);
+    const result = await sandbox.run(spec(['/usr/bin/yes'], { signal: abortAfter(1_000), outputMaxBytes: 4096 }));
     expect(result.stdoutTruncated).toBe(true);
     expect(result.stdout.startsWith('y\n'.repeat(2048))).toBe(true);
     expect(result.stdout).toMatch(/\n\[truncated: \d+ more bytes\]$/);
-    expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
-    expect(maxLagMs).toBeLessThan(200);
   });
 
   it('gives the program a result channel on file descriptor 3 when asked', async () => {
@@ -221,43 +198,14 @@ describe('ProcessSandbox', () => {
     expect(closed.channel).toBeUndefined();
   });
 
-  it('cuts the network when asked, where the system allows it', async () => {
-    const ownNamespace = await readlink('/proc/self/ns/net');
-    const host = await sandbox.run(spec(['/usr/bin/readlink', '/proc/self/ns/net'], { network: 'host' }));
-    expect(host.stdout.trim()).toBe(ownNamespace);
-    const config = sandboxConfig();
-    const cutter = await new SandboxHost(config).networkCutter();
-    const none = await sandbox.run(spec(['/usr/bin/readlink', '/proc/self/ns/net'], { network: 'none' }));
-    // Where no namespace can be made, the documented fallback: a warning, and the host network.
-    if (cutter) expect(none.stdout.trim()).not.toBe(ownNamespace);
-    else expect(none.stdout.trim()).toBe(ownNamespace);
-    if (isRoot) expect(cutter).toMatchObject({ privileged: true });
-  });
-
   it('says clearly when the program cannot be started', async () => {
     await expect(sandbox.run(spec(['/no/such/program']))).rejects.toMatchObject({
       name: 'SandboxStartError',
       code: 'ENOENT',
     });
     await expect(sandbox.run(spec(['no-such-program-anywhere']))).rejects.toMatchObject({ code: 'ENOENT' });
-    const plain = path.join(scratch, 'not-executable');
-    await writeFile(plain, 'echo hi\n', { mode: 0o644 });
-    await expect(sandbox.run(spec([plain]))).rejects.toMatchObject({ code: 'EACCES' });
+    await expect(sandbox.run(spec(['/etc/passwd']))).rejects.toMatchObject({ code: 'EACCES' });
     await expect(sandbox.run(spec(['/bin/echo', 'a\0b']))).rejects.toMatchObject({ code: 'EINVAL' });
-  });
-
-  (isRoot ? it : it.skip)('says so when the sandbox user may not execute the program', async () => {
-    const closed = await mkdtemp(path.join(tmpdir(), 'sandbox-closed-'));
-    try {
-      const program = path.join(closed, 'tool');
-      await writeFile(program, '#!/bin/sh\necho hi\n', { mode: 0o755 });
-      await expect(sandbox.run(spec([program]))).rejects.toMatchObject({
-        code: 'EACCES',
-        message: expect.stringContaining('may not be executed by the sandbox user') as string,
-      });
-    } finally {
-      await rm(closed, { recursive: true, force: true });
-    }
   });
 
   it('does not start when already aborted', async () => {
@@ -275,5 +223,25 @@ describe('ProcessSandbox', () => {
     expect(Date.now() - lagStart).toBeLessThan(150);
     const results = await Promise.all(runs);
     expect(results.map((result) => result.stdout)).toEqual(['0\n', '1\n', '2\n', '3\n']);
+  });
+});
+
+describe('ProcessSandbox where it cannot be built', () => {
+  it('is unavailable, saying why and what to change, when the server is not root', async () => {
+    const getuid = jest.spyOn(process, 'getuid').mockReturnValue(1000);
+    try {
+      const sandbox = sandboxForTests(sandboxConfig({ uidRange: RANGE }));
+      expect(await sandbox.unavailableReason()).toMatch(/runs as uid 1000.*needs root.*start Cronwarden as root/);
+      await expect(sandbox.run(spec(['/bin/true']))).rejects.toMatchObject({ code: 'ESANDBOX' });
+    } finally {
+      getuid.mockRestore();
+    }
+  });
+
+  it("checks the uid range against this user namespace's map", () => {
+    expect(rangeMapped('0 0 4294967295', 1900000000, 1900065535)).toBe(true);
+    expect(rangeMapped('0 100000 65536', 1900000000, 1900065535)).toBe(false);
+    expect(rangeMapped('0 100000 65536', 60000, 65535)).toBe(true);
+    expect(rangeMapped('0 100000 65536', 60000, 65536)).toBe(false);
   });
 });

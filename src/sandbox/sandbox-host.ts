@@ -1,33 +1,47 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { access, lstat, mkdir, mkdtemp, readFile, realpath, rm, symlink } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import type { AppConfig } from '../config/app-config.js';
-import { SANDBOX_PATH } from './sandbox-limits.js';
-import { ensureSandboxUser, type SandboxUser } from './sandbox-user.js';
+import type { SandboxTools } from './command-line.js';
+import { systemView, type SystemView, type TopLevelEntry } from './mount-table.js';
+import { CgroupSupport } from './run-cgroup.js';
+import { SandboxStartError } from './sandbox.types.js';
+import { UidPool } from './uid-pool.js';
 
 const run = promisify(execFile);
 
-/** What this machine offers the sandbox: found once, then reused. */
-export interface HostCapabilities {
-  /** Set when the server runs as root: sandboxed programs run as this user, never as root. */
-  user: SandboxUser | null;
-  /** util-linux `prlimit` (rlimits), `setpriv` (user switch, no_new_privs, parent-death signal); coreutils `nice`, `rm`. */
-  prlimit: string | null;
-  setpriv: string | null;
-  nice: string | null;
-  rm: string;
+/** What every run is built from, found and made once at start. */
+export interface SandboxEnvironment {
+  tools: SandboxTools;
+  /** Root-only folder of this server's sandbox state (removed at shutdown). */
+  runtimeDir: string;
+  /** Empty folder each run mounts its own root on (mounts live in the run's namespace only). */
+  rootDir: string;
+  /** The device nodes runs get. */
+  devDir: string;
+  /** Per-run folders: the files given to a run (its `/job`) and its fstab. */
+  runsDir: string;
+  view: SystemView;
+  cgroups: CgroupSupport;
+  uids: UidPool;
 }
 
-/** How to cut a program off the network: a command prefix, and where it must stand in the chain. */
-export interface NetworkCutter {
-  /** e.g. `['/usr/bin/unshare', '--net', '--']`. */
-  prefix: string[];
-  /** True: needs root (stands before the switch to the sandbox user); false: a user namespace, runs as the user. */
-  privileged: boolean;
+/** The sandbox cannot be built here: code-running job classes are disabled (never run unsandboxed). */
+export class SandboxUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SandboxUnavailableError';
+  }
 }
+
+/** Top-level folders of `/` that hold programs, libraries and their configuration. */
+const SYSTEM_FOLDERS = ['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc'];
+const DEVICES = ['null', 'zero', 'full', 'random', 'urandom'];
 
 async function firstExecutable(name: string): Promise<string | null> {
   for (const dir of ['/usr/bin', '/bin', '/usr/sbin', '/sbin']) {
@@ -42,105 +56,170 @@ async function firstExecutable(name: string): Promise<string | null> {
   return null;
 }
 
-function errorText(error: unknown): string {
-  const stderr = (error as { stderr?: unknown }).stderr;
-  const text = typeof stderr === 'string' && stderr.trim() ? stderr.trim() : (error as Error).message;
-  return text.split('\n')[0];
+/** The folder holding package.json above `from` (the app's folder, also when running from dist/). */
+function appFolder(from: string): string {
+  let dir = from;
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+/** Whether every id of `first..last` is mapped in this user namespace (`/proc/self/uid_map` or `gid_map`). */
+export function rangeMapped(map: string, first: number, last: number): boolean {
+  return map
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number))
+    .some(([inside, , count]) => count > 0 && first >= inside && last <= inside + count - 1);
+}
+
+async function topLevelEntries(): Promise<TopLevelEntry[]> {
+  const entries: TopLevelEntry[] = [];
+  for (const name of SYSTEM_FOLDERS) {
+    const info = await lstat(`/${name}`).catch(() => undefined);
+    if (!info) continue;
+    if (info.isSymbolicLink()) entries.push({ name, resolved: await realpath(`/${name}`) });
+    else if (info.isDirectory()) entries.push({ name });
+  }
+  return entries;
 }
 
 /**
- * Finds what the sandbox can use on this machine, once: the sandbox user (created when the server
- * runs as root), the util-linux tools, and a way to cut the network. What is missing is logged once,
- * as a warning, and left out; a sandbox user that cannot be had is an error (never run as root).
+ * Finds and prepares, once, what each sandboxed run is built from (DESIGN "How a job fires", point 5):
+ * root, util-linux `unshare`/`setpriv`/`mount`, dash or bash, uids mapped for SANDBOX_UID_RANGE, a
+ * root-only runtime folder with an empty root mount point and the device nodes, the read-only view of
+ * the system (with the app, DATA_DIR and home folders hidden), and the cgroup controllers. Anything
+ * missing that isolation stands on makes it unavailable, saying what to change.
  */
 @Injectable()
-export class SandboxHost {
-  private readonly logger = new Logger('ProcessSandbox');
-  private capabilitiesOnce: Promise<HostCapabilities> | undefined;
-  private networkOnce: Promise<NetworkCutter | null> | undefined;
+export class SandboxHost implements OnApplicationShutdown {
+  private readonly logger = new Logger('Sandbox');
+  private environmentOnce: Promise<SandboxEnvironment> | undefined;
 
   constructor(private readonly config: ConfigService<AppConfig, true>) {}
 
-  capabilities(): Promise<HostCapabilities> {
-    this.capabilitiesOnce ??= this.findCapabilities().catch((error: unknown) => {
-      // A failed useradd may work next time (a transient lock): ask again on the next run.
-      this.capabilitiesOnce = undefined;
-      throw error;
-    });
-    return this.capabilitiesOnce;
+  /** Rejects with {@link SandboxUnavailableError} when the sandbox cannot be built here. */
+  environment(): Promise<SandboxEnvironment> {
+    this.environmentOnce ??= this.prepare();
+    return this.environmentOnce;
   }
 
-  /** Null (with a warning, once) when no network namespace can be made here. */
-  networkCutter(): Promise<NetworkCutter | null> {
-    this.networkOnce ??= this.findNetworkCutter();
-    return this.networkOnce;
+  async onApplicationShutdown(): Promise<void> {
+    const environment = await this.environmentOnce?.catch(() => undefined);
+    if (environment) await rm(environment.runtimeDir, { recursive: true, force: true }).catch(() => undefined);
   }
 
-  private async findCapabilities(): Promise<HostCapabilities> {
-    const isRoot = process.getuid?.() === 0;
-    const [prlimit, setpriv, nice, rm] = await Promise.all(
-      ['prlimit', 'setpriv', 'nice', 'rm'].map((name) => firstExecutable(name)),
+  private async prepare(): Promise<SandboxEnvironment> {
+    if (process.platform !== 'linux') {
+      throw new SandboxUnavailableError(`the sandbox needs Linux namespaces and this is ${process.platform}`);
+    }
+    const uid = process.getuid?.() ?? -1;
+    if (uid !== 0) {
+      throw new SandboxUnavailableError(
+        `Cronwarden runs as uid ${uid}, and the sandbox needs root to make each run's namespaces and give it a uid of its own; start Cronwarden as root (runs never run as root) or disable these classes with JOB_CLASSES_DISABLED`,
+      );
+    }
+    const tools = await this.findTools();
+    const range = this.config.get('sandbox.uidRange', { infer: true });
+    for (const map of ['uid_map', 'gid_map']) {
+      const text = await readFile(`/proc/self/${map}`, 'utf8').catch(() => '');
+      if (!rangeMapped(text, range.first, range.last)) {
+        throw new SandboxUnavailableError(
+          `SANDBOX_UID_RANGE ${range.first}-${range.last} is not mapped in this user namespace (/proc/self/${map}: ${text.trim().replace(/\s+/g, ' ')}): choose ids inside it`,
+        );
+      }
+    }
+    const base = await this.runtimeBase();
+    const runtimeDir = await mkdtemp(path.join(base, 'cronwarden-sandbox-'));
+    try {
+      const [rootDir, devDir, runsDir] = ['root', 'dev', 'runs'].map((name) => path.join(runtimeDir, name));
+      await Promise.all([rootDir, runsDir].map((dir) => mkdir(dir, { mode: 0o700 })));
+      // Bound at the run's /dev: its uid must be able to look inside.
+      await mkdir(devDir, { mode: 0o755 });
+      await this.makeDevices(devDir);
+      const uids = new UidPool(range, path.join(base, 'cronwarden-sandbox-uids'));
+      await uids.prepare();
+      const problems: string[] = [];
+      const cgroups = await CgroupSupport.detect(problems);
+      if (!cgroups.memory) {
+        this.logger.warn(
+          `Memory is capped per process (RLIMIT_DATA), not per run: ${problems.join('; ')}. Offer the memory cgroup controller (v1 or v2, delegated to Cronwarden) to cap whole runs.`,
+        );
+      }
+      const view = systemView(await topLevelEntries(), await this.extraFolders(), await this.secretFolders());
+      this.logger.log(
+        `Sandbox ready: namespaces pid, mount, ipc, uts${this.config.get('sandbox.network', { infer: true }) === 'none' ? ', net' : ''}; uids ${range.first}-${range.last}; cgroups ${cgroups.describe()}; shows read-only ${view.readOnly.map(([, target]) => target).join(', ')}${view.hidden.length ? `; hides ${view.hidden.join(', ')}` : ''}`,
+      );
+      return { tools, runtimeDir, rootDir, devDir, runsDir, view, cgroups, uids };
+    } catch (error) {
+      await rm(runtimeDir, { recursive: true, force: true });
+      throw error instanceof SandboxStartError ? new SandboxUnavailableError(error.message) : error;
+    }
+  }
+
+  private async findTools(): Promise<SandboxTools> {
+    const [unshare, setpriv, mount, dash, bash] = await Promise.all(
+      ['unshare', 'setpriv', 'mount', 'dash', 'bash'].map((name) => firstExecutable(name)),
     );
-    const userName = this.config.get('sandbox.user', { infer: true });
-    const user = isRoot ? await ensureSandboxUser(userName, (message) => this.logger.warn(message)) : null;
-    if (!prlimit) {
-      this.logger.warn(
-        'prlimit (util-linux) was not found: ScriptJob and ShellJob run without rlimits (memory, processes, open files, file size)',
-      );
+    const missing = Object.entries({ unshare, setpriv, mount })
+      .filter(([, found]) => found === null)
+      .map(([name]) => name);
+    if (missing.length > 0 || !unshare || !setpriv || !mount) {
+      throw new SandboxUnavailableError(`${missing.join(', ')} (util-linux) not found: install util-linux`);
     }
-    if (!setpriv) {
-      this.logger.warn(
-        'setpriv (util-linux) was not found: sandboxed programs run without no_new_privs and are not killed when the server dies',
-      );
-    }
-    if (!isRoot) {
-      this.logger.warn(
-        'Cronwarden does not run as root: ScriptJob and ShellJob run as the server user (no separate sandbox user, no process-count limit)',
-      );
-    }
-    return { user, prlimit, setpriv, nice, rm: rm ?? '/bin/rm' };
+    const shell = dash ? { path: dash, kind: 'dash' as const } : bash ? { path: bash, kind: 'bash' as const } : null;
+    if (!shell) throw new SandboxUnavailableError('neither dash nor bash was found: install one of them');
+    return { unshare, setpriv, mount, shell };
   }
 
-  private async findNetworkCutter(): Promise<NetworkCutter | null> {
-    const caps = await this.capabilities();
-    const unshare = await firstExecutable('unshare');
-    const truePath = (await firstExecutable('true')) ?? '/bin/true';
-    const problems: string[] = [];
-    const works = async (prefix: string[], asUser: boolean): Promise<boolean> => {
-      const switchUser =
-        asUser && caps.user && caps.setpriv
-          ? [caps.setpriv, `--reuid=${caps.user.uid}`, `--regid=${caps.user.gid}`, '--clear-groups', '--']
-          : [];
-      const [file, ...args] = [...switchUser, ...prefix, truePath];
-      try {
-        await run(file, args, {
-          env: { PATH: SANDBOX_PATH },
-          uid: asUser && caps.user && !caps.setpriv ? caps.user.uid : undefined,
-          gid: asUser && caps.user && !caps.setpriv ? caps.user.gid : undefined,
-        });
-        return true;
-      } catch (error) {
-        problems.push(`${prefix.slice(0, -1).join(' ')}: ${errorText(error)}`);
-        return false;
-      }
-    };
-    if (unshare) {
-      // As root (with setpriv to drop to the user afterwards), a plain network namespace; otherwise one
-      // inside a user namespace, made by the sandbox user itself.
-      if (caps.user && caps.setpriv) {
-        const prefix = [unshare, '--net', '--'];
-        if (await works(prefix, false)) return { prefix, privileged: true };
-      }
-      for (const mapping of ['--map-current-user', '--map-root-user']) {
-        const prefix = [unshare, '--net', mapping, '--'];
-        if (await works(prefix, true)) return { prefix, privileged: false };
-      }
-    } else {
-      problems.push('unshare (util-linux) was not found');
+  /** /run when it is there (memory, cleared at boot), else the temporary folder. */
+  private async runtimeBase(): Promise<string> {
+    const candidate = '/run';
+    try {
+      await access(candidate, constants.W_OK);
+      return candidate;
+    } catch {
+      return tmpdir();
     }
-    this.logger.warn(
-      `SCRIPT_NETWORK=none cannot be honoured here, scripts run WITH network access: no network namespace could be made (${problems.join('; ')})`,
-    );
-    return null;
+  }
+
+  /** `null`, `zero`, `full`, `random`, `urandom` copied as device nodes; `fd`, `stdin`, ... as links to /proc. */
+  private async makeDevices(devDir: string): Promise<void> {
+    try {
+      await run('cp', ['-a', '--', ...DEVICES.map((name) => `/dev/${name}`), devDir], {
+        env: { PATH: '/usr/bin:/bin' },
+      });
+    } catch (error) {
+      throw new SandboxUnavailableError(`the device nodes for runs could not be made: ${(error as Error).message}`);
+    }
+    const links: Array<[string, string]> = [
+      ['fd', '/proc/self/fd'],
+      ['stdin', '/proc/self/fd/0'],
+      ['stdout', '/proc/self/fd/1'],
+      ['stderr', '/proc/self/fd/2'],
+    ];
+    for (const [name, target] of links) await symlink(target, path.join(devDir, name));
+  }
+
+  /** Node.js's own installation (ScriptJob runs it), and where /etc/resolv.conf leads when runs have the network. */
+  private async extraFolders(): Promise<string[]> {
+    const folders = [path.dirname(path.dirname(await realpath(process.execPath)))];
+    if (this.config.get('sandbox.network', { infer: true }) === 'host') {
+      const resolv = await realpath('/etc/resolv.conf').catch(() => undefined);
+      if (resolv && !resolv.startsWith('/etc/')) folders.push(path.dirname(resolv));
+    }
+    return folders;
+  }
+
+  /** What a run must never see, should it lie inside a shown folder. */
+  private async secretFolders(): Promise<string[]> {
+    const candidates = [
+      appFolder(import.meta.dirname),
+      process.cwd(),
+      this.config.get('embedded.dataDir', { infer: true }),
+      homedir(),
+      '/root',
+      '/home',
+    ];
+    const resolved = await Promise.all(candidates.map((candidate) => realpath(candidate).catch(() => candidate)));
+    return [...new Set(resolved)];
   }
 }

@@ -6,15 +6,8 @@
 /** The only PATH a sandboxed program sees (never the server's). */
 export const SANDBOX_PATH = '/usr/local/bin:/usr/bin:/bin';
 
-/** SIGTERM first; SIGKILL to whatever of the group still lives this much later. */
+/** SIGTERM first; SIGKILL to the whole run (its PID namespace) this much later. */
 export const KILL_AFTER_MS = 2_000;
-
-/**
- * RLIMIT_NPROC counts every process and thread of a *user*, so it is only set when the program runs
- * as the dedicated sandbox user (the server runs as root); shared by all runs at once. A fork bomb
- * stops here; a Node script alone has about 11 threads.
- */
-export const SANDBOX_MAX_PROCESSES = 1024;
 
 /** RLIMIT_NOFILE (soft and hard). */
 export const SANDBOX_MAX_OPEN_FILES = 1024;
@@ -23,7 +16,7 @@ export const SANDBOX_MAX_OPEN_FILES = 1024;
 export const SANDBOX_MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 /**
- * Niceness of sandboxed programs: a busy loop on a small machine must not starve the server's event
+ * Niceness of sandboxed runs (set on the launcher right after spawn, inherited by everything it starts): a busy loop on a small machine must not starve the server's event
  * loop (its timers fire jobs) nor other runs much.
  */
 export const SANDBOX_NICENESS = 10;
@@ -39,10 +32,10 @@ export const SANDBOX_NICENESS = 10;
  */
 export const NODE_DATA_SLACK_MB = 256;
 
-/** After the group is gone, how long output still in the pipes may take to arrive. */
+/** After the run is gone, how long output still in the pipes may take to arrive. */
 export const PIPE_DRAIN_MS = 500;
 
-/** The longest wait for a group that SIGKILL did not end (a process stuck in the kernel). */
+/** The longest wait for a run's processes that SIGKILL did not end (a process stuck in the kernel). */
 export const GROUP_GONE_TIMEOUT_MS = 10_000;
 
 /**

@@ -1,23 +1,25 @@
 /** What to run in the sandbox, and how. */
 export interface SandboxSpec {
   /**
-   * The program and its arguments, never interpreted by a shell. A bare name is looked up in the
-   * sandbox PATH, a relative path in the work dir. A function gets the work dir first (for flags that
-   * name it, such as Node's `--allow-fs-read=<dir>`).
+   * The program and its arguments as the run sees them, never interpreted by a shell. A bare name is
+   * looked up in the sandbox PATH, a relative path in `/work` (the run's working directory).
    */
-  argv: readonly string[] | ((workDir: string) => readonly string[]);
-  /** Aborted on timeout or stop: the process group gets SIGTERM, then SIGKILL 2 s later. */
+  argv: readonly string[];
+  /**
+   * Aborted on timeout or stop: the run's processes get SIGTERM, then SIGKILL 2 s later (at once when
+   * its PID 1 has no SIGTERM handler, which a PID 1 would otherwise ignore).
+   */
   signal: AbortSignal;
   /** Bytes of stdout and of stderr kept (each); the rest is read and counted, then dropped. */
   outputMaxBytes: number;
-  /** `none` cuts the program off the network (a network namespace of its own), where the system allows it. */
+  /** `none`: a network namespace of the run's own, with no interface up. Default: SANDBOX_NETWORK. */
   network?: 'host' | 'none';
   /**
-   * Memory cap in MiB (RLIMIT_DATA: private writable memory, what a program actually allocates; not
-   * RLIMIT_AS, which also counts reservations). Default: SANDBOX_MEMORY_MB.
+   * Memory of the whole run in MiB (memory cgroup where offered), also each process's RLIMIT_DATA
+   * (private writable memory, not RLIMIT_AS, which also counts reservations). Default: SANDBOX_MEMORY_MB.
    */
   memoryMb?: number;
-  /** Files written into the work dir before the start: plain names (no `/`) to contents. */
+  /** Files the run finds read-only in `/job`: plain names (no `/`) to contents. */
   files?: Readonly<Record<string, string | Buffer>>;
   /**
    * Opens file descriptor 3 of the program as a pipe to the server (a result channel that needs no
@@ -39,15 +41,17 @@ export interface SandboxResult {
   stderrTruncated: boolean;
   /** What the program wrote to file descriptor 3, when `spec.channel` asked for it. */
   channel?: { bytes: Buffer; truncated: boolean };
-  /** True when `spec.signal` was aborted while it ran (the group was then killed). */
+  /** True when `spec.signal` was aborted while it ran (the run was then killed). */
   aborted: boolean;
-  /** From spawn to the end of the process group. */
+  /** True when the kernel killed a process of the run for reaching the run's memory limit (cgroup). */
+  outOfMemory: boolean;
+  /** From spawn to the end of the run's last process. */
   durationMs: number;
 }
 
 /**
- * The program could not be started: not found (`ENOENT`), not executable by the sandbox user
- * (`EACCES`), too many sandbox processes (`EAGAIN`), or the sandbox itself is unusable (`ESANDBOX`).
+ * The program could not be started: not found (`ENOENT`), not executable (`EACCES`), too many
+ * processes or runs (`EAGAIN`), or the sandbox itself is unusable here (`ESANDBOX`).
  */
 export class SandboxStartError extends Error {
   constructor(

@@ -33,7 +33,7 @@ export interface ReportedError {
 }
 
 /**
- * The runner (`runner.mjs`): loads `script.mjs` from its own folder, calls `run(...args)`, and reports
+ * The runner (`runner.mjs`): loads `script.mjs` from its own folder (`/job`, read-only), calls `run(...args)`, and reports
  * how that went on fd 3. It keeps its own references to what it needs before loading the script, so a
  * script that replaces `JSON.stringify` or `process.exit` cannot make it hang. A value past
  * resultMaxBytes is cut here, in the child, in the same `{truncated, bytes, head}` shape the execution
@@ -90,7 +90,10 @@ function fit(json, maxBytes) {
   }
 }
 
+// No SIGTERM handler here: the runner is PID 1 of its sandbox, so a stop kills it at once unless the
+// script handles SIGTERM itself (then SIGKILL follows 2 s later).
 process.on('uncaughtException', (error) => finish({ kind: 'threw', error: describe(error), uncaught: true }));
+
 
 const input = parse(readFileSync(new URL('./${SCRIPT_FILES.input}', import.meta.url), 'utf8'));
 let script;

@@ -102,7 +102,11 @@ export function scriptOutcome(result: SandboxResult, memoryMb: number, stopReaso
     }
   }
   // No report: the process ended before run() settled.
-  if (OUT_OF_MEMORY.test(result.stderr) || (result.signal === 'SIGABRT' && result.stderrTruncated)) {
+  if (
+    result.outOfMemory ||
+    OUT_OF_MEMORY.test(result.stderr) ||
+    (result.signal === 'SIGABRT' && result.stderrTruncated)
+  ) {
     return fail(outOfMemory, 'out of memory');
   }
   if (result.signal === 'SIGXFSZ') {

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SandboxHost } from '../../sandbox/sandbox-host.js';
-import { sandboxConfig, sandboxForTests } from '../../sandbox/sandbox.testing.js';
+import { sandboxConfig, sandboxForTests, workingSandbox } from '../../sandbox/sandbox.testing.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { JobFailedError, type JobRunContext } from '../job-class.types.js';
 import type { ScriptSource } from '../script-source.js';
@@ -9,7 +8,7 @@ import type { ScriptFailure } from './script-outcome.js';
 import { ScriptJob } from './script.job.js';
 
 const OWNER = '0a7c1e53-5f6d-4b7e-9d43-2f1e8a9b6c01';
-const isRoot = process.getuid?.() === 0;
+const RANGE = { first: 1912000000, last: 1912000999 };
 
 /** Scripts by id, each visible to its owner only (what the real provider enforces). */
 class FakeScripts implements ScriptSource {
@@ -50,9 +49,12 @@ function failureOf(error: JobFailedError): ScriptFailure {
 }
 
 describe('ScriptJob', () => {
+  beforeAll(async () => {
+    await workingSandbox(sandboxConfig({ uidRange: RANGE }));
+  });
   const scripts = new FakeScripts();
   const jobWith = (sandbox: Partial<AppConfig['sandbox']> = {}, jobs: Partial<AppConfig['jobs']> = {}): ScriptJob => {
-    const config = sandboxConfig(sandbox, jobs);
+    const config = sandboxConfig({ uidRange: RANGE, ...sandbox }, jobs);
     return new ScriptJob(sandboxForTests(config), config, scripts);
   };
   const job = jobWith();
@@ -148,7 +150,7 @@ describe('ScriptJob', () => {
     setTimeout(() => {
       abortedAt = Date.now();
       controller.abort(new Error('stopped on request'));
-    }, 300);
+    }, 1_000);
     const source = "process.on('SIGTERM', () => {}); export function run() { for (;;) {} }";
     const error = await rejectionOf(run(source, [], contextWith(controller.signal)));
     expect(Date.now() - abortedAt).toBeGreaterThanOrEqual(1_900);
@@ -197,7 +199,8 @@ describe('ScriptJob', () => {
     }`;
     const result = (await run(source)) as Record<string, unknown>;
     expect(result).toMatchObject({ own: 'allowed', passwd: 'ERR_ACCESS_DENIED', child: 'ERR_ACCESS_DENIED' });
-    if (isRoot) expect(result.uid).not.toBe(0);
+    expect(result.uid).toBeGreaterThanOrEqual(RANGE.first);
+    expect(result.uid).toBeLessThanOrEqual(RANGE.last);
   });
 
   it('fails when the script garbles its result channel', async () => {
@@ -224,18 +227,16 @@ describe('ScriptJob', () => {
       await new Promise((resolve) => server.close(resolve));
     });
 
-    it('reaches the network with SCRIPT_NETWORK=host', async () => {
-      await expect(run(fetchSource, [url], contextWith(), jobWith({ scriptNetwork: 'host' }))).resolves.toEqual({
+    it('reaches the network with SANDBOX_NETWORK=host', async () => {
+      await expect(run(fetchSource, [url], contextWith(), jobWith({ network: 'host' }))).resolves.toEqual({
         ok: true,
         body: 'hello from the host',
       });
     });
 
-    it('has no network with SCRIPT_NETWORK=none, where the system allows it', async () => {
-      const cutter = await new SandboxHost(sandboxConfig()).networkCutter();
-      const result = await run(fetchSource, [url], contextWith(), jobWith({ scriptNetwork: 'none' }));
-      // Where no network namespace can be made, the documented fallback: a warning, and the host network.
-      expect(result).toMatchObject(cutter ? { ok: false } : { ok: true });
+    it('has no network by default (SANDBOX_NETWORK=none)', async () => {
+      const result = await run(fetchSource, [url], contextWith(), jobWith());
+      expect(result).toMatchObject({ ok: false });
     });
   });
 

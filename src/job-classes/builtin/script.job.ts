@@ -1,6 +1,9 @@
 import { Inject } from '@nestjs/common';
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../../config/app-config.js';
+import { RUN_PATHS } from '../../sandbox/mount-table.js';
 import { ProcessSandbox } from '../../sandbox/process-sandbox.js';
 import { REPORT_TEXT_MAX, SCRIPT_FILES, SCRIPT_RUNNER_SOURCE } from '../../sandbox/script-runner.source.js';
 import { NODE_DATA_SLACK_MB, SANDBOX_MAX_FILE_BYTES } from '../../sandbox/sandbox-limits.js';
@@ -18,11 +21,10 @@ export const SCRIPT_JOB: JobClassMeta = {
   name: 'Script',
   notes:
     'Runs an uploaded JavaScript module (/api/v1/scripts): calls its exported run(...args) with the further arguments and records the value it returns or resolves to, as JSON (undefined is null; past RESULT_MAX_BYTES it is cut). ' +
-    `The script runs in a Node.js process of its own, as an unprivileged user when the server runs as root, with a heap of SANDBOX_MEMORY_MB (and ${NODE_DATA_SLACK_MB} MiB more for buffers and Node itself), ` +
-    'in a fresh temporary directory that is the only place it may read or write files (the Node permission model also forbids child processes and workers), ' +
-    `with no server environment variable, files up to ${SANDBOX_MAX_FILE_BYTES / 1024 / 1024} MiB, and no network when SCRIPT_NETWORK=none. Only node: modules can be imported. ` +
+    `The script runs in a Node.js process in a sandbox of its own (as ShellJob's: own namespaces, own uid, no network unless SANDBOX_NETWORK=host, the system read-only, /work and /tmp writable and gone afterwards), with a heap of SANDBOX_MEMORY_MB (and ${NODE_DATA_SLACK_MB} MiB more for buffers and Node itself, for the whole run), ` +
+    `reading its files from /job (read-only); the Node permission model also forbids child processes and workers. No server environment variable, files up to ${SANDBOX_MAX_FILE_BYTES / 1024 / 1024} MiB. Only node: modules can be imported. ` +
     'A throw, process.exit() before returning, running out of memory or a value that is not JSON fail the run with {"error", "stack", "stdout", "stderr"} (outputs cut at OUTPUT_MAX_BYTES). ' +
-    'A stop or a timeout kills the process (SIGTERM, then SIGKILL after 2 s).',
+    'A stop or a timeout ends the run (SIGTERM, then SIGKILL after 2 s).',
   arguments: [
     { type: 'string', description: 'script_id: the id (a UUID) of an uploaded script' },
     {
@@ -47,15 +49,22 @@ const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has('--permission')
   ? '--permission'
   : '--experimental-permission';
 
-function nodeArgv(workDir: string, memoryMb: number): string[] {
+/** Node.js as the run sees it: its installation is shown read-only at its real path. */
+const NODE_PATH = realpathSync(process.execPath);
+
+function nodeArgv(memoryMb: number): string[] {
+  const { job, work, tmp } = RUN_PATHS;
   return [
-    process.execPath,
+    NODE_PATH,
     `--max-old-space-size=${memoryMb}`,
     '--disable-warning=ExperimentalWarning',
     PERMISSION_FLAG,
-    `--allow-fs-read=${workDir}`,
-    `--allow-fs-write=${workDir}`,
-    SCRIPT_FILES.runner,
+    `--allow-fs-read=${job}`,
+    `--allow-fs-read=${work}`,
+    `--allow-fs-read=${tmp}`,
+    `--allow-fs-write=${work}`,
+    `--allow-fs-write=${tmp}`,
+    path.posix.join(job, SCRIPT_FILES.runner),
   ];
 }
 
@@ -66,6 +75,10 @@ export class ScriptJob implements JobClassHandler {
     private readonly config: ConfigService<AppConfig, true>,
     @Inject(SCRIPT_SOURCE) private readonly scripts: ScriptSource,
   ) {}
+
+  checkAvailable(): Promise<string | null> {
+    return this.sandbox.unavailableReason();
+  }
 
   checkArguments(args: readonly unknown[]): string | null {
     return typeof args[0] === 'string' && !UUID.test(args[0]) ? `${argumentLabel(SCRIPT_JOB, 0)} must be a UUID` : null;
@@ -83,10 +96,9 @@ export class ScriptJob implements JobClassHandler {
     let result: SandboxResult;
     try {
       result = await this.sandbox.run({
-        argv: (workDir) => nodeArgv(workDir, memoryMb),
+        argv: nodeArgv(memoryMb),
         signal: context.signal,
         outputMaxBytes: context.outputMaxBytes,
-        network: this.config.get('sandbox.scriptNetwork', { infer: true }),
         memoryMb: memoryMb + NODE_DATA_SLACK_MB,
         files: {
           [SCRIPT_FILES.runner]: SCRIPT_RUNNER_SOURCE,

@@ -1,4 +1,6 @@
+import { ConfigService } from '@nestjs/config';
 import { constants } from 'node:os';
+import type { AppConfig } from '../../config/app-config.js';
 import { ProcessSandbox } from '../../sandbox/process-sandbox.js';
 import {
   SANDBOX_MAX_FILE_BYTES,
@@ -16,11 +18,13 @@ export const SHELL_JOB: JobClassMeta = {
   name: 'Shell command',
   notes:
     'Runs a program directly, never through a shell (no interpolation, globbing, pipes or redirection), ' +
-    'as an unprivileged user when the server runs as root, in a fresh temporary directory (its working directory, HOME and TMPDIR; removed afterwards), ' +
-    `with only PATH=${SANDBOX_PATH}, HOME, TMPDIR and LANG=C.UTF-8 in its environment. ` +
-    `Limits: SANDBOX_MEMORY_MB of memory (private writable memory, RLIMIT_DATA), files up to ${SANDBOX_MAX_FILE_BYTES / 1024 / 1024} MiB, ${SANDBOX_MAX_OPEN_FILES} open files, niceness ${SANDBOX_NICENESS}. ` +
+    'in a sandbox of its own: its own PID, mount, IPC and UTS namespaces and, unless SANDBOX_NETWORK=host, no network; a uid of its own (from SANDBOX_UID_RANGE); ' +
+    'the system folders (/usr, /etc, ...) read-only, its own /proc and a /dev with null, zero, full, random and urandom; ' +
+    `its working directory and HOME /work and its TMPDIR /tmp, each a tmpfs of SANDBOX_TMPFS_MB, gone when the run ends; only PATH=${SANDBOX_PATH}, HOME, TMPDIR and LANG=C.UTF-8 in its environment. ` +
+    "The server's folder, DATA_DIR, home folders and other runs are not there. " +
+    `Limits on the whole run: SANDBOX_MEMORY_MB of memory and SANDBOX_MAX_PROCESSES processes; per process: files up to ${SANDBOX_MAX_FILE_BYTES / 1024 / 1024} MiB, ${SANDBOX_MAX_OPEN_FILES} open files; niceness ${SANDBOX_NICENESS}. ` +
     'Result {"returncode", "stdout", "stderr"}, each output cut at OUTPUT_MAX_BYTES; a non-zero exit code fails the run (killed by a signal: returncode is minus its number). ' +
-    'The program gets a process group of its own: a stop or a timeout ends the whole group (SIGTERM, then SIGKILL after 2 s), and so does its exit for processes it leaves behind.',
+    'The program is PID 1 of its run: when it exits, is stopped or times out (SIGTERM, then SIGKILL after 2 s; at once if it has no SIGTERM handler), every process it started ends with it, setsid and double forks included.',
   arguments: [
     { type: 'string', description: 'executable: the program, an absolute path or a name looked up in PATH' },
     {
@@ -57,7 +61,18 @@ function returncodeOf(result: SandboxResult): number {
 
 @JobClass(SHELL_JOB)
 export class ShellJob implements JobClassHandler {
-  constructor(private readonly sandbox: ProcessSandbox) {}
+  constructor(
+    private readonly sandbox: ProcessSandbox,
+    private readonly config: ConfigService<AppConfig, true>,
+  ) {}
+
+  private get memoryMb(): number {
+    return this.config.get('sandbox.memoryMb', { infer: true });
+  }
+
+  checkAvailable(): Promise<string | null> {
+    return this.sandbox.unavailableReason();
+  }
 
   checkArguments(args: readonly unknown[]): string | null {
     if (args[0] === '') return `${argumentLabel(SHELL_JOB, 0)} must not be empty`;
@@ -77,7 +92,6 @@ export class ShellJob implements JobClassHandler {
         argv: [executable, ...rest],
         signal: context.signal,
         outputMaxBytes: context.outputMaxBytes,
-        network: 'host',
       });
     } catch (error) {
       throw error instanceof SandboxStartError ? startError(executable, error) : error;
@@ -85,6 +99,12 @@ export class ShellJob implements JobClassHandler {
     const output: ShellResult = { returncode: returncodeOf(result), stdout: result.stdout, stderr: result.stderr };
     if (context.signal.aborted) {
       throw new JobFailedError(`ShellJob was stopped: ${reasonText(context.signal.reason)}`, output);
+    }
+    if (result.outOfMemory) {
+      throw new JobFailedError(
+        `ShellJob ran out of memory: the run reached its limit of SANDBOX_MEMORY_MB (${this.memoryMb} MiB) and the kernel killed a process of it`,
+        output,
+      );
     }
     if (result.signal) throw new JobFailedError(`ShellJob was killed by ${result.signal}`, output);
     if (output.returncode !== 0) throw new JobFailedError(`ShellJob exited with code ${output.returncode}`, output);
