@@ -278,14 +278,19 @@ export const ENV_VARS = {
   },
   HTTP_JOB_DENY: {
     schema: cidrList,
-    default: '169.254.0.0/16,fd00:ec2::254/128',
+    default: '169.254.169.254/32,169.254.170.2/32,100.100.100.200/32,fd00:ec2::254/128',
     accepts: 'a comma-separated list of CIDR ranges',
-    description: 'addresses CurlJob refuses to connect to (checked on the resolved address at connect time)',
+    description:
+      'addresses CurlJob refuses to connect to even where HTTP_JOB_ALLOW covers them, on top of its built-in deny list ' +
+      '(loopback, private, link-local and other non-public addresses: see "CurlJob address rules"), which always applies; ' +
+      'by default the cloud metadata and credential endpoints',
   },
   HTTP_JOB_ALLOW: {
     schema: cidrList,
     accepts: 'a comma-separated list of CIDR ranges',
-    description: 'exceptions to HTTP_JOB_DENY',
+    description:
+      'addresses CurlJob may connect to although its built-in deny list refuses them (such as 10.0.0.0/8 for an ' +
+      'internal network); HTTP_JOB_DENY still wins',
   },
   MAX_JOBS_PER_USER: {
     schema: integer(1, 1_000_000),

@@ -41,7 +41,7 @@ describe('loadConfig', () => {
       jobs: { defaultTimeoutSeconds: 3600, disabledClasses: [], resultMaxBytes: 65536, outputMaxBytes: 65536 },
       scheduler: { mode: 'dispatcher', sweepIntervalSeconds: 2, reconcileSeconds: 30 },
       sandbox: { memoryMb: 256, user: 'cronwarden-sandbox', scriptNetwork: 'host', scriptMaxBytes: 262144 },
-      curl: { deny: ['169.254.0.0/16', 'fd00:ec2::254/128'], allow: [] },
+      curl: { deny: ['169.254.169.254/32', '169.254.170.2/32', '100.100.100.200/32', 'fd00:ec2::254/128'], allow: [] },
       limits: { maxJobsPerUser: 1000, maxRunningPerUser: 50 },
       retention: { executionDays: 90, auditDays: 0 },
       instances: { heartbeatSeconds: 5, staleSeconds: 30 },

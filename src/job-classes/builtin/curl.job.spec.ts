@@ -2,13 +2,18 @@ import { ConfigService } from '@nestjs/config';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, isIP, type LookupFunction, Socket } from 'node:net';
 import type { AppConfig } from '../../config/app-config.js';
+import { ENV_VARS } from '../../config/config.schema.js';
 import { JobFailedError, type JobRunContext } from '../job-class.types.js';
 import { CurlJob, type CurlJobTuning } from './curl.job.js';
 
 /** The defaults of HTTP_JOB_DENY and HTTP_JOB_ALLOW. */
-const DEFAULT_RULES: AppConfig['curl'] = { deny: ['169.254.0.0/16', 'fd00:ec2::254/128'], allow: [] };
+const DEFAULT_RULES: AppConfig['curl'] = { deny: (ENV_VARS.HTTP_JOB_DENY.default ?? '').split(','), allow: [] };
+/** The defaults, with HTTP_JOB_ALLOW opening the local test server's address (loopback is denied by default). */
+const LOCAL_RULES: AppConfig['curl'] = { ...DEFAULT_RULES, allow: ['127.0.0.1/32'] };
+/** The reason a loopback address is refused. */
+const LOOPBACK = 'a loopback address (127.0.0.0/8; HTTP_JOB_ALLOW can open it)';
 
-function curlJob(curl: AppConfig['curl'] = DEFAULT_RULES, tuning: CurlJobTuning = {}): CurlJob {
+function curlJob(curl: AppConfig['curl'] = LOCAL_RULES, tuning: CurlJobTuning = {}): CurlJob {
   return new CurlJob(new ConfigService<AppConfig, true>({ curl }), tuning);
 }
 
@@ -139,6 +144,11 @@ describe('CurlJob', () => {
       case '/to-metadata':
         res.statusCode = 301;
         res.setHeader('location', 'http://169.254.169.254/latest/meta-data/');
+        res.end();
+        return;
+      case '/to-loopback':
+        res.statusCode = 302;
+        res.setHeader('location', `http://[::ffff:127.0.0.2]:${port}/hello`);
         res.end();
         return;
       case '/to-file':
@@ -275,7 +285,7 @@ describe('CurlJob', () => {
   });
 
   it('gives up after the total timeout, saying so', async () => {
-    other = curlJob(DEFAULT_RULES, { totalTimeoutMs: 200 });
+    other = curlJob(LOCAL_RULES, { totalTimeoutMs: 200 });
     await expect(other.run([`${base}/hang`], contextWith())).rejects.toThrow(
       `CurlJob got no complete answer from ${base}/hang within 0.2 s`,
     );
@@ -284,62 +294,113 @@ describe('CurlJob', () => {
     );
   });
 
-  describe('address rules (HTTP_JOB_DENY, HTTP_JOB_ALLOW)', () => {
+  describe('address rules (built-in, HTTP_JOB_ALLOW, HTTP_JOB_DENY)', () => {
     it.each([
-      ['http://169.254.169.254/latest/meta-data/', '169.254.169.254: the address is in HTTP_JOB_DENY (169.254.0.0/16)'],
-      ['http://[fd00:ec2::254]/', 'fd00:ec2::254: the address is in HTTP_JOB_DENY (fd00:ec2::254/128)'],
+      ['http://169.254.169.254/latest/meta-data/', '169.254.169.254: it is in HTTP_JOB_DENY (169.254.169.254/32)'],
+      ['http://[fd00:ec2::254]/', 'fd00:ec2::254: it is in HTTP_JOB_DENY (fd00:ec2::254/128)'],
       [
         'http://[::ffff:169.254.169.254]/',
-        '::ffff:a9fe:a9fe (169.254.169.254): the address is in HTTP_JOB_DENY (169.254.0.0/16)',
+        '::ffff:a9fe:a9fe: it embeds 169.254.169.254 (IPv4-mapped), which is in HTTP_JOB_DENY (169.254.169.254/32)',
       ],
-      ['https://169.254.169.254:8443/', '169.254.169.254: the address is in HTTP_JOB_DENY (169.254.0.0/16)'],
+      ['https://169.254.169.254:8443/', '169.254.169.254: it is in HTTP_JOB_DENY (169.254.169.254/32)'],
+      ['http://127.0.0.1/', `127.0.0.1: it is ${LOOPBACK}`],
+      ['http://0177.0.0.1/', `127.0.0.1: it is ${LOOPBACK}`],
+      ['http://2130706433/', `127.0.0.1: it is ${LOOPBACK}`],
+      ['http://0x7f.1/', `127.0.0.1: it is ${LOOPBACK}`],
+      ['http://0.0.0.0/', '0.0.0.0: it is a "this network" address (0.0.0.0/8; HTTP_JOB_ALLOW can open it)'],
+      ['http://0/', '0.0.0.0: it is a "this network" address (0.0.0.0/8; HTTP_JOB_ALLOW can open it)'],
+      ['http://[::1]/', '::1: it is a loopback address (::1/128; HTTP_JOB_ALLOW can open it)'],
+      ['http://[::]/', '::: it is the unspecified address (::/128; HTTP_JOB_ALLOW can open it)'],
+      ['http://[::ffff:127.0.0.1]/', `::ffff:7f00:1: it embeds 127.0.0.1 (IPv4-mapped), which is ${LOOPBACK}`],
+      ['http://[::127.0.0.1]/', `::7f00:1: it embeds 127.0.0.1 (IPv4-compatible), which is ${LOOPBACK}`],
+      ['http://[64:ff9b::7f00:1]/', `64:ff9b::7f00:1: it embeds 127.0.0.1 (NAT64), which is ${LOOPBACK}`],
+      ['http://[2002:7f00:1::]/', `2002:7f00:1::: it embeds 127.0.0.1 (6to4), which is ${LOOPBACK}`],
+      [
+        'http://[::ffff:10.0.0.1]/',
+        '::ffff:a00:1: it embeds 10.0.0.1 (IPv4-mapped), which is an RFC 1918 private address ' +
+          '(10.0.0.0/8; HTTP_JOB_ALLOW can open it)',
+      ],
+      [
+        'http://192.168.1.1/',
+        '192.168.1.1: it is an RFC 1918 private address (192.168.0.0/16; HTTP_JOB_ALLOW can open it)',
+      ],
+      ['http://[fe80::1]/', 'fe80::1: it is a link-local address (fe80::/10; HTTP_JOB_ALLOW can open it)'],
+      [
+        'http://255.255.255.255/',
+        '255.255.255.255: it is the broadcast address (255.255.255.255/32; HTTP_JOB_ALLOW can open it)',
+      ],
     ])('refuses %s by default, before any connection is attempted', async (url, why) => {
+      other = curlJob(DEFAULT_RULES);
       raiseTripwire();
-      const error = await rejectionOf(job.run([url], contextWith()));
+      const error = await rejectionOf(other.run([url], contextWith()));
       expect(error).not.toBeInstanceOf(JobFailedError);
       expect((error as Error).message).toBe(`CurlJob refused to connect to ${why}`);
       expect(connectAttempts).toBe(0);
     });
 
-    it('refuses a denied address it is given literally: the server sees no connection', async () => {
-      other = curlJob({ deny: ['127.0.0.0/8'], allow: [] });
+    it('refuses the local server by default: it sees no connection', async () => {
+      other = curlJob(DEFAULT_RULES);
       await expect(other.run([`${base}/hello`], contextWith())).rejects.toThrow(
-        'CurlJob refused to connect to 127.0.0.1: the address is in HTTP_JOB_DENY (127.0.0.0/8)',
+        `CurlJob refused to connect to 127.0.0.1: it is ${LOOPBACK}`,
       );
       expect(accepted).toBe(0);
       expect(requested).toEqual([]);
     });
 
+    it('refuses a loopback port alike whether it is open or closed, attempting neither', async () => {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const closedPort = (closed.address() as AddressInfo).port;
+      await new Promise((resolve) => closed.close(resolve));
+      other = curlJob(DEFAULT_RULES);
+      raiseTripwire();
+      const open = await rejectionOf(other.run([`http://127.0.0.1:${port}/hello`], contextWith()));
+      const shut = await rejectionOf(other.run([`http://127.0.0.1:${closedPort}/hello`], contextWith()));
+      expect((open as Error).message).toBe(`CurlJob refused to connect to 127.0.0.1: it is ${LOOPBACK}`);
+      expect((shut as Error).message).toBe((open as Error).message);
+      expect(connectAttempts).toBe(0);
+      expect(accepted).toBe(0);
+    });
+
     it('refuses a host name that resolves to a denied address, at connect time', async () => {
-      other = curlJob({ deny: ['127.0.0.0/8', '::1/128'], allow: [] });
+      other = curlJob(DEFAULT_RULES);
       const error = await rejectionOf(other.run([`http://localhost:${port}/hello`], contextWith()));
       expect((error as Error).message).toMatch(
-        /^CurlJob refused to connect to (127\.0\.0\.1|::1) \(the address of localhost\): the address is in HTTP_JOB_DENY \((127\.0\.0\.0\/8|::1\/128)\)$/,
+        /^CurlJob refused to connect to (127\.0\.0\.1|::1) \(the address of localhost\): it is a loopback address \((127\.0\.0\.0\/8|::1\/128); HTTP_JOB_ALLOW can open it\)$/,
       );
       expect(accepted).toBe(0);
     });
 
     it('checks each new connection again: a name rebound to a denied address is refused', async () => {
-      const dns = fakeDns((call) => (call === 1 ? ['127.0.0.1'] : ['169.254.169.254']));
-      other = curlJob(DEFAULT_RULES, { lookup: dns.lookup });
+      const dns = fakeDns((call) => (call === 1 ? ['127.0.0.1'] : ['::ffff:127.0.0.2']));
+      other = curlJob(LOCAL_RULES, { lookup: dns.lookup });
       await expect(other.run([`http://rebind.test:${port}/close`], contextWith())).resolves.toEqual({
         status: 200,
         body: 'closed',
       });
       await expect(other.run([`http://rebind.test:${port}/close`], contextWith())).rejects.toThrow(
-        'CurlJob refused to connect to 169.254.169.254 (the address of rebind.test): the address is in HTTP_JOB_DENY (169.254.0.0/16)',
+        'CurlJob refused to connect to ::ffff:7f00:2 (the address of rebind.test): ' +
+          `it embeds 127.0.0.2 (IPv4-mapped), which is ${LOOPBACK}`,
       );
       expect(dns.asked).toEqual(['rebind.test', 'rebind.test']);
       expect(accepted).toBe(1);
     });
 
-    it('connects where HTTP_JOB_ALLOW makes an exception to HTTP_JOB_DENY', async () => {
-      other = curlJob({ deny: ['127.0.0.0/8'], allow: ['127.0.0.1/32'] });
+    it('connects where HTTP_JOB_ALLOW opens the built-in list, and nowhere else', async () => {
+      other = curlJob(LOCAL_RULES); // a new agent: no connection kept alive from an earlier test
       await expect(other.run([`${base}/hello`], contextWith())).resolves.toEqual({ status: 200, body: 'hello' });
-      await expect(other.run(['http://127.0.0.2/'], contextWith())).rejects.toThrow(
-        'CurlJob refused to connect to 127.0.0.2: the address is in HTTP_JOB_DENY (127.0.0.0/8)',
+      await expect(other.run([`http://127.0.0.2:${port}/`], contextWith())).rejects.toThrow(
+        `CurlJob refused to connect to 127.0.0.2: it is ${LOOPBACK}`,
       );
       expect(accepted).toBe(1);
+    });
+
+    it('never connects to an address in HTTP_JOB_DENY, whatever HTTP_JOB_ALLOW says', async () => {
+      other = curlJob({ deny: ['127.0.0.1/32'], allow: ['127.0.0.0/8'] });
+      await expect(other.run([`${base}/hello`], contextWith())).rejects.toThrow(
+        'CurlJob refused to connect to 127.0.0.1: it is in HTTP_JOB_DENY (127.0.0.1/32)',
+      );
+      expect(accepted).toBe(0);
     });
 
     it('needs its configuration', async () => {
@@ -374,10 +435,21 @@ describe('CurlJob', () => {
       raiseTripwire(['127.0.0.1']);
       const error = await rejectionOf(job.run([`${base}/to-metadata`, 'GET', null, {}, follow], contextWith()));
       expect((error as Error).message).toBe(
-        'CurlJob refused to connect to 169.254.169.254: the address is in HTTP_JOB_DENY (169.254.0.0/16) ' +
+        'CurlJob refused to connect to 169.254.169.254: it is in HTTP_JOB_DENY (169.254.169.254/32) ' +
           `(following a redirect from ${base}/to-metadata)`,
       );
       expect(requested).toEqual(['GET /to-metadata']);
+      expect(connectAttempts).toBe(0);
+    });
+
+    it('refuses a redirect from an allowed server to another loopback address, before connecting to it', async () => {
+      raiseTripwire(['127.0.0.1']);
+      const error = await rejectionOf(job.run([`${base}/to-loopback`, 'GET', null, {}, follow], contextWith()));
+      expect((error as Error).message).toBe(
+        `CurlJob refused to connect to ::ffff:7f00:2: it embeds 127.0.0.2 (IPv4-mapped), which is ${LOOPBACK} ` +
+          `(following a redirect from ${base}/to-loopback)`,
+      );
+      expect(requested).toEqual(['GET /to-loopback']);
       expect(connectAttempts).toBe(0);
     });
 
@@ -399,7 +471,7 @@ describe('CurlJob', () => {
     });
 
     it('does not send credentials on to another origin', async () => {
-      other = curlJob(DEFAULT_RULES, { lookup: fakeDns(() => ['127.0.0.1']).lookup });
+      other = curlJob(LOCAL_RULES, { lookup: fakeDns(() => ['127.0.0.1']).lookup });
       const headers = { authorization: 'Bearer secret', cookie: 'a=1', 'x-custom': 'kept' };
       const result = await other.run([`${base}/to-other`, 'GET', null, headers, follow], contextWith());
       const echoed = JSON.parse(result.body) as { headers: Record<string, string> };

@@ -29,8 +29,11 @@ export const CURL_JOB: JobClassMeta = {
   notes:
     `Sends one HTTP or HTTPS request (${CONNECT_TIMEOUT_MS / 1000} s to connect, ${TOTAL_TIMEOUT_MS / 1000} s in all). ` +
     `Redirects are not followed (a 3xx is the result) unless options.follow_redirects is true: then up to ${MAX_REDIRECTS}, to http(s) URLs only. ` +
-    'It never connects to an address in HTTP_JOB_DENY (by default link-local and cloud metadata: 169.254.0.0/16, fd00:ec2::254) ' +
-    'that HTTP_JOB_ALLOW does not cover, checked on the resolved address of every connection, redirects included. ' +
+    'It never connects to a loopback, private (RFC 1918, unique local), carrier-grade NAT, link-local, multicast, ' +
+    'broadcast, "this network", documentation or other non-public address, nor to an IPv6 address carrying such an ' +
+    'IPv4 one (IPv4-mapped, NAT64, 6to4...), unless HTTP_JOB_ALLOW opens it; never to an address in HTTP_JOB_DENY ' +
+    '(the cloud metadata endpoints by default). This is checked on the resolved address of every connection, ' +
+    'redirects included, before any packet is sent. ' +
     'Result {"status", "body"}, the body cut at OUTPUT_MAX_BYTES; a status of 400 or more fails the run.',
   arguments: [
     { type: 'string', description: 'url: an http:// or https:// URL' },
@@ -270,7 +273,7 @@ export class CurlJob implements JobClassHandler, OnModuleDestroy {
     this.agent = undefined;
   }
 
-  /** The agent every request goes through, built on first use from HTTP_JOB_DENY and HTTP_JOB_ALLOW. */
+  /** The agent every request goes through, built on first use from HTTP_JOB_DENY, HTTP_JOB_ALLOW and the built-in list. */
   private guardedAgent(): Agent {
     if (!this.agent) {
       const rules: AppConfig['curl'] | undefined = this.config.get('curl', { infer: true });
