@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { loginAdmin, newRole, newUser, type Actor } from './support/actors.js';
@@ -11,24 +11,19 @@ interface ExecutionBody {
   result: string | null;
 }
 
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
-/** Whether a pid is still a live process (zombies waiting for init do not count). */
-function running(pid: number): boolean {
-  if (!isAlive(pid)) return false;
-  try {
-    // /proc/<pid>/stat field 3 is the state; Z is a zombie.
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
+/** Live host processes (not zombies) whose program is `/tmp/<name>` inside a run. */
+function hostProcessesNamed(name: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const program = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')[0];
+        return program === `/tmp/${name}` && !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${entry}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 describe('scripts and sandboxed execution (e2e, real child processes)', () => {
@@ -276,20 +271,20 @@ describe('scripts and sandboxed execution (e2e, real child processes)', () => {
     });
 
     it('stop kills the whole process tree: no orphan survives', async () => {
-      const job = await shellJob(['/bin/sh', '-c', 'sleep 300 & echo $! ; sleep 300']);
+      const marker = 'orphan-of-a-stopped-run';
+      const job = await shellJob(['/bin/sh', '-c', `cp /bin/sleep /tmp/${marker}; /tmp/${marker} 300 & sleep 300`]);
       const run = await t.http().post(`/api/v1/executions/${job}`).set('Authorization', coder.bearer).expect(201);
       await sleep(1000);
+      expect(hostProcessesNamed(marker)).toHaveLength(1);
       const stopped = await t
         .http()
         .post(`/api/v1/executions/${run.body.execution_id}/stop`)
         .set('Authorization', coder.bearer)
         .expect(200);
       expect(stopped.body.state).toBe('stopped');
-      const grandchild = Number(JSON.parse(stopped.body.result as string).stdout.trim());
-      expect(grandchild).toBeGreaterThan(1);
       const deadline = Date.now() + 5000;
-      while (running(grandchild) && Date.now() < deadline) await sleep(100);
-      expect(running(grandchild)).toBe(false);
+      while (hostProcessesNamed(marker).length > 0 && Date.now() < deadline) await sleep(100);
+      expect(hostProcessesNamed(marker)).toEqual([]);
     });
   });
 
