@@ -1,4 +1,4 @@
-// npm run bench [-- --only registration --only firing --only api --only auth --only replicas] [--seconds 10]
+// npm run bench [-- --only registration --only firing --only api --only auth --only replicas --only sandbox] [--seconds 10]
 // [--fire-seconds 30] [--replica-seconds 15] [--replica-rates 250,500,1000,2000,3000]:
 // runs the benchmarks against the built server and prints one JSON document. Not part of npm test; never gates CI.
 import { cpus, totalmem } from 'node:os';
@@ -8,6 +8,7 @@ import { authScenario } from './scenarios/auth.js';
 import { firingScenario } from './scenarios/firing.js';
 import { registrationScenario } from './scenarios/registration.js';
 import { replicasScenario } from './scenarios/replicas.js';
+import { sandboxScenario } from './scenarios/sandbox.js';
 import { scriptsScenario } from './scenarios/scripts.js';
 
 const { values } = parseArgs({
@@ -30,6 +31,7 @@ const SCENARIOS = {
   api: () => apiScenario(seconds),
   auth: () => authScenario(seconds),
   scripts: () => scriptsScenario(),
+  sandbox: () => sandboxScenario(),
   replicas: () => replicasScenario(replicaSeconds, replicaRates),
 } as const;
 type ScenarioName = keyof typeof SCENARIOS;
