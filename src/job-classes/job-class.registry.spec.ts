@@ -53,6 +53,17 @@ class MissingDependencyJob implements JobClassHandler {
   }
 }
 
+@JobClass(meta('AlsoMissingJob'))
+class AlsoMissingJob implements JobClassHandler {
+  run(): Promise<unknown> {
+    return Promise.resolve(null);
+  }
+
+  checkAvailable(): string | null {
+    return 'optional dependency left-pad is missing';
+  }
+}
+
 @JobClass(meta('BrokenCheckJob'))
 class BrokenCheckJob implements JobClassHandler {
   run(): Promise<unknown> {
@@ -159,6 +170,14 @@ describe('JobClassRegistry', () => {
     expect(warnings).toEqual([
       'Job class MissingDependencyJob is left out: optional dependency left-pad is missing',
       'Job class BrokenCheckJob is left out: its availability check failed: cannot stat /opt/tool',
+    ]);
+  });
+
+  it('says once for classes left out for the same reason', async () => {
+    const { registry, warnings } = await registryWith([MissingDependencyJob, AlsoMissingJob]);
+    expect(registry.names()).toEqual(['ZuluJob']);
+    expect(warnings).toEqual([
+      'Job classes MissingDependencyJob and AlsoMissingJob are left out: optional dependency left-pad is missing',
     ]);
   });
 

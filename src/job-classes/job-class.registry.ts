@@ -40,6 +40,8 @@ export class JobClassRegistry implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     const disabled = new Set(this.config.get('jobs.disabledClasses', { infer: true }));
+    // Classes left out for the same reason (ShellJob and ScriptJob without a sandbox) share one line.
+    const leftOut = new Map<string, string[]>();
     for (const found of this.discover()) {
       const name = found.meta.jobClassString;
       this.declared.set(name, found.meta);
@@ -49,10 +51,15 @@ export class JobClassRegistry implements OnModuleInit {
       }
       const reason = await this.unavailableReason(found.handler);
       if (reason !== null) {
-        this.logger.warn(`Job class ${name} is left out: ${reason}`);
+        leftOut.set(reason, [...(leftOut.get(reason) ?? []), name]);
         continue;
       }
       this.available.set(name, found);
+    }
+    for (const [reason, names] of leftOut) {
+      this.logger.warn(
+        `Job class${names.length > 1 ? 'es' : ''} ${names.join(' and ')} ${names.length > 1 ? 'are' : 'is'} left out: ${reason}`,
+      );
     }
     for (const name of disabled) {
       if (!this.declared.has(name)) this.logger.warn(`JOB_CLASSES_DISABLED names ${name}, which is no job class`);

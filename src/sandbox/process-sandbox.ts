@@ -96,14 +96,11 @@ export class ProcessSandbox {
   ) {}
 
   /**
-   * Null when runs can be sandboxed here (checked once, with a real run of `/bin/true`), else why not
-   * and what to change; said once in the log.
+   * Null when runs can be sandboxed here (checked once, with a real test run), else why not and what
+   * to change (the job-class registry says it once, for every class that needs the sandbox).
    */
   unavailableReason(): Promise<string | null> {
-    this.availability ??= this.probe().then((reason) => {
-      if (reason !== null) this.logger.error(`ShellJob and ScriptJob are disabled: ${reason}`);
-      return reason;
-    });
+    this.availability ??= this.probe();
     return this.availability;
   }
 
