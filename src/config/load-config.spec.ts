@@ -40,7 +40,14 @@ describe('loadConfig', () => {
       shutdown: { graceSeconds: 30 },
       jobs: { defaultTimeoutSeconds: 3600, disabledClasses: [], resultMaxBytes: 65536, outputMaxBytes: 65536 },
       scheduler: { mode: 'dispatcher', sweepIntervalSeconds: 2, reconcileSeconds: 30 },
-      sandbox: { memoryMb: 256, user: 'cronwarden-sandbox', scriptNetwork: 'host', scriptMaxBytes: 262144 },
+      sandbox: {
+        memoryMb: 256,
+        uidRange: { first: 1900000000, last: 1900065535 },
+        network: 'none',
+        tmpfsMb: 64,
+        maxProcesses: 256,
+        scriptMaxBytes: 262144,
+      },
       curl: { deny: ['169.254.169.254/32', '169.254.170.2/32', '100.100.100.200/32', 'fd00:ec2::254/128'], allow: [] },
       limits: { maxJobsPerUser: 1000, maxRunningPerUser: 50 },
       retention: { executionDays: 90, auditDays: 0 },
@@ -71,7 +78,9 @@ describe('loadConfig', () => {
     ['SCHEDULER_MODE', 'magic', 'dispatcher or cronjob'],
     ['HTTP_JOB_DENY', '10.0.0.0/33', 'a comma-separated list of CIDR ranges'],
     ['HTTP_JOB_ALLOW', 'localhost', 'a comma-separated list of CIDR ranges'],
-    ['SCRIPT_NETWORK', 'off', 'host or none'],
+    ['SANDBOX_NETWORK', 'off', 'none or host'],
+    ['SANDBOX_UID_RANGE', '0-100', 'first-last, uids from 1000 to 4294967294 that no account uses'],
+    ['SANDBOX_UID_RANGE', '2000-1000', 'first-last, uids from 1000 to 4294967294 that no account uses'],
     ['LOGIN_LOCKOUT_SECONDS', '0', 'an integer from 1 to 86400'],
   ])('rejects %s=%s, naming the variable and what it accepts', (name, value, accepts) => {
     const [problem, ...others] = problemsOf({ [name]: value });
