@@ -15,7 +15,15 @@ function loadOrExit(): LoadedConfig {
   }
 }
 
-/** SIGTERM/SIGINT: close HTTP, then the pool, then the embedded PostgreSQL; forced exit past the grace period. */
+/** Past the grace period, what is left of a stop (stopping sandboxes, closing, the embedded PostgreSQL) must fit in. */
+const AFTER_GRACE_MS = 4_500;
+
+/**
+ * SIGTERM/SIGINT: stop claiming, let running executions finish within the grace period, stop the
+ * rest, close HTTP, then the pool, then the embedded PostgreSQL — all within SHUTDOWN_GRACE_SECONDS
+ * + 5 s, so a supervisor's SIGKILL (Docker: 10 s, Kubernetes: 30 s) does not catch it halfway. A stop
+ * still going after that exits anyway (the embedded PostgreSQL is told to shut down fast).
+ */
 function handleSignals(server: RunningServer, logger: Logger, graceSeconds: number): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -24,18 +32,17 @@ function handleSignals(server: RunningServer, logger: Logger, graceSeconds: numb
       return;
     }
     stopping = true;
+    const started = performance.now();
     logger.info(`${signal} received: stopping`);
-    setTimeout(
-      () => {
-        logger.error(`Still stopping after ${graceSeconds + 10} s: exiting anyway`);
-        server.abandon();
-        process.exit(1);
-      },
-      (graceSeconds + 10) * 1000,
-    ).unref();
+    const limitMs = graceSeconds * 1000 + AFTER_GRACE_MS;
+    setTimeout(() => {
+      logger.error(`Still stopping after ${limitMs / 1000} s: exiting anyway`);
+      server.abandon();
+      process.exit(1);
+    }, limitMs).unref();
     server.close().then(
       () => {
-        logger.info('Stopped');
+        logger.info({ duration_ms: Math.round(performance.now() - started) }, 'Stopped');
         process.exit(0);
       },
       (error: unknown) => {

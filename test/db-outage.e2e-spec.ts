@@ -103,7 +103,7 @@ describe('PostgreSQL going away and coming back (real processes)', () => {
       (await executions(jobId)).filter((row) => row.state === 'succeeded').length >= 3 ? true : undefined,
     );
 
-    await postgres.stop(); // a smart shutdown: it waits for the sessions (up to 5 s), then ends them
+    await postgres.stop(); // a fast shutdown: it ends the sessions at once
     const downFrom = Date.now();
     for (const app of apps) {
       const down = await until('503 from /health', async () => {

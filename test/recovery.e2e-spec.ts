@@ -176,7 +176,10 @@ describe('crash recovery, misfires after a restart, graceful shutdown (real proc
     const [longRow] = (
       await client.query<ExecutionRow>('SELECT * FROM executions WHERE id = $1', [longRun.body.execution_id])
     ).rows;
-    expect(longRow.state).toBe('stopped');
+    expect(longRow).toMatchObject({
+      state: 'stopped',
+      description: 'Stopped: the server shut down before the run finished',
+    });
     const instances = await client.query<{ stopped: number }>(
       'SELECT count(*)::int AS stopped FROM instances WHERE stopped_time IS NOT NULL',
     );

@@ -1,23 +1,30 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { EmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { freePort, occupyPort } from './support/ports.js';
+import { isRunning, postgresProcessesOf, postmasterPid, untilPostgresGone } from './support/postgres-processes.js';
 import { isAlive, SpawnedServer } from './support/spawned-server.js';
 import { createTestDatabase } from './support/test-database.js';
 
 const CLUSTER_CREATED = 'Creating the embedded PostgreSQL cluster';
+const NOBODY = 65534;
 
-function postmasterPid(dataDir: string): number | undefined {
-  const file = path.join(dataDir, 'postgres', 'postmaster.pid');
-  return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : undefined;
-}
-
-async function withEmbeddedClient<T>(dataDir: string, port: number, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const password = readFileSync(path.join(dataDir, 'postgres.password'), 'utf8').trim();
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'cronwarden' });
+/** Connects as `user`: the application's role (`cronwarden`, password in DATA_DIR) unless told otherwise. */
+async function withEmbeddedClient<T>(
+  dataDir: string,
+  port: number,
+  fn: (client: pg.Client) => Promise<T>,
+  user: 'cronwarden' | 'postgres' = 'cronwarden',
+  database = 'cronwarden',
+): Promise<T> {
+  const file = user === 'postgres' ? 'postgres.password' : 'postgres.app-password';
+  const password = readFileSync(path.join(dataDir, file), 'utf8').trim();
+  const client = new pg.Client({ host: '127.0.0.1', port, user, password, database });
   client.on('error', () => undefined);
   await client.connect();
   try {
@@ -25,6 +32,93 @@ async function withEmbeddedClient<T>(dataDir: string, port: number, fn: (client:
   } finally {
     await client.end();
   }
+}
+
+/** Every folder and file under `dir` (itself included) with its permission bits, links skipped. */
+function modesUnder(dir: string): Array<{ path: string; kind: 'dir' | 'file'; mode: string }> {
+  const info = lstatSync(dir);
+  const mode = (info.mode & 0o777).toString(8);
+  if (info.isDirectory()) {
+    return [{ path: dir, kind: 'dir', mode }, ...readdirSync(dir).flatMap((name) => modesUnder(path.join(dir, name)))];
+  }
+  return info.isFile() ? [{ path: dir, kind: 'file', mode }] : [];
+}
+
+/** Runs `argv` as the unprivileged `nobody` (uid 65534, no groups). */
+function asNobody(argv: string[]): { status: number | null; stderr: string } {
+  const result = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', ...argv], {
+    encoding: 'utf8',
+  });
+  return { status: result.status, stderr: result.stderr };
+}
+
+/**
+ * DATA_DIR is its owner's alone: the folder 0700 (as root, owned by the PostgreSQL user), every
+ * folder under it 0700 and every file 0600 (the PostgreSQL log, the passwords, the JWT secret, the
+ * cluster); another user can neither list it nor read the log.
+ */
+function expectClosedDataDir(dataDir: string): void {
+  const entries = modesUnder(dataDir);
+  expect(entries.map((entry) => path.relative(dataDir, entry.path))).toEqual(
+    expect.arrayContaining([
+      '',
+      'postgres',
+      'postgres.log',
+      'postgres.password',
+      'postgres.app-password',
+      'jwt-secret',
+    ]),
+  );
+  expect(entries.length).toBeGreaterThan(100); // the cluster's files are walked too
+  expect(entries.filter((entry) => entry.mode !== (entry.kind === 'dir' ? '700' : '600'))).toEqual([]);
+  expect(lstatSync(dataDir).uid).toBe(lstatSync(path.join(dataDir, 'postgres')).uid);
+
+  const listing = asNobody(['ls', dataDir]);
+  expect(listing.status).not.toBe(0);
+  expect(listing.stderr).toContain('Permission denied');
+  const log = asNobody(['cat', path.join(dataDir, 'postgres.log')]);
+  expect(log.status).not.toBe(0);
+  expect(log.stderr).toContain('Permission denied');
+}
+
+/** The application's role: no superuser, CREATEROLE or CREATEDB, owner of its database and of every table in it. */
+async function expectOwnRole(dataDir: string, port: number): Promise<void> {
+  await withEmbeddedClient(dataDir, port, async (client) => {
+    const role = await client.query(
+      `SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls
+         FROM pg_roles WHERE rolname = current_user`,
+    );
+    expect(role.rows).toEqual([
+      {
+        rolname: 'cronwarden',
+        rolsuper: false,
+        rolcreaterole: false,
+        rolcreatedb: false,
+        rolreplication: false,
+        rolbypassrls: false,
+      },
+    ]);
+    const owner = await client.query(
+      `SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = current_database()`,
+    );
+    expect(owner.rows).toEqual([{ owner: 'cronwarden' }]);
+    const tables = await client.query<{ owner: string; count: number }>(
+      `SELECT tableowner AS owner, count(*)::int AS count FROM pg_tables WHERE schemaname = 'public' GROUP BY 1`,
+    );
+    expect(tables.rows).toEqual([{ owner: 'cronwarden', count: expect.any(Number) }]);
+    expect(tables.rows[0].count).toBeGreaterThan(10);
+    // what only a superuser, or a role with CREATEDB/CREATEROLE, may do
+    await expect(client.query(`COPY (SELECT 1) TO PROGRAM 'true'`)).rejects.toThrow(/permission denied|superuser/);
+    await expect(client.query('CREATE DATABASE not_allowed')).rejects.toThrow('permission denied');
+    await expect(client.query('CREATE ROLE not_allowed')).rejects.toThrow('permission denied');
+  });
+}
+
+/** A pid that was a process and is not any more. */
+async function deadPid(): Promise<number> {
+  const child = spawn('true');
+  await new Promise((resolve) => child.once('exit', resolve));
+  return child.pid!;
 }
 
 /** A failed start says what is wrong in exactly one error line, without a stack trace. */
@@ -90,6 +184,18 @@ describe('npm start with the embedded PostgreSQL (real processes)', () => {
     expect(postmasterPid(dataDir)).toBeUndefined();
   });
 
+  it('DATA_DIR is closed to other users, and the app connects as a role that only owns its database', async () => {
+    const server = new SpawnedServer(env, workDir);
+    try {
+      await server.waitForHealth(baseUrl);
+      expectClosedDataDir(dataDir);
+      await expectOwnRole(dataDir, Number(env.EMBEDDED_PG_PORT));
+    } finally {
+      server.stop('SIGTERM');
+      expect(await server.waitForExit()).toEqual({ code: 0, signal: null });
+    }
+  });
+
   it('second start reuses the data folder: no new cluster, rows and generated secret kept', async () => {
     const secret = readFileSync(path.join(dataDir, 'jwt-secret'), 'utf8');
     const server = new SpawnedServer(env, workDir);
@@ -120,22 +226,70 @@ describe('npm start with the embedded PostgreSQL (real processes)', () => {
     expect(isAlive(pgPid)).toBe(false);
   });
 
-  it('after a kill -9, the next start replaces the PostgreSQL left behind', async () => {
+  it('after a kill -9 of the server, its PostgreSQL shuts down by itself within 15 s, and the next start works', async () => {
     const crashed = new SpawnedServer(env, workDir);
     await crashed.waitForHealth(baseUrl);
-    const orphan = postmasterPid(dataDir)!;
+    const postmaster = postmasterPid(dataDir)!;
+    expect(postgresProcessesOf(dataDir)).toContain(postmaster);
     crashed.stop('SIGKILL');
-    await crashed.waitForExit();
-    expect(isAlive(orphan)).toBe(true);
+    expect(await crashed.waitForExit()).toEqual({ code: null, signal: 'SIGKILL' });
+    const tookMs = await untilPostgresGone(dataDir, 15_000);
+    expect(tookMs).toBeLessThan(15_000);
+    expect(isRunning(postmaster)).toBe(false);
 
     const server = new SpawnedServer(env, workDir);
     await server.waitForHealth(baseUrl);
-    expect(server.messages()).toContain(
-      `Stopping the embedded PostgreSQL (pid ${orphan}) left running by an earlier run`,
-    );
-    expect(isAlive(orphan)).toBe(false);
+    expect(server.messages().some((message) => message.includes('left running by an earlier run'))).toBe(false);
     server.stop();
     expect((await server.waitForExit()).code).toBe(0);
+    expect(postgresProcessesOf(dataDir)).toEqual([]);
+  });
+
+  it('takes over a DATA_DIR of an older version: its PostgreSQL left running is replaced, modes closed, the database handed to its own role', async () => {
+    const port = Number(env.EMBEDDED_PG_PORT);
+    // The older layout: the database and its tables owned by the superuser, no application role,
+    // DATA_DIR 0755 and owned by root, the log and the JWT secret readable by all.
+    const older = new EmbeddedPostgres({ dataDir, port, logger: { info: () => undefined, warn: () => undefined } });
+    await older.start();
+    const leftover = postmasterPid(dataDir)!;
+    await withEmbeddedClient(
+      dataDir,
+      port,
+      (client) => client.query('REASSIGN OWNED BY cronwarden TO postgres; DROP OWNED BY cronwarden'),
+      'postgres',
+    );
+    await withEmbeddedClient(dataDir, port, (client) => client.query('DROP ROLE cronwarden'), 'postgres', 'postgres');
+    await rm(path.join(dataDir, 'postgres.app-password'));
+    await chown(dataDir, 0, 0);
+    await chmod(dataDir, 0o755);
+    await chmod(path.join(dataDir, 'postgres.log'), 0o644);
+    await chmod(path.join(dataDir, 'jwt-secret'), 0o644);
+    // ...and left running by a server that was killed (before servers took their PostgreSQL with them)
+    writeFileSync(path.join(dataDir, 'postgres.owner'), `${await deadPid()}\n`);
+
+    const server = new SpawnedServer(env, workDir);
+    try {
+      await server.waitForHealth(baseUrl);
+      expect(server.messages()).toEqual(
+        expect.arrayContaining([
+          `Stopping the embedded PostgreSQL (pid ${leftover}) left running by an earlier run`,
+          'Handing the database cronwarden to its own role cronwarden (upgrade)',
+          expect.stringMatching(/^Handing \d+ objects of cronwarden to its own role cronwarden$/),
+        ]),
+      );
+      expect(isRunning(leftover)).toBe(false);
+      expectClosedDataDir(dataDir);
+      await expectOwnRole(dataDir, port);
+      const { rows } = await withEmbeddedClient(dataDir, port, (client) =>
+        client.query<{ value: string }>(`SELECT value FROM app_settings WHERE key = 'test_marker'`),
+      );
+      expect(rows).toEqual([{ value: 'kept' }]);
+    } finally {
+      server.stop();
+      expect((await server.waitForExit()).code).toBe(0);
+      await older.stop(); // nothing left to stop: the server replaced it
+    }
+    expect(postgresProcessesOf(dataDir)).toEqual([]);
   });
 
   it('a busy PORT gives one clear error line, exit code 1, and stops the PostgreSQL it started', async () => {

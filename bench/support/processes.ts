@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -97,9 +97,7 @@ async function launch(setup: ServerSetup): Promise<RunningCronwarden> {
     await stopChild(proc);
     throw error;
   }
-  const databaseUrl =
-    setup.databaseUrl ??
-    `postgres://postgres:${encodeURIComponent((await readFile(path.join(setup.dataDir, 'postgres.password'), 'utf8')).trim())}@127.0.0.1:${setup.pgPort}/cronwarden`;
+  const databaseUrl = setup.databaseUrl ?? (await EmbeddedPostgres.appUrlOf(setup.dataDir, setup.pgPort));
   return {
     url,
     proc,
@@ -119,7 +117,6 @@ const setups = new WeakMap<RunningCronwarden, ServerSetup>();
 /** The built Cronwarden (`dist/src/main.js`) with its own embedded PostgreSQL in a temporary folder. */
 export async function startCronwarden(env: Record<string, string> = {}): Promise<RunningCronwarden> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'cronwarden-bench-'));
-  await chmod(dataDir, 0o755);
   const setup = { dataDir, port: await freePort(), pgPort: await freePort(), env };
   const server = await launch(setup);
   setups.set(server, setup);
@@ -148,7 +145,6 @@ export async function startCronwardenOn(
   env: Record<string, string> = {},
 ): Promise<RunningCronwarden> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'cronwarden-bench-'));
-  await chmod(dataDir, 0o755);
   const setup = { dataDir, port: await freePort(), pgPort: 0, env, databaseUrl }; // pgPort: unused
   try {
     const server = await launch(setup);
@@ -172,8 +168,8 @@ export interface RunningPostgres {
  * or at the latest when this process exits.
  */
 export async function startPostgres(): Promise<RunningPostgres> {
+  // As root the server runs as `postgres`: EmbeddedPostgres hands it this folder (mode 0700).
   const dataDir = await mkdtemp(path.join(tmpdir(), 'cronwarden-bench-pg-'));
-  await chmod(dataDir, 0o755); // as root the server runs as `postgres`, which must reach this folder
   const server = new EmbeddedPostgres({
     dataDir,
     port: await freePort(),

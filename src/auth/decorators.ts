@@ -8,6 +8,7 @@ import { BEARER_AUTH } from '../http/swagger.js';
 export const IS_PUBLIC = 'cronwarden:public';
 export const REQUIRED_PERMISSIONS = 'cronwarden:permissions';
 export const ACCEPTS_METRICS_TOKEN = 'cronwarden:metrics-token';
+export const OPTIONAL_AUTH = 'cronwarden:optional-auth';
 
 export interface PermissionRequirement {
   /** `all`: every listed permission; `any`: at least one (an empty `all` list: any signed-in user); `admin`: the admin role. */
@@ -17,6 +18,25 @@ export interface PermissionRequirement {
 
 /** The route needs no token (login, health, docs). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+
+/**
+ * A public route that tells an admin (or a scraper presenting METRICS_TOKEN) more: a bearer token is
+ * checked when one is sent, never required, and a bad one only means "anonymous" (`GET /health`).
+ * The handler reads {@link isPrivilegedCaller}.
+ */
+export const PublicWithOptionalAuth = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(IS_PUBLIC, true), SetMetadata(OPTIONAL_AUTH, true));
+
+/** What the guard leaves on a request it authenticated: a user, or the METRICS_TOKEN mark. */
+export interface AuthenticatedRequest {
+  user?: AuthUser;
+  metricsScraper?: boolean;
+}
+
+/** An admin's access token, or METRICS_TOKEN. */
+export function isPrivilegedCaller(request: AuthenticatedRequest): boolean {
+  return request.metricsScraper === true || request.user?.isAdmin === true;
+}
 
 function authenticated(requirement: PermissionRequirement): MethodDecorator & ClassDecorator {
   const wording =

@@ -2,9 +2,9 @@ import { type ExecutionContext, HttpException, Injectable, UnauthorizedException
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { Observable } from 'rxjs';
+import { isObservable, lastValueFrom, type Observable } from 'rxjs';
 import type { AppConfig } from '../config/app-config.js';
-import { ACCEPTS_METRICS_TOKEN, IS_PUBLIC } from './decorators.js';
+import { ACCEPTS_METRICS_TOKEN, IS_PUBLIC, OPTIONAL_AUTH } from './decorators.js';
 import { INVALID_TOKEN_MESSAGE } from './auth.errors.js';
 import { isMetricsToken } from './metrics-token.js';
 
@@ -25,16 +25,36 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> | Observable<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
-    if (isPublic) return true;
-    if (this.reflector.getAllAndOverride<boolean>(ACCEPTS_METRICS_TOKEN, [context.getHandler(), context.getClass()])) {
-      const request = context.switchToHttp().getRequest<MetricsScrapeRequest>();
-      if (isMetricsToken(request.headers.authorization, this.config.get('metrics.token', { infer: true }))) {
-        request.metricsScraper = true;
-        return true;
-      }
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
+      return this.reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH, targets)
+        ? this.authenticateIfSent(context)
+        : true;
+    }
+    if (this.reflector.getAllAndOverride<boolean>(ACCEPTS_METRICS_TOKEN, targets) && this.isMetricsScrape(context)) {
+      return true;
     }
     return super.canActivate(context);
+  }
+
+  private isMetricsScrape(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<MetricsScrapeRequest>();
+    if (!isMetricsToken(request.headers.authorization, this.config.get('metrics.token', { infer: true }))) return false;
+    request.metricsScraper = true;
+    return true;
+  }
+
+  /** A public route with optional authentication: a token sent is checked (METRICS_TOKEN too); a bad one is ignored. */
+  private async authenticateIfSent(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<MetricsScrapeRequest>();
+    if (!request.headers.authorization || this.isMetricsScrape(context)) return true;
+    try {
+      const result = super.canActivate(context);
+      await (isObservable(result) ? lastValueFrom(result) : result);
+    } catch {
+      // an invalid or revoked token, or the database away: answer as to anyone
+    }
+    return true;
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {

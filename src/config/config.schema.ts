@@ -356,9 +356,10 @@ export const ENV_VARS = {
   },
   SHUTDOWN_GRACE_SECONDS: {
     schema: integer(0, 3600),
-    default: '30',
+    default: '10',
     accepts: 'an integer from 0 to 3600',
-    description: 'how long a stopping instance waits for requests and running work before it forces its way out',
+    description:
+      "how long running executions may finish when stopping, then they are stopped; the process is gone within this + 5 s: keep it 5 s under your supervisor's stop timeout",
   },
 } as const satisfies Record<string, EnvVarSpec>;
 

@@ -37,7 +37,7 @@ describe('loadConfig', () => {
       },
       timezone: 'UTC',
       log: { level: 'info', format: 'pretty' },
-      shutdown: { graceSeconds: 30 },
+      shutdown: { graceSeconds: 10 },
       jobs: { defaultTimeoutSeconds: 3600, disabledClasses: [], resultMaxBytes: 65536, outputMaxBytes: 65536 },
       scheduler: { mode: 'dispatcher', sweepIntervalSeconds: 2, reconcileSeconds: 30 },
       sandbox: {

@@ -1,7 +1,7 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Req, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, type HealthCheckResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { Public } from '../auth/decorators.js';
+import { type AuthenticatedRequest, isPrivilegedCaller, PublicWithOptionalAuth } from '../auth/decorators.js';
 import { HealthResponse } from './health.response.js';
 import { APP_VERSION } from '../common/app-version.js';
 import { InstanceRegistryService } from '../instances/instance-registry.service.js';
@@ -30,23 +30,29 @@ export class HealthController {
   ) {}
 
   @Get()
-  @Public()
-  @ApiOperation({ summary: 'Liveness and database status of this instance (no authentication)' })
+  @PublicWithOptionalAuth()
+  @ApiOperation({
+    summary: 'Liveness and database status of this instance (no authentication)',
+    description:
+      "No token needed. The instance's host name and process id are shown only to an admin's bearer token or the METRICS_TOKEN bearer; any other token (or a bad one) gets the anonymous answer.",
+  })
   @ApiOkResponse({ type: HealthResponse })
   @ApiServiceUnavailableResponse({ description: 'The database is unreachable; body as for 200 with status "error"' })
-  async check(): Promise<HealthResponse> {
+  async check(@Req() request: AuthenticatedRequest): Promise<HealthResponse> {
+    const detailed = isPrivilegedCaller(request);
     let result: HealthCheckResult;
     try {
       result = await this.health.check([() => this.db.pingCheck('database').withTimeout(DB_PING_TIMEOUT_MS)]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
-      throw new ServiceUnavailableException(this.toResponse(error.getResponse() as HealthCheckResult, null));
+      throw new ServiceUnavailableException(this.toResponse(error.getResponse() as HealthCheckResult, null, detailed));
     }
     const alive = await this.instances.aliveCount().catch(() => null);
-    return this.toResponse(result, alive);
+    return this.toResponse(result, alive, detailed);
   }
 
-  private toResponse(result: HealthCheckResult, instancesAlive: number | null): HealthResponse {
+  /** `detailed`: an admin or the metrics scraper, who may see where the instance runs (host name, pid). */
+  private toResponse(result: HealthCheckResult, instancesAlive: number | null, detailed: boolean): HealthResponse {
     return {
       status: result.status === 'ok' ? 'ok' : 'error',
       db: result.details['database']?.status === 'up' ? 'up' : 'down',
@@ -54,7 +60,9 @@ export class HealthController {
       registered_jobs: this.scheduler.registeredJobs,
       running_executions: this.runner.runningCount,
       event_loop: { ...this.eventLoop.lastWindow },
-      instance: { id: this.instance.id, hostname: this.instance.hostname, pid: this.instance.pid },
+      instance: detailed
+        ? { id: this.instance.id, hostname: this.instance.hostname, pid: this.instance.pid }
+        : { id: this.instance.id },
       instances_alive: instancesAlive,
       dispatch: {
         fires: this.dispatcher.stats.fires,

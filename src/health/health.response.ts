@@ -22,8 +22,11 @@ export class HealthResponse {
   })
   event_loop!: Record<string, number>;
 
-  @ApiProperty({ description: 'this instance', example: { id: 'uuid', hostname: 'vm', pid: 1234 } })
-  instance!: { id: string; hostname: string; pid: number };
+  @ApiProperty({
+    description: 'this instance; hostname and pid only for an admin token or METRICS_TOKEN',
+    example: { id: 'uuid', hostname: 'vm', pid: 1234 },
+  })
+  instance!: { id: string; hostname?: string; pid?: number };
 
   @ApiProperty({
     type: Number,

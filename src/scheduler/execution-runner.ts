@@ -10,12 +10,15 @@ import { JobClassRegistry } from '../job-classes/job-class.registry.js';
 import type { ClaimedExecution } from './fire-claimer.js';
 import { InstanceIdentity } from './instance.js';
 
-type StopReason = 'timeout' | 'stopped';
+/** `shutdown`: stopped because this instance is shutting down (recorded as `stopped`, saying so). */
+type StopReason = 'timeout' | 'stopped' | 'shutdown';
 
 interface RunningExecution {
   controller: AbortController;
   settled: Promise<void>;
   stopReason?: StopReason;
+  /** How long the class gets to give up after its abort (default {@link ABORT_GRACE_MS}). */
+  abandonAfterMs?: number;
 }
 
 interface Finish {
@@ -26,6 +29,12 @@ interface Finish {
 
 /** How long a class gets to give up after its abort before the row is finished anyway. */
 const ABORT_GRACE_MS = 5_000;
+/**
+ * The same at shutdown, when a supervisor's SIGKILL is near: enough for a sandbox's SIGTERM → SIGKILL
+ * (2 s) and its pipes, short enough that the process is gone within SHUTDOWN_GRACE_SECONDS + 5 s.
+ */
+export const SHUTDOWN_ABANDON_MS = 2_500;
+export const SHUTDOWN_DESCRIPTION = 'Stopped: the server shut down before the run finished';
 /** Finishes written together: many executions end within the same few milliseconds. */
 const FINISH_BATCH = 500;
 
@@ -98,7 +107,8 @@ export class ExecutionRunner implements OnApplicationShutdown {
 
   /**
    * Waits up to `graceMs` for running executions to finish, then stops the rest (their classes kill
-   * their process groups; the rows say `stopped`), and writes every outcome.
+   * their process groups; the rows say `stopped`, because the server shut down), and writes every
+   * outcome. A class that ignores the stop is given {@link SHUTDOWN_ABANDON_MS}, then left behind.
    */
   async drain(graceMs: number): Promise<void> {
     const all = (): Promise<unknown> => Promise.all([...this.running.values()].map((entry) => entry.settled));
@@ -108,7 +118,8 @@ export class ExecutionRunner implements OnApplicationShutdown {
       clearTimeout(timer);
     }
     for (const entry of this.running.values()) {
-      entry.stopReason ??= 'stopped';
+      entry.stopReason ??= 'shutdown';
+      entry.abandonAfterMs = SHUTDOWN_ABANDON_MS;
       entry.controller.abort(new Error('the instance is shutting down'));
     }
     await all();
@@ -153,7 +164,7 @@ export class ExecutionRunner implements OnApplicationShutdown {
             logger: this.logger,
             outputMaxBytes,
           }),
-          entry.controller.signal,
+          entry,
         );
         outcome = succeeded(value, resultMaxBytes);
       } catch (error) {
@@ -165,6 +176,8 @@ export class ExecutionRunner implements OnApplicationShutdown {
         outcome = { ...outcome, state: 'timeout', description: `Timed out after ${execution.timeoutSeconds} s` };
       } else if (entry.stopReason === 'stopped') {
         outcome = { ...outcome, state: 'stopped', description: 'Stopped' };
+      } else if (entry.stopReason === 'shutdown') {
+        outcome = { ...outcome, state: 'stopped', description: SHUTDOWN_DESCRIPTION };
       }
     }
     const finishedAt = new Date();
@@ -174,13 +187,17 @@ export class ExecutionRunner implements OnApplicationShutdown {
     this.finishLater({ id: execution.executionId, outcome, finishedAt });
   }
 
-  /** The class's promise, or a rejection ABORT_GRACE_MS after an abort the class ignores. */
-  private untilSettledOrAbandoned<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  /** The class's promise, or a rejection some seconds after an abort the class ignores. */
+  private untilSettledOrAbandoned<T>(work: Promise<T>, entry: RunningExecution): Promise<T> {
+    const signal = entry.controller.signal;
     return new Promise<T>((resolve, reject) => {
       let grace: NodeJS.Timeout | undefined;
       const onAbort = (): void => {
         const reason: unknown = signal.reason;
-        grace = setTimeout(() => reject(reason instanceof Error ? reason : new Error(String(reason))), ABORT_GRACE_MS);
+        grace = setTimeout(
+          () => reject(reason instanceof Error ? reason : new Error(String(reason))),
+          entry.abandonAfterMs ?? ABORT_GRACE_MS,
+        );
         grace.unref();
       };
       if (signal.aborted) onAbort();

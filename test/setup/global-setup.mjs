@@ -2,7 +2,7 @@
 // template database that has every migration applied; each test file clones it into a database of
 // its own (test/support/test-database.ts). Jest loads global setup outside its module system, so
 // this file is plain JavaScript over the built code: `npm test` builds first (the `pretest` script).
-import { chmod, mkdtemp } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,8 +37,8 @@ function freePort() {
 }
 
 export default async function globalSetup() {
+  // As root the server runs as `postgres`: EmbeddedPostgres hands it this folder (mode 0700).
   const dataDir = await mkdtemp(path.join(tmpdir(), 'cronwarden-test-'));
-  await chmod(dataDir, 0o755); // as root the server runs as `postgres`, which must reach this folder
   const server = new EmbeddedPostgres({
     dataDir,
     port: await freePort(),
