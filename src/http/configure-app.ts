@@ -1,7 +1,8 @@
 import helmet from '@fastify/helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { RawServerDefault } from 'fastify';
+import type { FastifyServerOptions, RawServerDefault } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import type { TrustProxy } from '../config/config.schema.js';
 import { AllExceptionsFilter } from './all-exceptions.filter.js';
 import { AppValidationPipe } from './app-validation.pipe.js';
 import { assertAcceptableBody } from './body-guard.js';
@@ -11,13 +12,26 @@ import { setUpSwagger } from './swagger.js';
 /** JSON bodies above this are refused with 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-/** @param trustProxy take the client address from X-Forwarded-For (TRUST_PROXY) */
-export function createFastifyAdapter(trustProxy = false): FastifyAdapter {
+/**
+ * TRUST_PROXY as Fastify's `trustProxy` (which `request.ip` follows). A hop count becomes a function
+ * of the hop: Fastify 5 takes a bare number for "trust nobody" (it cannot check the peer).
+ */
+export function fastifyTrustProxy(trustProxy: TrustProxy): FastifyServerOptions['trustProxy'] {
+  if (trustProxy === false) return false;
+  if ('hops' in trustProxy) {
+    const { hops } = trustProxy;
+    return (_address: string, hop: number) => hop < hops;
+  }
+  return trustProxy.proxies;
+}
+
+/** @param trustProxy which X-Forwarded-For entries give the client address (TRUST_PROXY) */
+export function createFastifyAdapter(trustProxy: TrustProxy = false): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: assignRequestId,
     logger: false,
-    trustProxy,
+    trustProxy: fastifyTrustProxy(trustProxy),
     forceCloseConnections: 'idle',
   });
 }
