@@ -34,8 +34,10 @@ describe('audit logs (GET /api/v1/logs)', () => {
   let admin: Actor;
 
   beforeAll(async () => {
-    // Failed logins are part of these tests: keep the per-address limit out of the way.
-    t = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_IP: '10000', LOGIN_MAX_FAILURES_PER_USER: '1000' } });
+    // Failed logins are part of these tests: keep the login limits out of the way.
+    t = await createTestApp({
+      env: { LOGIN_FAILURES_PER_ADDRESS: '10000', LOGIN_FAILURES_PER_USER_ADDRESS: '1000' },
+    });
     db = new pg.Client({ connectionString: t.database.url });
     db.on('error', () => undefined);
     await db.connect();

@@ -11,7 +11,7 @@ export interface AuthFigures {
 
 const ADMIN = { username: 'admin', password: 'bench-Secret-for-root-42' };
 const USER = { username: 'bench-user', password: 'load-test-Secret-77' };
-/** Logins spread over several users: one username admits at most LOGIN_MAX_FAILURES_PER_USER attempts at a time. */
+/** Logins spread over several users: one username from one address admits at most LOGIN_FAILURES_PER_USER_ADDRESS attempts at a time. */
 const LOGIN_USERS = Array.from({ length: 8 }, (_, i) => ({
   username: `bench-login-${i}`,
   password: 'load-test-Secret-77',

@@ -27,7 +27,10 @@ export class AuthController {
   @ApiOkResponse({ type: LoginResponse })
   @ApiBadRequestResponse({ description: 'Missing field, password over 72 bytes' })
   @ApiUnauthorizedResponse({ description: 'Unknown user, wrong password or disabled account (one answer for all)' })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed logins for this username or address; see Retry-After' })
+  @ApiTooManyRequestsResponse({
+    description:
+      'Too many failed logins for this username from this client address, or from this address: the password was not checked; try again after Retry-After seconds',
+  })
   login(@Body() dto: LoginDto, @Req() request: FastifyRequest): Promise<LoginResponse> {
     return this.auth.login(dto, request.ip);
   }
@@ -55,7 +58,15 @@ export class AuthController {
   @ApiOperation({ summary: 'Change my password; every token issued before stops working' })
   @ApiNoContentResponse()
   @ApiBadRequestResponse({ description: 'Wrong current_password, or new_password refused by the policy' })
-  async changePassword(@CurrentUser() user: AuthUser, @Body() dto: ChangePasswordDto): Promise<void> {
-    await this.auth.changePassword(user, dto);
+  @ApiTooManyRequestsResponse({
+    description:
+      'Too many wrong passwords for this user from this client address, or from this address: current_password was not checked; try again after Retry-After seconds',
+  })
+  async changePassword(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: ChangePasswordDto,
+    @Req() request: FastifyRequest,
+  ): Promise<void> {
+    await this.auth.changePassword(user, dto, request.ip);
   }
 }

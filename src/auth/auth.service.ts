@@ -11,7 +11,7 @@ import { permissionsOf } from '../users/management-policy.js';
 import { UsersService } from '../users/users.service.js';
 import { INVALID_LOGIN_MESSAGE } from './auth.errors.js';
 import type { ChangePasswordDto, LoginDto, LoginResponse, MeResponse } from './dto/auth.dto.js';
-import { LoginThrottleService, throttleKeys } from './login-throttle.service.js';
+import { LoginThrottleService, throttleKeys, type ThrottleKeys } from './login-throttle.service.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { TokenService } from './token.service.js';
 
@@ -34,16 +34,13 @@ export class AuthService {
 
   /**
    * Unknown user, wrong password and disabled account give the same 401 after the same bcrypt work.
-   * The attempt is reserved against the username and the client address before the password is
-   * checked (429 once either is locked or busy), and becomes a failure or a success afterwards.
+   * The attempt is reserved against the username + client address and the address before the
+   * password is checked (429 while either waits or is busy: the password is then not checked at
+   * all), and becomes a failure or a success afterwards.
    */
   async login(dto: LoginDto, clientAddress: string): Promise<LoginResponse> {
     const keys = throttleKeys(dto.username, clientAddress);
-    const reservation = await this.throttle.reserve(keys);
-    if (!reservation.allowed) {
-      const wait = reservation.retryAfterSeconds;
-      throw new TooManyRequestsException(`Too many failed logins: try again in ${wait} seconds`, wait);
-    }
+    await this.reserveOrRefuse(keys, 'failed logins');
 
     let user: User | null;
     let passwordMatches: boolean;
@@ -87,6 +84,15 @@ export class AuthService {
     };
   }
 
+  /** 429 with Retry-After while the keys wait (or are busy); the attempt counts from here on. */
+  private async reserveOrRefuse(keys: ThrottleKeys, what: string): Promise<void> {
+    const reservation = await this.throttle.reserve(keys);
+    if (!reservation.allowed) {
+      const wait = reservation.retryAfterSeconds;
+      throw new TooManyRequestsException(`Too many ${what}: try again in ${wait} seconds`, wait);
+    }
+  }
+
   /** Revokes this token on every instance. */
   async logout(user: AuthUser): Promise<void> {
     await this.tokens.revoke(user.tokenId, user.tokenExpiresAt);
@@ -105,12 +111,27 @@ export class AuthService {
     };
   }
 
-  /** A wrong current password is a 400 (the caller is authenticated); every earlier token is revoked. */
-  async changePassword(caller: AuthUser, dto: ChangePasswordDto): Promise<void> {
+  /**
+   * A wrong current password is a 400 (the caller is authenticated); every earlier token is revoked.
+   * The current password is guarded like a login (same keys: this username from this address), so a
+   * stolen token cannot be used to guess it faster.
+   */
+  async changePassword(caller: AuthUser, dto: ChangePasswordDto, clientAddress: string): Promise<void> {
     const user = await this.users.get(caller.id);
-    if (!(await this.hasher.verify(dto.current_password, user.passwordHash))) {
+    const keys = throttleKeys(user.username, clientAddress);
+    await this.reserveOrRefuse(keys, 'wrong passwords');
+    let passwordMatches: boolean;
+    try {
+      passwordMatches = await this.hasher.verify(dto.current_password, user.passwordHash);
+    } catch (error) {
+      await this.throttle.abandon(keys).catch(() => undefined);
+      throw error;
+    }
+    if (!passwordMatches) {
+      await this.throttle.recordFailure(keys);
       throw new BadRequestException(['current_password is wrong']);
     }
+    await this.throttle.recordSuccess(keys);
     if (dto.new_password === dto.current_password) {
       throw new BadRequestException(['new_password must differ from current_password']);
     }

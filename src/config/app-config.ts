@@ -1,9 +1,9 @@
-import type { LogFormat, LogLevel, NodeEnv } from './config.schema.js';
+import type { LogFormat, LogLevel, NodeEnv, TrustProxy } from './config.schema.js';
 
 /** The validated configuration, read with `ConfigService<AppConfig, true>`. */
 export interface AppConfig {
   nodeEnv: NodeEnv;
-  http: { host: string; port: number; trustProxy: boolean };
+  http: { host: string; port: number; trustProxy: TrustProxy };
   database: {
     /** External PostgreSQL; `undefined` means the embedded server is used. */
     url: string | undefined;
@@ -18,11 +18,13 @@ export interface AppConfig {
     bcryptCost: number;
     passwordMinLength: number;
     defaultRole: string;
+    /** Failed password checks (login, password change): growing waits per username + address and per address. */
     loginThrottle: {
-      maxFailuresPerUser: number;
-      maxFailuresPerIp: number;
-      windowSeconds: number;
-      lockoutSeconds: number;
+      failuresPerUserAddress: number;
+      failuresPerAddress: number;
+      delayBaseSeconds: number;
+      delayMaxSeconds: number;
+      resetSeconds: number;
     };
   };
   timezone: string;

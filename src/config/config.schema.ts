@@ -58,7 +58,33 @@ const cidrList = z.string().refine((value) =>
     .every(isCidr),
 );
 
-const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+/** How far X-Forwarded-For is believed: not at all, a number of proxy hops, or proxies at these addresses. */
+export type TrustProxy = false | { hops: number } | { proxies: string[] };
+
+export const MAX_PROXY_HOPS = 10;
+
+/** Names @fastify/proxy-addr expands to the usual ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+const isProxyAddress = (item: string): boolean =>
+  PROXY_RANGE_NAMES.includes(item) || net.isIP(item) !== 0 || isCidr(item);
+
+/** `false` (or `0`), a hop count, or a list of proxy addresses and CIDR ranges; `true` (trust anyone) is refused. */
+const trustProxy = z.string().transform((value, context): TrustProxy => {
+  if (value === 'false' || value === '0') return false;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops >= 1 && hops <= MAX_PROXY_HOPS) return { hops };
+  } else {
+    const proxies = value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+    if (proxies.length > 0 && proxies.every(isProxyAddress)) return { proxies };
+  }
+  context.addIssue({ code: 'custom', message: 'not a TRUST_PROXY value' });
+  return z.NEVER;
+});
 
 const postgresUrl = z.string().refine((value) => {
   try {
@@ -156,35 +182,45 @@ export const ENV_VARS = {
     description: 'role given to a user created without roles',
   },
   TRUST_PROXY: {
-    schema: booleanFlag,
+    schema: trustProxy,
     default: 'false',
-    accepts: 'true or false',
+    accepts: `false, a number of proxy hops from 1 to ${MAX_PROXY_HOPS}, or a comma-separated list of proxy addresses and CIDR ranges (loopback, linklocal and uniquelocal name the usual ranges)`,
     description:
-      'take the client address from X-Forwarded-For (set it behind a load balancer, for per-address login limits)',
+      'which X-Forwarded-For entries to believe for the client address (per-address login limits, logs): false ignores the header; a list believes only proxies at those addresses (recommended); a hop count believes that many proxies, so use it only when no client can reach Cronwarden directly',
   },
-  LOGIN_MAX_FAILURES_PER_USER: {
+  LOGIN_FAILURES_PER_USER_ADDRESS: {
     schema: integer(1, 1000),
     default: '5',
     accepts: 'an integer from 1 to 1000',
-    description: 'failed logins for one username within the window before that username is locked',
+    description:
+      'wrong passwords for one username from one client address before every further attempt from that address must wait (other addresses are not affected)',
   },
-  LOGIN_MAX_FAILURES_PER_IP: {
+  LOGIN_FAILURES_PER_ADDRESS: {
     schema: integer(1, 100000),
     default: '20',
     accepts: 'an integer from 1 to 100000',
-    description: 'failed logins from one client address within the window before that address is locked',
+    description:
+      'wrong passwords from one client address (IPv6: one /64), over all usernames, before every further attempt from it must wait',
   },
-  LOGIN_FAILURE_WINDOW_SECONDS: {
+  LOGIN_DELAY_BASE_SECONDS: {
+    schema: integer(1, 3600),
+    default: '1',
+    accepts: 'an integer from 1 to 3600',
+    description:
+      'the wait after the failure that reaches a limit; it doubles with every further failure (429 with Retry-After meanwhile)',
+  },
+  LOGIN_DELAY_MAX_SECONDS: {
     schema: integer(1, 86400),
     default: '900',
     accepts: 'an integer from 1 to 86400',
-    description: 'window in which failed logins are counted',
+    description: 'the longest wait between two attempts of a username and address, or of an address',
   },
-  LOGIN_LOCKOUT_SECONDS: {
-    schema: integer(1, 86400),
-    default: '300',
-    accepts: 'an integer from 1 to 86400',
-    description: 'how long a locked username or address is refused (429 with Retry-After); it then unlocks by itself',
+  LOGIN_FAILURE_RESET_SECONDS: {
+    schema: integer(1, 30 * 86400),
+    default: '86400',
+    accepts: 'an integer from 1 to 2592000',
+    description:
+      'failures are forgotten once a username and address, or an address, has had no failure for this long after its last wait',
   },
   TIMEZONE: {
     schema: z.string().refine(isIanaTimeZone),

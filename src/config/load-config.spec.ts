@@ -33,7 +33,13 @@ describe('loadConfig', () => {
         bcryptCost: 12,
         passwordMinLength: 12,
         defaultRole: 'viewer',
-        loginThrottle: { maxFailuresPerUser: 5, maxFailuresPerIp: 20, windowSeconds: 900, lockoutSeconds: 300 },
+        loginThrottle: {
+          failuresPerUserAddress: 5,
+          failuresPerAddress: 20,
+          delayBaseSeconds: 1,
+          delayMaxSeconds: 900,
+          resetSeconds: 86400,
+        },
       },
       timezone: 'UTC',
       log: { level: 'info', format: 'pretty' },
@@ -73,7 +79,11 @@ describe('loadConfig', () => {
     ['JWT_EXPIRES_IN', '1w', 'a duration from 60s to 30d'],
     ['BCRYPT_COST', '31', 'an integer from 4 to 15'],
     ['ADMIN_USERNAME', 'a b', '3 to 64 letters'],
-    ['TRUST_PROXY', 'yes', 'true or false'],
+    ['TRUST_PROXY', 'yes', 'false, a number of proxy hops from 1 to 10, or a comma-separated list'],
+    ['TRUST_PROXY', 'true', 'false, a number of proxy hops from 1 to 10, or a comma-separated list'],
+    ['TRUST_PROXY', '11', 'a number of proxy hops from 1 to 10'],
+    ['TRUST_PROXY', '10.0.0.0/33', 'proxy addresses and CIDR ranges'],
+    ['TRUST_PROXY', '10.0.0.1,proxy.example.com', 'proxy addresses and CIDR ranges'],
     ['JOB_CLASSES_DISABLED', 'Shell Job', 'a comma-separated list of job class names'],
     ['SCHEDULER_MODE', 'magic', 'dispatcher or cronjob'],
     ['HTTP_JOB_DENY', '10.0.0.0/33', 'a comma-separated list of CIDR ranges'],
@@ -81,12 +91,37 @@ describe('loadConfig', () => {
     ['SANDBOX_NETWORK', 'off', 'none or host'],
     ['SANDBOX_UID_RANGE', '0-100', 'first-last, uids from 1000 to 4294967294 that no account uses'],
     ['SANDBOX_UID_RANGE', '2000-1000', 'first-last, uids from 1000 to 4294967294 that no account uses'],
-    ['LOGIN_LOCKOUT_SECONDS', '0', 'an integer from 1 to 86400'],
+    ['LOGIN_FAILURES_PER_USER_ADDRESS', '0', 'an integer from 1 to 1000'],
+    ['LOGIN_DELAY_MAX_SECONDS', '0', 'an integer from 1 to 86400'],
   ])('rejects %s=%s, naming the variable and what it accepts', (name, value, accepts) => {
     const [problem, ...others] = problemsOf({ [name]: value });
     expect(others).toEqual([]);
     expect(problem).toMatch(new RegExp(`^${name}=`));
     expect(problem).toContain(accepts);
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['1', { hops: 1 }],
+    ['2', { hops: 2 }],
+    ['10.0.0.0/8', { proxies: ['10.0.0.0/8'] }],
+    [' 10.0.0.1 , 192.168.0.0/16,::1,loopback ', { proxies: ['10.0.0.1', '192.168.0.0/16', '::1', 'loopback'] }],
+  ])('reads TRUST_PROXY=%s', (value, trustProxy) => {
+    expect(load({ TRUST_PROXY: value }).config.http.trustProxy).toEqual(trustProxy);
+  });
+
+  it.each([
+    ['LOGIN_MAX_FAILURES_PER_USER', 'LOGIN_'],
+    ['LOGIN_MAX_FAILURES_PER_IP', 'LOGIN_'],
+    ['LOGIN_FAILURE_WINDOW_SECONDS', 'LOGIN_'],
+    ['LOGIN_LOCKOUT_SECONDS', 'LOGIN_'],
+    ['SCRIPT_NETWORK', 'SANDBOX_NETWORK'],
+    ['SANDBOX_USER', 'SANDBOX_UID_RANGE'],
+  ])('refuses to start with %s, which is no longer read, saying what replaced it', (name, replacement) => {
+    const [problem, ...others] = problemsOf({ [name]: '5' });
+    expect(others).toEqual([]);
+    expect(problem).toMatch(new RegExp(`^${name} is no longer read \\(.*${replacement}.*\\): unset it$`));
   });
 
   it('reports every wrong variable at once', () => {

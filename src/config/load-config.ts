@@ -9,6 +9,7 @@ import {
   type LogFormat,
   type LogLevel,
   type NodeEnv,
+  type TrustProxy,
 } from './config.schema.js';
 
 /** A configuration value that Cronwarden cannot start with; the message names the variable. */
@@ -37,6 +38,21 @@ interface RawValue {
   raw: string | undefined;
   source: ConfigSource;
 }
+
+/**
+ * Variables Cronwarden no longer reads, with what replaced them: one left set would silently mean
+ * something else than its operator expects, so start-up refuses it.
+ */
+export const REMOVED_ENV_VARS: Readonly<Record<string, string>> = {
+  LOGIN_MAX_FAILURES_PER_USER:
+    'a username is no longer locked for everyone: see LOGIN_FAILURES_PER_USER_ADDRESS (per username and client address)',
+  LOGIN_MAX_FAILURES_PER_IP: 'renamed LOGIN_FAILURES_PER_ADDRESS',
+  LOGIN_FAILURE_WINDOW_SECONDS: 'see LOGIN_FAILURE_RESET_SECONDS',
+  LOGIN_LOCKOUT_SECONDS:
+    'locks were replaced by growing waits: see LOGIN_DELAY_BASE_SECONDS and LOGIN_DELAY_MAX_SECONDS',
+  SCRIPT_NETWORK: 'renamed SANDBOX_NETWORK, which covers ShellJob too and defaults to none',
+  SANDBOX_USER: 'each run now gets a uid of its own: see SANDBOX_UID_RANGE',
+};
 
 function readEnvFile(cwd: string): Record<string, string> {
   const file = path.join(cwd, '.env');
@@ -109,6 +125,11 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     }
   }
 
+  for (const [name, replacement] of Object.entries(REMOVED_ENV_VARS)) {
+    const value = options.env[name] ?? fileValues[name];
+    if (value !== undefined && value !== '') problems.push(`${name} is no longer read (${replacement}): unset it`);
+  }
+
   const nodeEnv = (values.get('NODE_ENV') ?? 'development') as NodeEnv;
   if (nodeEnv === 'production' && !values.has('JWT_SECRET') && !problems.some((p) => p.startsWith('JWT_SECRET'))) {
     problems.push(`JWT_SECRET is required when NODE_ENV=production: expected ${ENV_VARS.JWT_SECRET.accepts}`);
@@ -123,7 +144,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const get = <T>(name: EnvVarName): T => values.get(name) as T;
   const config: AppConfig = {
     nodeEnv,
-    http: { host: get<string>('HOST'), port: get<number>('PORT'), trustProxy: get<boolean>('TRUST_PROXY') },
+    http: { host: get<string>('HOST'), port: get<number>('PORT'), trustProxy: get<TrustProxy>('TRUST_PROXY') },
     database: { url: values.get('DATABASE_URL') as string | undefined, poolSize: get<number>('DB_POOL_SIZE') },
     embedded: {
       dataDir: path.resolve(options.cwd, get<string>('DATA_DIR')),
@@ -138,10 +159,11 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
       passwordMinLength: get<number>('PASSWORD_MIN_LENGTH'),
       defaultRole: get<string>('DEFAULT_ROLE'),
       loginThrottle: {
-        maxFailuresPerUser: get<number>('LOGIN_MAX_FAILURES_PER_USER'),
-        maxFailuresPerIp: get<number>('LOGIN_MAX_FAILURES_PER_IP'),
-        windowSeconds: get<number>('LOGIN_FAILURE_WINDOW_SECONDS'),
-        lockoutSeconds: get<number>('LOGIN_LOCKOUT_SECONDS'),
+        failuresPerUserAddress: get<number>('LOGIN_FAILURES_PER_USER_ADDRESS'),
+        failuresPerAddress: get<number>('LOGIN_FAILURES_PER_ADDRESS'),
+        delayBaseSeconds: get<number>('LOGIN_DELAY_BASE_SECONDS'),
+        delayMaxSeconds: get<number>('LOGIN_DELAY_MAX_SECONDS'),
+        resetSeconds: get<number>('LOGIN_FAILURE_RESET_SECONDS'),
       },
     },
     timezone: get<string>('TIMEZONE'),
