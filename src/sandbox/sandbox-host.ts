@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { execFile } from 'node:child_process';
 import { constants, existsSync } from 'node:fs';
-import { access, lstat, mkdir, mkdtemp, readFile, realpath, rm, symlink } from 'node:fs/promises';
+import { access, lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -42,6 +42,24 @@ export class SandboxUnavailableError extends Error {
 /** Top-level folders of `/` that hold programs, libraries and their configuration. */
 const SYSTEM_FOLDERS = ['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc'];
 const DEVICES = ['null', 'zero', 'full', 'random', 'urandom'];
+/** `<base>/cronwarden-sandbox-<server pid>-XXXXXX`: the pid tells whose it is. */
+const RUNTIME_PREFIX = 'cronwarden-sandbox-';
+
+/** Runtime folders of servers that are gone (killed before their shutdown could remove them). */
+async function removeStaleRuntimeDirs(base: string): Promise<void> {
+  const entries = await readdir(base).catch(() => []);
+  for (const entry of entries) {
+    const owner = /^cronwarden-sandbox-(\d+)-/.exec(entry)?.[1];
+    if (owner === undefined || Number(owner) === process.pid) continue;
+    try {
+      process.kill(Number(owner), 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') {
+        await rm(path.join(base, entry), { recursive: true, force: true }).catch(() => undefined);
+      }
+    }
+  }
+}
 
 async function firstExecutable(name: string): Promise<string | null> {
   for (const dir of ['/usr/bin', '/bin', '/usr/sbin', '/sbin']) {
@@ -128,7 +146,8 @@ export class SandboxHost implements OnApplicationShutdown {
       }
     }
     const base = await this.runtimeBase();
-    const runtimeDir = await mkdtemp(path.join(base, 'cronwarden-sandbox-'));
+    await removeStaleRuntimeDirs(base);
+    const runtimeDir = await mkdtemp(path.join(base, `${RUNTIME_PREFIX}${process.pid}-`));
     try {
       const [rootDir, devDir, runsDir] = ['root', 'dev', 'runs'].map((name) => path.join(runtimeDir, name));
       await Promise.all([rootDir, runsDir].map((dir) => mkdir(dir, { mode: 0o700 })));
