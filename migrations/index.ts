@@ -2,6 +2,7 @@ import { CreateAppSettings1795457121434 } from './1795457121434-CreateAppSetting
 import { CreateUsersRolesAudit1795458551063 } from './1795458551063-CreateUsersRolesAudit.js';
 import { CreateJobsAndExecutions1795460638750 } from './1795460638750-CreateJobsAndExecutions.js';
 import { CreateScriptsAndInstances1795465232643 } from './1795465232643-CreateScriptsAndInstances.js';
+import { AddJobsSuspendedReason1795472400000 } from './1795472400000-AddJobsSuspendedReason.js';
 import { LoginThrottleBackoff1796593400000 } from './1796593400000-LoginThrottleBackoff.js';
 
 /**
@@ -14,5 +15,6 @@ export const MIGRATIONS = [
   CreateUsersRolesAudit1795458551063,
   CreateJobsAndExecutions1795460638750,
   CreateScriptsAndInstances1795465232643,
+  AddJobsSuspendedReason1795472400000,
   LoginThrottleBackoff1796593400000,
 ];

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { loginAdmin, newRole, newUser, uniqueName, type Actor } from './support/actors.js';
 import {
+  allAtOnce,
   Db,
   type ErrorBody,
   type ExecutionBody,
@@ -208,14 +209,58 @@ describe('executions (/api/v1/executions) and how jobs fire', () => {
       });
     });
 
-    it('is not limited by max_instances', async () => {
-      const job = await pausedSampleJob(['twice', 2], { max_instances: 1 });
+    it('works on a job whose runs overlap while max_instances allows it', async () => {
+      const job = await pausedSampleJob(['twice', 2], { max_instances: 2 });
       const first = await runNow(owner, job.job_id);
       const second = await runNow(owner, job.job_id);
       expect(second).not.toBe(first);
       expect(await runningCount(job.job_id)).toBe(2);
       expect((await finished(first)).state).toBe('succeeded');
       expect((await finished(second)).state).toBe('succeeded');
+    });
+
+    it('honours max_instances in the insert itself: six concurrent run-nows of max_instances 1 → one 201, five 409', async () => {
+      const job = await pausedSampleJob(['long', 15], { max_instances: 1 });
+      const answers = await allAtOnce(t, 6, () => rest.as(owner).post(`/api/v1/executions/${job.job_id}`));
+      const statuses = answers.map((res) => res.status).sort();
+      expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
+      for (const res of answers.filter((answer) => answer.status === 409)) {
+        expect(res.body).toEqual({
+          statusCode: 409,
+          message: 'The job already runs its maximum of 1 executions (max_instances)',
+          error: 'Conflict',
+        });
+      }
+      const started = (answers.find((res) => res.status === 201)!.body as { execution_id: string }).execution_id;
+      const rows = await db.executions(job.job_id);
+      expect(rows.map((r) => ({ id: r.id, state: r.state, trigger: r.trigger }))).toEqual([
+        { id: started, state: 'running', trigger: 'manual' },
+      ]);
+      // One audit entry per run that happened.
+      expect(await rest.jobLogs(owner, job.job_id, 'custom_run')).toHaveLength(1);
+      await rest.as(owner).post(`/api/v1/executions/${started}/stop`).expect(200);
+      // A slot is free again.
+      const again = await runNow(owner, job.job_id);
+      await rest.as(owner).post(`/api/v1/executions/${again}/stop`).expect(200);
+    });
+
+    it('counts the runs of scheduled fires too: 409 while a cron fire holds the only slot', async () => {
+      const job = await rest.createJob(owner, {
+        name: uniqueName('cron-slot'),
+        job_class_string: 'SampleJob',
+        pub_args: ['long', 15],
+        second: '*',
+        max_instances: 1,
+      });
+      const [fire] = await waitFor('a cron fire running', async () => {
+        const running = (await db.executions(job.job_id)).filter((r) => r.state === 'running');
+        return running.length > 0 ? running : undefined;
+      });
+      await pause(job.job_id);
+      const res = await rest.as(owner).post(`/api/v1/executions/${job.job_id}`);
+      expect(res.status).toBe(409);
+      expect((await db.executions(job.job_id)).filter((r) => r.trigger === 'manual')).toEqual([]);
+      await rest.as(owner).post(`/api/v1/executions/${fire.id}/stop`).expect(200);
     });
 
     it('404 for a missing job, 403 without job_run', async () => {
@@ -332,6 +377,30 @@ describe('executions (/api/v1/executions) and how jobs fire', () => {
       expect(got.body).toMatchObject({ state: 'failed', description: 'SampleJob failed on request' });
       const result = JSON.parse((got.body as ExecutionBody).result!) as { error: string };
       expect(result.error).toBe('SampleJob failed on request');
+    });
+
+    it('failures of built-in classes keep their message but show no stack and no server path', async () => {
+      const failing: Array<[string, Record<string, unknown>, string]> = [
+        ['SampleJob', { pub_args: ['boom', 0, true] }, 'failed'],
+        ['SampleJob', { pub_args: ['slow', 5], timeout_seconds: 1 }, 'timeout'],
+        ['ShellJob', { pub_args: ['/nonexistent/program'] }, 'failed'],
+        ['CurlJob', { pub_args: ['http://127.0.0.1:1/'] }, 'failed'],
+      ];
+      for (const [jobClass, fields, state] of failing) {
+        const job = await rest.createJob(admin, {
+          name: uniqueName('failing'),
+          job_class_string: jobClass,
+          paused: true,
+          ...fields,
+        });
+        const done = await finished(await runNow(admin, job.job_id));
+        expect({ jobClass, state: done.state }).toEqual({ jobClass, state });
+        const stored = `${done.result ?? ''} ${done.description}`;
+        expect(JSON.parse(done.result!)).toEqual(expect.objectContaining({ error: expect.any(String) }));
+        for (const leak of [process.cwd(), '/dist/', '/src/', 'node_modules', '    at ']) {
+          expect({ jobClass, leaks: stored.includes(leak) ? leak : null }).toEqual({ jobClass, leaks: null });
+        }
+      }
     });
 
     it('max_instances → skipped, and never more running than allowed', async () => {

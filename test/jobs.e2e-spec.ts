@@ -14,7 +14,7 @@ import {
 } from './support/scheduling.js';
 import { createTestApp, TEST_ADMIN, type TestApp } from './support/test-app.js';
 
-/** Every field of the job object in API.md ("Jobs"), and nothing else. */
+/** Every field of the job object in API.md ("Jobs"), plus `suspended_reason` (README), and nothing else. */
 const JOB_KEYS = [
   'coalesce',
   'created_time',
@@ -33,6 +33,7 @@ const JOB_KEYS = [
   'paused',
   'pub_args',
   'second',
+  'suspended_reason',
   'timeout_seconds',
   'timezone',
   'updated_time',
@@ -111,6 +112,7 @@ describe('jobs (/api/v1/jobs)', () => {
         timeout_seconds: 3600,
         misfire_grace_seconds: 3600,
         coalesce: true,
+        suspended_reason: null,
         owner: { id: owner.id, username: owner.username },
         created_time: expect.stringMatching(ISO_UTC),
         updated_time: expect.stringMatching(ISO_UTC),

@@ -235,6 +235,61 @@ describe('three instances on one PostgreSQL (real processes)', () => {
     expect(seconds.filter((second) => second % 3 !== 0)).toEqual([]);
   });
 
+  it("disabling a job's owner through instance 2 stops its fires on every instance; enabling it through instance 3 restarts them", async () => {
+    const user = await apps[0].api<{ id: string }>('POST', '/api/v1/users', {
+      username: 'owner-of-one',
+      password: 'owner-Secret-for-one-42',
+      roles: ['job_manager'],
+    });
+    expect(user.status).toBe(201);
+    const created = await apps[0].api<{ job_id: string }>('POST', '/api/v1/jobs', {
+      name: 'owned by a user',
+      job_class_string: 'SampleJob',
+      pub_args: ['x'],
+      second: '*',
+      owner_id: user.body.id,
+    });
+    expect(created.status).toBe(201);
+    const jobId = created.body.job_id;
+    const firesSince = async (since: number): Promise<Array<{ state: string; description: string }>> =>
+      (
+        await client.query<{ state: string; description: string }>(
+          'SELECT state, description FROM executions WHERE job_id = $1 AND scheduled_time > $2',
+          [jobId, new Date(since)],
+        )
+      ).rows;
+    const everyInstanceShows = (reason: string | null) =>
+      until(
+        `every instance to show suspended_reason ${reason}`,
+        async () => {
+          const answers = await Promise.all(
+            apps.map((app) => app.api<{ suspended_reason: string | null }>('GET', `/api/v1/jobs/${jobId}`)),
+          );
+          return answers.every((res) => res.body.suspended_reason === reason) ? true : undefined;
+        },
+        SYNC_MS,
+      );
+    await until('two fires', async () => ((await firesSince(0)).length >= 2 ? true : undefined), 5_000);
+
+    expect((await apps[1].api('PATCH', `/api/v1/users/${user.body.id}`, { is_active: false })).status).toBe(200);
+    const disabledAt = Date.now();
+    await everyInstanceShows('the owner owner-of-one is disabled');
+    await sleep(3_000);
+    const meanwhile = await firesSince(disabledAt);
+    expect(meanwhile.filter((row) => row.state !== 'skipped')).toEqual([]);
+    expect(meanwhile.length).toBeLessThanOrEqual(1);
+
+    expect((await apps[2].api('PATCH', `/api/v1/users/${user.body.id}`, { is_active: true })).status).toBe(200);
+    const enabledAt = Date.now();
+    await everyInstanceShows(null);
+    await until(
+      'a fire after the owner is enabled',
+      async () => ((await firesSince(enabledAt)).some((row) => row.state === 'succeeded') ? true : undefined),
+      5_000,
+    );
+    expect((await apps[0].api('DELETE', `/api/v1/jobs/${jobId}`)).status).toBe(200);
+  });
+
   it('a stop through instance 2 kills the work of an execution running on instance 1', async () => {
     const job = await apps[0].api<{ job_id: string }>('POST', '/api/v1/jobs', {
       name: 'long run',

@@ -1,5 +1,6 @@
+import path from 'node:path';
 import { JobFailedError } from '../job-classes/job-class.types.js';
-import { failed, resultText, succeeded } from './execution-result.js';
+import { failed, resultText, succeeded, withoutServerPaths } from './execution-result.js';
 
 describe('execution results', () => {
   it('stores the return value as JSON text, and undefined as null', () => {
@@ -26,14 +27,32 @@ describe('execution results', () => {
     expect(succeeded(10n, 1024).state).toBe('failed');
   });
 
-  it('keeps the result of a JobFailedError and the message and stack of any other error', () => {
+  it('keeps the result of a JobFailedError (a script keeps its own stack)', () => {
     expect(failed(new JobFailedError('exit 3', { returncode: 3 }), 1024)).toEqual({
       state: 'failed',
       result: '{"returncode":3}',
       description: 'exit 3',
     });
+    const script = { error: 'Error: mine', stack: 'Error: mine\n    at run (file:///tmp/work/script.mjs:1:7)' };
+    expect(JSON.parse(failed(new JobFailedError('threw', script), 1024).result!)).toEqual(script);
+  });
+
+  it('keeps only the message of any other error: no stack, no server path', () => {
     const other = failed(new Error('boom'), 4096);
-    expect(other.description).toBe('boom');
-    expect(JSON.parse(other.result!)).toMatchObject({ error: 'boom', stack: expect.stringContaining('Error: boom') });
+    expect(other).toEqual({ state: 'failed', result: '{"error":"boom"}', description: 'boom' });
+    expect(new Error('boom').stack).toContain(import.meta.dirname); // what would have leaked
+
+    const root = path.resolve(import.meta.dirname, '..', '..');
+    const leaky = failed(new Error(`Cannot find module '${root}/dist/src/x.js'`), 4096);
+    expect(leaky.description).toBe("Cannot find module '<app>/dist/src/x.js'");
+    expect(leaky.result).not.toContain(root);
+    expect(failed('a string', 4096).result).toBe('{"error":"a string"}');
+  });
+
+  it('takes the install folder out of a text', () => {
+    expect(withoutServerPaths('at /srv/cw/dist/src/a.js:1 and /srv/cw/node_modules/b.js', '/srv/cw')).toBe(
+      'at <app>/dist/src/a.js:1 and <app>/node_modules/b.js',
+    );
+    expect(withoutServerPaths('/bin/echo failed', '/srv/cw')).toBe('/bin/echo failed');
   });
 });

@@ -7,6 +7,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { AuthUser } from '../access/auth-user.js';
 import { CurrentUser, RequirePermissions } from '../auth/decorators.js';
@@ -56,10 +57,17 @@ export class ExecutionsController {
   @RequirePermissions('job_run')
   @UseGuards(JobActionGuard)
   @ApiOperation({
-    summary: 'Run a job now, once, beside its schedule (also when paused; not limited by max_instances)',
+    summary: 'Run a job now, once, beside its schedule (also when paused), limited like a scheduled fire',
+    description:
+      "Besides the 403 for a caller without job_run: 403 when the job's owner is disabled or no longer holds the permission the job class requires " +
+      '(the message names the reason); 409 when max_instances executions of the job are running; 429 when ' +
+      'its owner has MAX_RUNNING_PER_USER executions running. Checked in the statement that inserts the ' +
+      'execution: nothing is recorded when refused.',
   })
   @ApiCreatedResponse({ type: RunNowResponse })
   @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'The job already runs its maximum of max_instances executions' })
+  @ApiTooManyRequestsResponse({ description: 'The job’s owner already has MAX_RUNNING_PER_USER executions running' })
   async runNow(@CurrentUser() user: AuthUser, @Param('job_id') jobId: string): Promise<RunNowResponse> {
     return { execution_id: await this.executions.runNow(user, jobId) };
   }

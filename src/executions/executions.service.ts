@@ -1,4 +1,4 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { AccessService, notFound } from '../access/access.service.js';
@@ -6,13 +6,16 @@ import type { AuthUser } from '../access/auth-user.js';
 import type { OwnerScope } from '../access/owner-scope.js';
 import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
 import type { TimeRange } from '../common/time-range.dto.js';
+import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { ExecutionRunner } from '../scheduler/execution-runner.js';
 import { EXECUTION_STOPS_CHANNEL } from '../scheduler/job-sync.js';
-import { FireClaimer } from '../scheduler/fire-claimer.js';
+import { type ClaimedExecution, FireClaimer } from '../scheduler/fire-claimer.js';
 import { Execution, type ExecutionState } from './entities/execution.entity.js';
 
 const EXECUTION = 'Execution';
+/** Retry-After of a run now refused by MAX_RUNNING_PER_USER: a hint, runs end when they end. */
+const RUN_NOW_RETRY_AFTER_SECONDS = 5;
 const isUuid = (value: string): boolean =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
@@ -73,11 +76,33 @@ export class ExecutionsService {
     return execution;
   }
 
-  /** Run now: one execution at once (paused or not, beside max_instances), audited as custom_run. */
+  /**
+   * Run now: one execution at once (paused or not), audited as custom_run. Limited like a scheduled
+   * fire, in the statement that inserts it: 403 when the job's owner may not run it (disabled, or
+   * without the permission its class needs), 409 when max_instances executions of the job are
+   * running, 429 when its owner has MAX_RUNNING_PER_USER running.
+   */
   async runNow(user: AuthUser, jobId: string): Promise<string> {
     const job = await this.jobs.getForAction(user, jobId);
-    const claimed = await this.claimer.runNow(job.id);
-    if (!claimed) throw notFound('Job');
+    const outcome = await this.claimer.runNow(job.id);
+    let claimed: ClaimedExecution;
+    switch (outcome.kind) {
+      case 'missing':
+        throw notFound('Job');
+      case 'refused':
+        throw new ForbiddenException(`The job cannot run: ${outcome.reason}`);
+      case 'max_instances':
+        throw new ConflictException(
+          `The job already runs its maximum of ${outcome.maxInstances} executions (max_instances)`,
+        );
+      case 'max_running_per_user':
+        throw new TooManyRequestsException(
+          `The job's owner already has ${outcome.running} executions running: the limit is ${outcome.limit} (MAX_RUNNING_PER_USER)`,
+          RUN_NOW_RETRY_AFTER_SECONDS,
+        );
+      case 'started':
+        claimed = outcome.execution;
+    }
     await this.audit.record({
       event: 'custom_run',
       actor: actorOf(user),

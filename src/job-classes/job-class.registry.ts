@@ -88,6 +88,18 @@ export class JobClassRegistry implements OnModuleInit {
     return this.declared.get(jobClassString)?.requiresPermission;
   }
 
+  /** Every declared class that needs an extra permission, with that permission (for SQL: two parallel arrays). */
+  permissionRequirements(): { classes: string[]; permissions: Permission[] } {
+    const classes: string[] = [];
+    const permissions: Permission[] = [];
+    for (const [name, meta] of this.declared) {
+      if (!meta.requiresPermission) continue;
+      classes.push(name);
+      permissions.push(meta.requiresPermission);
+    }
+    return { classes, permissions };
+  }
+
   /**
    * Null when `pubArgs` suit the class, else a message for a 400 that names the field:
    * the declared count and types first, then the class's own `checkArguments`.

@@ -13,6 +13,7 @@ import { JobClassRegistry } from '../job-classes/job-class.registry.js';
 import { CronSchedule, scheduleProblems } from '../scheduler/cron-schedule.js';
 import { JobSync } from '../scheduler/job-sync.js';
 import { cronFieldsOf, JobTimerRegistry } from '../scheduler/job-timer.registry.js';
+import { OwnerRights } from '../scheduler/owner-rights.js';
 import { ScriptsService } from '../scripts/scripts.service.js';
 import { User } from '../users/entities/user.entity.js';
 import type { CreateJobDto, UpdateJobDto } from './dto/job.dto.js';
@@ -74,6 +75,7 @@ function valuesOf(job: Job): JobValues {
   const {
     job_id: _id,
     next_run_time: _next,
+    suspended_reason: _suspended,
     owner: _owner,
     created_time: _created,
     updated_time: _updated,
@@ -117,6 +119,7 @@ export class JobsService {
     private readonly sync: JobSync,
     private readonly scripts: ScriptsService,
     private readonly config: ConfigService<AppConfig, true>,
+    private readonly rights: OwnerRights,
   ) {}
 
   private query(manager: EntityManager = this.dataSource.manager): SelectQueryBuilder<Job> {
@@ -234,6 +237,7 @@ export class JobsService {
       applyValues(job, values);
       job.nextRunTime = values.paused ? null : schedule.nextAfter(new Date());
       await manager.save(job);
+      await this.reviewRights(manager, user, job);
       await this.record(manager, 'added', user, job, `added ${job.jobClassString} job "${job.name}"`);
       await this.sync.announce(manager, job.id);
       return job.id;
@@ -271,6 +275,7 @@ export class JobsService {
       if (after.paused) job.nextRunTime = null;
       else if (scheduleChanged || before.paused || !job.nextRunTime) job.nextRunTime = schedule.nextAfter(new Date());
       await manager.save(job);
+      await this.reviewRights(manager, user, job);
       await this.record(manager, 'modified', user, job, changes.join('; '));
       await this.sync.announce(manager, job.id);
     });
@@ -344,6 +349,20 @@ export class JobsService {
     problems.push(...scheduleProblems(fields, values.timezone).map((problem) => problem.message));
     if (problems.length > 0) throw new BadRequestException(problems);
     return CronSchedule.create(fields, values.timezone);
+  }
+
+  /**
+   * An admin may give a job to a user who is disabled or lacks the permission its class needs: the
+   * job is then suspended from the start (suspended_reason), and a change that makes it runnable
+   * again lifts that. Only looked at when it can matter (another owner, a class needing a
+   * permission, or a job suspended already): the caller's own rights were checked before.
+   */
+  private async reviewRights(manager: EntityManager, user: AuthUser, job: Job): Promise<void> {
+    const mayMatter =
+      job.ownerId !== user.id ||
+      Boolean(job.suspendedReason) ||
+      this.classes.requiredPermissionOf(job.jobClassString) !== undefined;
+    if (mayMatter) await this.rights.review({ jobId: job.id }, manager);
   }
 
   /** MAX_JOBS_PER_USER for jobs owned by non-admins (429 past it); serialised per owner. */

@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { type ExecutionOutcome, failed, succeeded } from '../executions/execution-result.js';
 import { JobClassRegistry } from '../job-classes/job-class.registry.js';
+import { JobFailedError } from '../job-classes/job-class.types.js';
 import type { ClaimedExecution } from './fire-claimer.js';
 import { InstanceIdentity } from './instance.js';
 
@@ -169,6 +170,10 @@ export class ExecutionRunner implements OnApplicationShutdown {
         outcome = succeeded(value, resultMaxBytes);
       } catch (error) {
         outcome = failed(error, resultMaxBytes);
+        // The row keeps only the message of a server-side error; its stack is for the operator.
+        if (error instanceof Error && !(error instanceof JobFailedError)) {
+          this.logger.debug(`Execution ${execution.executionId} failed: ${error.stack ?? error.message}`);
+        }
       } finally {
         clearTimeout(timer);
       }

@@ -185,11 +185,13 @@ export class FireDispatcher {
     this.scheduleBackgroundWork();
     this.stats.fires += fires.length;
     try {
-      const claimed = await this.claimer.claim(fires);
-      const lost = fires.length - claimed.length;
-      this.stats.claimed += claimed.length;
+      const { executions: claimed, suspended } = await this.claimer.claim(fires);
+      // A suspended job's fire is claimed here too (next_run_time moved on), only without a row.
+      const won = claimed.length + suspended;
+      const lost = fires.length - won;
+      this.stats.claimed += won;
       this.stats.lostToOthers += lost;
-      this.metrics.fires.inc({ claimed_by: 'this_instance' }, claimed.length);
+      this.metrics.fires.inc({ claimed_by: 'this_instance' }, won);
       if (lost > 0) {
         this.metrics.fires.inc({ claimed_by: 'another_instance' }, lost);
         this.metrics.claimsLost.inc(lost);

@@ -7,6 +7,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { InstanceIdentity } from './instance.js';
 import { JobTimerRegistry, type SchedulableJob } from './job-timer.registry.js';
+import { OWNER_RIGHTS_CHANNEL, type OwnerRightsMessage } from './owner-rights.channel.js';
+import { OwnerRights, type ReviewScope } from './owner-rights.js';
 
 export const JOB_CHANGES_CHANNEL = 'cronwarden_job_changes';
 /** `{execution, instance}`: a stop requested through another instance; the one running it kills the work. */
@@ -82,6 +84,7 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly instance: InstanceIdentity,
     private readonly runner: ExecutionRunner,
     private readonly config: ConfigService<AppConfig, true>,
+    private readonly rights: OwnerRights,
   ) {}
 
   get isListening(): boolean {
@@ -119,7 +122,21 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
     else this.timers.reschedule(toSchedulable(row));
   }
 
-  /** Registers missing active jobs, drops deleted or paused ones, reschedules changed ones. */
+  /**
+   * Suspends or un-suspends the jobs whose owner's rights changed (every instance hears the NOTIFY
+   * and runs this; the first changes the rows, the others find nothing left to change).
+   */
+  async reviewSuspensions(scope: ReviewScope): Promise<void> {
+    const changed = await this.rights.review(scope);
+    if (changed.length > 0) {
+      this.logger.log(`Reviewed owners' rights: ${changed.length} jobs suspended or resumed firing`);
+    }
+  }
+
+  /**
+   * Registers missing active jobs, drops deleted or paused ones, reschedules changed ones; and
+   * reviews suspensions (in case a NOTIFY of a user or role change was missed).
+   */
   async reconcile(): Promise<{ registered: number; dropped: number; changed: number }> {
     const counts = { registered: 0, dropped: 0, changed: 0 };
     let rows: Array<{ id: string; updated_time: Date }>;
@@ -130,6 +147,9 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
       return counts;
     }
     await this.stopOrphanedWork().catch(() => undefined);
+    await this.reviewSuspensions('all').catch((error: Error) =>
+      this.logger.warn(`Reviewing suspended jobs failed: ${error.message}`),
+    );
     const active = new Map(rows.map((row) => [row.id, row.updated_time.getTime()]));
     for (const jobId of this.timers.registeredIds()) {
       if (!active.has(jobId)) {
@@ -161,10 +181,13 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
       if (!message.payload) return;
       if (message.channel === JOB_CHANGES_CHANNEL) void this.onChange(message.payload);
       else if (message.channel === EXECUTION_STOPS_CHANNEL) void this.onStop(message.payload);
+      else if (message.channel === OWNER_RIGHTS_CHANNEL) void this.onRightsChange(message.payload);
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${JOB_CHANGES_CHANNEL}; LISTEN ${EXECUTION_STOPS_CHANNEL}`);
+      await client.query(
+        `LISTEN ${JOB_CHANGES_CHANNEL}; LISTEN ${EXECUTION_STOPS_CHANNEL}; LISTEN ${OWNER_RIGHTS_CHANNEL}`,
+      );
       this.listener = client;
       this.listening = true;
       this.reconnectDelay = 250;
@@ -183,6 +206,19 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
     if (message.from === this.instance.id) return;
     await this.refresh(message.job).catch((error: Error) =>
       this.logger.warn(`Applying a change of job ${message.job} failed: ${error.message}`),
+    );
+  }
+
+  private async onRightsChange(payload: string): Promise<void> {
+    let message: OwnerRightsMessage;
+    try {
+      message = JSON.parse(payload) as OwnerRightsMessage;
+    } catch {
+      return;
+    }
+    const scope: ReviewScope = typeof message.owner === 'string' ? { ownerId: message.owner } : 'all';
+    await this.reviewSuspensions(scope).catch((error: Error) =>
+      this.logger.warn(`Reviewing the jobs of changed rights failed: ${error.message}`),
     );
   }
 

@@ -8,6 +8,7 @@ import { FireDispatcher } from './fire-dispatcher.js';
 import { InstanceIdentity } from './instance.js';
 import { JobSync } from './job-sync.js';
 import { JobTimerRegistry } from './job-timer.registry.js';
+import { OwnerRights } from './owner-rights.js';
 import { SchedulerService } from './scheduler.service.js';
 import { Sweeper } from './sweeper.js';
 
@@ -16,6 +17,7 @@ import { Sweeper } from './sweeper.js';
   providers: [
     InstanceIdentity,
     InstanceRegistryService,
+    OwnerRights,
     FireClaimer,
     ExecutionRunner,
     FireDispatcher,
@@ -32,6 +34,7 @@ import { Sweeper } from './sweeper.js';
     FireDispatcher,
     JobTimerRegistry,
     JobSync,
+    OwnerRights,
     SchedulerService,
   ],
 })

@@ -7,6 +7,7 @@ import { ADMIN_ROLE } from '../access/permissions.js';
 import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
 import { isUniqueViolation } from '../common/postgres-errors.js';
 import type { AppConfig } from '../config/app-config.js';
+import { announceOwnerRightsChange } from '../scheduler/owner-rights.channel.js';
 import { sortPermissionNames } from './dto/role.response.js';
 import type { CreateRoleDto, UpdateRoleDto } from './dto/role.dto.js';
 import { PermissionEntity } from './entities/permission.entity.js';
@@ -103,6 +104,8 @@ export class RolesService {
             assertMayGrantPermissions(actor, after);
             changes.push(`permissions: ${before.join(', ') || '(none)'} → ${after.join(', ') || '(none)'}`);
             role.permissions = await this.permissionsByName(manager, after);
+            // Its users may have lost or gained code_execute: their jobs are suspended or resumed.
+            await announceOwnerRightsChange(manager, null);
           }
         }
         if (changes.length === 0) return;
@@ -130,6 +133,7 @@ export class RolesService {
       this.assertMayManage(actor, role);
       this.assertRenamable(role);
       await manager.delete(Role, { id: role.id });
+      await announceOwnerRightsChange(manager, null);
       await this.audit.record(
         { event: 'role_deleted', actor: actorOf(actor), ownerId: null, description: `deleted role ${role.name}` },
         manager,

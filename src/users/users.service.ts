@@ -9,6 +9,7 @@ import { PasswordHasher } from '../auth/password-hasher.service.js';
 import { passwordProblem } from '../auth/password-policy.js';
 import { isUniqueViolation } from '../common/postgres-errors.js';
 import type { AppConfig } from '../config/app-config.js';
+import { announceOwnerRightsChange } from '../scheduler/owner-rights.channel.js';
 import { countOtherActiveAdmins, lockAdminSet } from './admin-lock.js';
 import type { CreateUserDto, UpdateUserDto } from './dto/user.dto.js';
 import { Role } from './entities/role.entity.js';
@@ -134,6 +135,8 @@ export class UsersService {
       }
       if (changes.length === 0) return;
       await manager.save(user);
+      // Disabled: nothing of their jobs runs any more; enabled again: their jobs fire again.
+      if (dto.is_active !== undefined) await announceOwnerRightsChange(manager, user.id);
       await this.recordModified(manager, actor, user, changes.join('; '));
     });
     return this.get(id);
@@ -152,6 +155,8 @@ export class UsersService {
       if (before.includes(ADMIN_ROLE) && !after.includes(ADMIN_ROLE)) await this.assertNotLastAdmin(manager, user);
       user.roles = roles;
       await manager.save(user);
+      // Losing (or regaining) code_execute suspends (or resumes) their ShellJobs and ScriptJobs.
+      if (before.join() !== after.join()) await announceOwnerRightsChange(manager, user.id);
       await this.recordModified(
         manager,
         actor,
@@ -186,6 +191,8 @@ export class UsersService {
         await manager.query('UPDATE executions SET owner_id = $2 WHERE owner_id = $1', [user.id, reassignTo]);
         await manager.query('UPDATE scripts SET owner_id = $2 WHERE owner_id = $1', [user.id, reassignTo]);
         moved = jobs > 0 ? `; ${jobs} jobs and their executions moved to user ${reassignTo}` : '';
+        // The jobs now run with the rights of their new owner.
+        if (jobs > 0) await announceOwnerRightsChange(manager, reassignTo);
       } else if (jobs > 0 || Number(scripts) > 0) {
         throw new ConflictException(
           `User ${user.username} owns ${jobs} jobs and ${scripts} scripts: delete them first, or pass ?reassign_to=<user id> to move them`,

@@ -21,6 +21,8 @@ export interface JobBody {
   timeout_seconds: number;
   misfire_grace_seconds: number;
   coalesce: boolean;
+  /** Why nothing of the job runs (its owner is disabled or lacks its class's permission), or null. */
+  suspended_reason: string | null;
   owner: { id: string; username: string };
   created_time: string;
   updated_time: string;
@@ -149,12 +151,44 @@ export class Db {
   }
 }
 
+/**
+ * Sends `count` requests at once while another session holds a SHARE lock on `executions` (no insert
+ * can go on), and lets go only once every one of them waits for a lock: so they all reach the point
+ * of inserting their execution together, the worst case for a check-then-insert race. Returns the
+ * answers in the order sent.
+ */
+export async function allAtOnce<T>(t: TestApp, count: number, send: () => PromiseLike<T>): Promise<T[]> {
+  const locker = await Db.connect(t);
+  // Another session: pg_stat_activity is a snapshot fixed for the rest of a transaction.
+  const watcher = await Db.connect(t);
+  try {
+    await locker.rows('BEGIN');
+    await locker.rows('LOCK TABLE executions IN SHARE MODE');
+    const answers = Promise.all(Array.from({ length: count }, () => send()));
+    await waitFor(
+      `${count} sessions waiting for a lock`,
+      async () =>
+        (await watcher.count(
+          `SELECT count(*) AS count FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        )) >= count,
+      { timeoutMs: 10_000, intervalMs: 20 },
+    );
+    await locker.rows('COMMIT');
+    return await answers;
+  } finally {
+    await locker.rows('ROLLBACK').catch(() => undefined);
+    await Promise.all([locker.end(), watcher.end()]);
+  }
+}
+
 /** Thin authenticated REST helpers for one app. */
 export function restClient(t: TestApp) {
   const as = (actor: Actor) => ({
     get: (url: string) => t.http().get(url).set('Authorization', actor.bearer),
     post: (url: string) => t.http().post(url).set('Authorization', actor.bearer),
     put: (url: string) => t.http().put(url).set('Authorization', actor.bearer),
+    patch: (url: string) => t.http().patch(url).set('Authorization', actor.bearer),
     delete: (url: string) => t.http().delete(url).set('Authorization', actor.bearer),
   });
   return {

@@ -51,7 +51,7 @@ export class ExecutionResponse {
     type: String,
     nullable: true,
     description:
-      'the return value as JSON text (or the error and stack of a failure); over RESULT_MAX_BYTES it is replaced by {"truncated": true, "bytes", "head"}',
+      'the return value as JSON text; for a failure what the class kept ({"returncode", "stdout", "stderr"} of a ShellJob, {"status", "body"} of a CurlJob, the script\'s own {"error", "stack", "stdout", "stderr"} of a ScriptJob) or else {"error": message} (never a stack or path of the server); over RESULT_MAX_BYTES it is replaced by {"truncated": true, "bytes", "head"}',
   })
   result!: string | null;
 

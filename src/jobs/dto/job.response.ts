@@ -61,6 +61,18 @@ export class JobResponse {
   @ApiProperty()
   coalesce!: boolean;
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description:
+      'Null while the job may run. Otherwise why nothing of it runs: its owner is disabled, or no longer holds the ' +
+      'permission its job class requires (e.g. `the owner alice no longer holds code_execute`). The first fire after ' +
+      'that is recorded `skipped` with this reason, later fires leave no execution (next_run_time still moves on), and ' +
+      'run now answers 403. Cleared as soon as the owner is enabled again or regains the permission.',
+  })
+  suspended_reason!: string | null;
+
   @ApiProperty({ type: OwnerResponse })
   owner!: OwnerResponse;
 
@@ -104,6 +116,7 @@ export function toJobResponse(job: Job): JobResponse {
     timeout_seconds: job.timeoutSeconds,
     misfire_grace_seconds: job.misfireGraceSeconds,
     coalesce: job.coalesce,
+    suspended_reason: job.suspendedReason,
     owner: { id: job.ownerId, username: job.owner?.username ?? '' },
     created_time: job.createdTime.toISOString(),
     updated_time: job.updatedTime.toISOString(),
@@ -129,6 +142,7 @@ export const JOB_LIST_COLUMNS = [
   'timeout_seconds',
   'misfire_grace_seconds',
   'coalesce',
+  'suspended_reason',
   'owner_id',
   'created_time',
   'updated_time',
@@ -154,6 +168,7 @@ export interface JobListRow {
   timeout_seconds: number;
   misfire_grace_seconds: number;
   coalesce: boolean;
+  suspended_reason: string | null;
   owner_id: string;
   owner_username: string;
   created_time: Date;
@@ -180,6 +195,7 @@ export function jobListRowToResponse(row: JobListRow): JobResponse {
     timeout_seconds: row.timeout_seconds,
     misfire_grace_seconds: row.misfire_grace_seconds,
     coalesce: row.coalesce,
+    suspended_reason: row.suspended_reason,
     owner: { id: row.owner_id, username: row.owner_username },
     created_time: row.created_time.toISOString(),
     updated_time: row.updated_time.toISOString(),

@@ -70,6 +70,14 @@ export class Job {
   @Column({ type: 'boolean', default: true })
   coalesce!: boolean;
 
+  /**
+   * Why nothing of this job runs (its owner is disabled or no longer holds the permission its class
+   * needs), or null. Fires keep being claimed (next_run_time moves on) but are not run; the first one
+   * is recorded `skipped` with this reason. Cleared as soon as the owner may run the job again.
+   */
+  @Column({ name: 'suspended_reason', type: 'text', nullable: true })
+  suspendedReason!: string | null;
+
   @Index('IDX_jobs_owner_id')
   @Column({ name: 'owner_id', type: 'uuid' })
   ownerId!: string;
