@@ -245,7 +245,11 @@ describe("a job's owner's rights, checked at every fire", () => {
         .put(`/api/v1/users/${owner.id}/roles`)
         .send({ roles: ['job_manager'] })
         .expect(200);
-      const before = await db.executions(job.job_id);
+      // The run started before the demotion ends as it would have (compare rows once it has).
+      const before = await waitFor('the earlier run to end', async () => {
+        const rows = await db.executions(job.job_id);
+        return rows.every((row) => row.state !== 'running') && rows;
+      });
 
       const res = await rest.as(admin).post(`/api/v1/executions/${job.job_id}`);
       expect(res.status).toBe(403);
