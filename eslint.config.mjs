@@ -14,6 +14,7 @@ export default tseslint.config(
       'jest-results.json',
       'eslint.config.mjs',
       'jest.config.mjs',
+      'web/src/api/schema.ts',
     ],
   },
   eslint.configs.recommended,

@@ -8,6 +8,7 @@ import { AppValidationPipe } from './app-validation.pipe.js';
 import { assertAcceptableBody } from './body-guard.js';
 import { REQUEST_ID_HEADER, assignRequestId } from './request-id.js';
 import { setUpSwagger } from './swagger.js';
+import { serveWebUi } from './web-ui.js';
 
 /** JSON bodies above this are refused with 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -77,4 +78,5 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   setUpSwagger(app);
+  await serveWebUi(app);
 }

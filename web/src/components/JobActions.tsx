@@ -1,0 +1,79 @@
+import { Button, Group } from '@mantine/core';
+import { modals } from '@mantine/modals';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api, type Job, unwrap } from '../api/client';
+import { useAuth } from '../auth';
+
+/**
+ * "Run now", "Pause" / "Resume" and "Delete" for one job, each shown only when the user holds its
+ * permission and may act on the job (their own, or any as admin).
+ */
+export function JobActions({ job, onDeleted }: { job: Job; onDeleted?: () => void }) {
+  const auth = useAuth();
+  const queryClient = useQueryClient();
+  const mayAct = job.owner.id === auth.me?.id || (auth.me?.roles ?? []).includes('admin');
+  const done = (message: string) => {
+    notifications.show({ message, color: 'teal' });
+    void queryClient.invalidateQueries();
+  };
+  const failed = (error: Error) => notifications.show({ title: 'Not done', message: error.message, color: 'red' });
+  const path = { params: { path: { job_id: job.job_id } } };
+  const runNow = useMutation({
+    mutationFn: async () => unwrap(await api.POST('/api/v1/executions/{job_id}', path)),
+    onSuccess: () => done(`${job.name}: started`),
+    onError: failed,
+  });
+  const pause = useMutation({
+    mutationFn: async () => unwrap(await api.POST('/api/v1/jobs/{job_id}/pause', path)),
+    onSuccess: () => done(`${job.name}: paused`),
+    onError: failed,
+  });
+  const resume = useMutation({
+    mutationFn: async () => unwrap(await api.POST('/api/v1/jobs/{job_id}/resume', path)),
+    onSuccess: () => done(`${job.name}: resumed`),
+    onError: failed,
+  });
+  const remove = useMutation({
+    mutationFn: async () => unwrap(await api.DELETE('/api/v1/jobs/{job_id}', path)),
+    onSuccess: () => {
+      done(`${job.name}: deleted`);
+      onDeleted?.();
+    },
+    onError: failed,
+  });
+  if (!mayAct) return null;
+  const confirmDelete = () =>
+    modals.openConfirmModal({
+      title: 'Delete this job?',
+      children: `"${job.name}" stops firing at once. Its executions and audit log stay.`,
+      labels: { confirm: 'Delete', cancel: 'Cancel' },
+      confirmProps: { color: 'red' },
+      onConfirm: () => remove.mutate(),
+    });
+  return (
+    <Group gap={6} wrap="nowrap">
+      {auth.can('job_run') && (
+        <Button size="xs" variant="light" loading={runNow.isPending} onClick={() => runNow.mutate()}>
+          Run now
+        </Button>
+      )}
+      {job.paused
+        ? auth.can('job_resume') && (
+            <Button size="xs" variant="default" loading={resume.isPending} onClick={() => resume.mutate()}>
+              Resume
+            </Button>
+          )
+        : auth.can('job_pause') && (
+            <Button size="xs" variant="default" loading={pause.isPending} onClick={() => pause.mutate()}>
+              Pause
+            </Button>
+          )}
+      {auth.can('job_delete') && (
+        <Button size="xs" variant="subtle" color="red" onClick={confirmDelete}>
+          Delete
+        </Button>
+      )}
+    </Group>
+  );
+}

@@ -1,0 +1,58 @@
+import { AppShell, Burger, Button, Group, NavLink, Text, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { Link, Outlet, useLocation } from 'react-router';
+import { useAuth } from '../auth';
+
+const SECTIONS = [
+  { to: '/jobs', label: 'Jobs', permission: 'job_view' },
+  { to: '/executions', label: 'Executions', permission: 'execution_view' },
+  { to: '/logs', label: 'Audit logs', permission: 'audit_view' },
+  { to: '/account', label: 'Account', permission: null },
+] as const;
+
+export function Layout() {
+  const auth = useAuth();
+  const location = useLocation();
+  const [opened, { toggle, close }] = useDisclosure();
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 200, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Menu" />
+            <Link to="/jobs" style={{ textDecoration: 'none', color: 'inherit' }}>
+              <Title order={3}>Cronwarden</Title>
+            </Link>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <Text size="sm" c="dimmed" visibleFrom="xs">
+              {auth.me?.username}
+            </Text>
+            <Button variant="default" size="xs" onClick={() => void auth.signOut()}>
+              Sign out
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs">
+        {SECTIONS.filter((section) => section.permission === null || auth.can(section.permission)).map((section) => (
+          <NavLink
+            key={section.to}
+            component={Link}
+            to={section.to}
+            label={section.label}
+            active={location.pathname.startsWith(section.to)}
+            onClick={close}
+          />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}
