@@ -644,6 +644,21 @@ const MATRIX: Row[] = [
     after: checkCreated('ShellJob'),
   },
   {
+    method: 'POST',
+    route: '/api/v1/jobs/preview',
+    path: () => '/api/v1/jobs/preview',
+    setup: newJobName,
+    // A whole job body: only the schedule is read, nothing is saved (job_view is enough).
+    body: (f) => ({ name: f.name, job_class_string: 'SampleJob', pub_args: ['x'], minute: '*/5' }),
+    // prettier-ignore
+    status: { anonymous: 401, admin: 200, job_manager: 200, viewer: 200, auditor: 403, user_admin: 200, no_role: 403, code_runner: 200, supervisor: 200 },
+    after: async (f, res, allowed) => {
+      if (allowed) expect((res.body as { next_run_times: string[] }).next_run_times).toHaveLength(5);
+      expect(await sql('SELECT id FROM jobs WHERE name = $1', [f.name])).toEqual([]);
+      expect(await sql("SELECT id FROM audit_logs WHERE description LIKE '%' || $1 || '%'", [f.name])).toEqual([]);
+    },
+  },
+  {
     method: 'GET',
     route: '/api/v1/jobs/:job_id',
     path: (f) => `/api/v1/jobs/${f.jobId}`,

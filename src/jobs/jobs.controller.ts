@@ -10,8 +10,14 @@ import {
 import type { AuthUser } from '../access/auth-user.js';
 import { CurrentUser, RequirePermissions } from '../auth/decorators.js';
 import { API_PREFIX } from '../http/api-prefix.js';
-import { CreateJobDto, UpdateJobDto } from './dto/job.dto.js';
-import { DeletedJobResponse, JobListResponse, JobResponse, toJobResponse } from './dto/job.response.js';
+import { CreateJobDto, PreviewScheduleDto, UpdateJobDto } from './dto/job.dto.js';
+import {
+  DeletedJobResponse,
+  JobListResponse,
+  JobResponse,
+  SchedulePreviewResponse,
+  toJobResponse,
+} from './dto/job.response.js';
 import { JobsQueryDto } from './dto/jobs.query.js';
 import {
   JobActionGuard,
@@ -50,6 +56,22 @@ export class JobsController {
   @ApiBadRequestResponse({ description: VALIDATION })
   async create(@CurrentUser() user: AuthUser, @Body() dto: CreateJobDto): Promise<JobResponse> {
     return toJobResponse(await this.jobs.create(user, dto));
+  }
+
+  // Declared before the `:job_id` routes; a static segment wins in Fastify's router anyway.
+  @Post('preview')
+  @HttpCode(200)
+  @RequirePermissions('job_view')
+  @ApiOperation({
+    summary: 'The next 5 fire times of a schedule (cron fields and timezone, defaults as for a new job); saves nothing',
+  })
+  @ApiOkResponse({ type: SchedulePreviewResponse })
+  @ApiBadRequestResponse({
+    description:
+      'A cron field, the time zone or trigger is invalid, or the schedule never fires (named in the message)',
+  })
+  preview(@Body() dto: PreviewScheduleDto): SchedulePreviewResponse {
+    return { next_run_times: this.jobs.preview(dto).map((time) => time.toISOString()) };
   }
 
   @Get(':job_id')

@@ -10,13 +10,13 @@ import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
 import type { AuditEvent } from '../audit-logs/audit-events.js';
 import type { AppConfig } from '../config/app-config.js';
 import { JobClassRegistry } from '../job-classes/job-class.registry.js';
-import { CronSchedule, scheduleProblems } from '../scheduler/cron-schedule.js';
+import { CronSchedule, ScheduleError } from '../scheduler/cron-schedule.js';
 import { JobSync } from '../scheduler/job-sync.js';
 import { cronFieldsOf, JobTimerRegistry } from '../scheduler/job-timer.registry.js';
 import { OwnerRights } from '../scheduler/owner-rights.js';
 import { ScriptsService } from '../scripts/scripts.service.js';
 import { User } from '../users/entities/user.entity.js';
-import type { CreateJobDto, UpdateJobDto } from './dto/job.dto.js';
+import type { CreateJobDto, PreviewScheduleDto, UpdateJobDto } from './dto/job.dto.js';
 import {
   type JobListRow,
   JOB_LIST_COLUMNS,
@@ -103,6 +103,29 @@ function applyValues(job: Job, values: JobValues): void {
 }
 
 const SCHEDULE_FIELDS: Array<keyof JobValues> = ['month', 'day_of_week', 'day', 'hour', 'minute', 'second', 'timezone'];
+
+type ScheduleValues = Pick<JobValues, 'month' | 'day_of_week' | 'day' | 'hour' | 'minute' | 'second' | 'timezone'>;
+
+/** How many fire times a preview shows. */
+const PREVIEW_FIRES = 5;
+
+/** The scheduler's schedule, or the 400 messages naming every bad field (or that it never fires). */
+function checkSchedule(values: ScheduleValues): CronSchedule | string[] {
+  const fields = {
+    second: values.second,
+    minute: values.minute,
+    hour: values.hour,
+    day: values.day,
+    month: values.month,
+    day_of_week: values.day_of_week,
+  };
+  try {
+    return CronSchedule.create(fields, values.timezone);
+  } catch (error) {
+    if (error instanceof ScheduleError) return error.problems.map((problem) => problem.message);
+    throw error;
+  }
+}
 
 /**
  * Jobs: validated before anything is saved, scoped by the access service, audited in the same
@@ -215,13 +238,7 @@ export class JobsService {
       name: dto.name,
       job_class_string: dto.job_class_string,
       pub_args: dto.pub_args ?? [],
-      month: dto.month ?? '*',
-      day_of_week: dto.day_of_week ?? '*',
-      day: dto.day ?? '*',
-      hour: dto.hour ?? '*',
-      minute: dto.minute ?? '*',
-      second: dto.second ?? '0',
-      timezone: dto.timezone ?? this.config.get('timezone', { infer: true }),
+      ...this.scheduleWithDefaults(dto),
       paused: dto.paused ?? false,
       max_instances: dto.max_instances ?? 3,
       timeout_seconds: dto.timeout_seconds ?? this.config.get('jobs.defaultTimeoutSeconds', { infer: true }),
@@ -245,6 +262,37 @@ export class JobsService {
     const job = await this.query().where('job.id = :id', { id }).getOneOrFail();
     this.timers.register(job);
     return job;
+  }
+
+  /**
+   * The next fires of a schedule, by the scheduler's own code, validated exactly as for a job (the
+   * same 400 messages); nothing is saved.
+   */
+  preview(dto: PreviewScheduleDto): Date[] {
+    const schedule = checkSchedule(this.scheduleWithDefaults(dto));
+    if (Array.isArray(schedule)) throw new BadRequestException(schedule);
+    const fires: Date[] = [];
+    let after = new Date();
+    while (fires.length < PREVIEW_FIRES) {
+      const next = schedule.nextAfter(after);
+      if (next === null) break;
+      fires.push(next);
+      after = next;
+    }
+    return fires;
+  }
+
+  /** The schedule of a new job: the fields given, the API's defaults for the others. */
+  private scheduleWithDefaults(dto: Partial<ScheduleValues>): ScheduleValues {
+    return {
+      month: dto.month ?? '*',
+      day_of_week: dto.day_of_week ?? '*',
+      day: dto.day ?? '*',
+      hour: dto.hour ?? '*',
+      minute: dto.minute ?? '*',
+      second: dto.second ?? '0',
+      timezone: dto.timezone ?? this.config.get('timezone', { infer: true }),
+    };
   }
 
   async update(user: AuthUser, id: string, dto: UpdateJobDto): Promise<Job> {
@@ -338,17 +386,10 @@ export class JobsService {
         problems.push("pub_args[0] (script_id) does not name a script the job's owner can use");
       }
     }
-    const fields = {
-      second: values.second,
-      minute: values.minute,
-      hour: values.hour,
-      day: values.day,
-      month: values.month,
-      day_of_week: values.day_of_week,
-    };
-    problems.push(...scheduleProblems(fields, values.timezone).map((problem) => problem.message));
-    if (problems.length > 0) throw new BadRequestException(problems);
-    return CronSchedule.create(fields, values.timezone);
+    const schedule = checkSchedule(values);
+    if (Array.isArray(schedule)) problems.push(...schedule);
+    if (problems.length > 0 || Array.isArray(schedule)) throw new BadRequestException(problems);
+    return schedule;
   }
 
   /**

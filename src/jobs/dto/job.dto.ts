@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import {
   IsArray,
   IsBoolean,
+  IsIn,
   IsInt,
   IsNotEmpty,
   IsOptional,
@@ -136,3 +137,19 @@ export class CreateJobDto {
 
 /** Every field optional: only the fields given change (changing `hour` never resets `minute`). */
 export class UpdateJobDto extends PartialType(CreateJobDto) {}
+
+/**
+ * `POST /api/v1/jobs/preview`: the body of a job, every field optional. Only the schedule is read
+ * (the cron fields and `timezone`, with the defaults of job creation); other job fields are checked
+ * as for a job and otherwise ignored, so a job form can be sent as it is.
+ */
+export class PreviewScheduleDto extends PartialType(CreateJobDto) {
+  @ApiPropertyOptional({
+    enum: ['cron'],
+    default: 'cron',
+    description: 'only cron schedules exist so far: interval and date triggers are refused (400)',
+  })
+  @IsOptional()
+  @IsIn(['cron'], { message: 'trigger must be "cron" (interval and date triggers are not implemented)' })
+  trigger?: 'cron';
+}

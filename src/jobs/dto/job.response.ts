@@ -96,6 +96,16 @@ export class DeletedJobResponse {
   job_id!: string;
 }
 
+export class SchedulePreviewResponse {
+  @ApiProperty({
+    type: [String],
+    format: 'date-time',
+    example: ['2026-11-24T02:00:00.000Z', '2026-11-25T02:00:00.000Z'],
+    description: 'the next 5 fire times, oldest first (fewer only if the scheduler finds no more within 8 years)',
+  })
+  next_run_times!: string[];
+}
+
 /** A job as the API shows it; `owner` must be loaded. */
 export function toJobResponse(job: Job): JobResponse {
   return {
