@@ -60,6 +60,10 @@ export type paths = {
     /** Create a job; it is scheduled at once (ShellJob and ScriptJob need code_execute) */
     post: operations["JobsController_create"];
   };
+  "/api/v1/jobs/preview": {
+    /** The next 5 fire times of a schedule (cron fields and timezone, defaults as for a new job); saves nothing */
+    post: operations["JobsController_preview"];
+  };
   "/api/v1/jobs/{job_id}": {
     /** Get a job */
     get: operations["JobsController_get"];
@@ -435,6 +439,107 @@ export type components = {
        * @description admins only: create the job for this user (ignored for others)
        */
       owner_id?: string;
+    };
+    PreviewScheduleDto: {
+      /** @example Nightly report */
+      name?: string;
+      /**
+       * @description one of GET /api/v1/job-classes
+       * @example SampleJob
+       */
+      job_class_string?: string;
+      /**
+       * @description positional arguments, checked against the class's declared arguments
+       * @example [
+       *   "hello",
+       *   0
+       * ]
+       */
+      pub_args?: unknown[];
+      /**
+       * @description 0-12 or jan-dec; *, a-b, *\/n, a,b
+       * @default *
+       * @example *\/5
+       */
+      month?: string;
+      /**
+       * @description crontab numbering: 0 and 7 are Sunday (ndscheduler/APScheduler counted Monday as 0); names mon..sun
+       * @default *
+       * @example mon-fri
+       */
+      day_of_week?: string;
+      /**
+       * @description day of the month, 1-31
+       * @default *
+       * @example *
+       */
+      day?: string;
+      /**
+       * @description 0-23
+       * @default *
+       * @example 3
+       */
+      hour?: string;
+      /**
+       * @description 0-59
+       * @default *
+       * @example *\/5
+       */
+      minute?: string;
+      /**
+       * @description 0-59
+       * @default 0
+       * @example 0
+       */
+      second?: string;
+      /**
+       * @description IANA zone; default TIMEZONE (UTC)
+       * @example Europe/Berlin
+       */
+      timezone?: string;
+      /**
+       * @description create it paused (it never fires until resumed)
+       * @default false
+       */
+      paused?: boolean;
+      /**
+       * @description running executions at most (more: skipped)
+       * @default 3
+       */
+      max_instances?: number;
+      /** @description default JOB_TIMEOUT_SECONDS (3600) */
+      timeout_seconds?: number;
+      /**
+       * @description how late a missed fire may still run
+       * @default 3600
+       */
+      misfire_grace_seconds?: number;
+      /**
+       * @description run missed fires once instead of once each
+       * @default true
+       */
+      coalesce?: boolean;
+      /**
+       * Format: uuid
+       * @description admins only: create the job for this user (ignored for others)
+       */
+      owner_id?: string;
+      /**
+       * @description only cron schedules exist so far: interval and date triggers are refused (400)
+       * @default cron
+       * @enum {string}
+       */
+      trigger?: "cron";
+    };
+    SchedulePreviewResponse: {
+      /**
+       * @description the next 5 fire times, oldest first (fewer only if the scheduler finds no more within 8 years)
+       * @example [
+       *   "2026-11-24T02:00:00.000Z",
+       *   "2026-11-25T02:00:00.000Z"
+       * ]
+       */
+      next_run_times: string[];
     };
     UpdateJobDto: {
       /** @example Nightly report */
@@ -1128,6 +1233,33 @@ export type operations = {
         content: never;
       };
       /** @description Requires: job_create */
+      403: {
+        content: never;
+      };
+    };
+  };
+  /** The next 5 fire times of a schedule (cron fields and timezone, defaults as for a new job); saves nothing */
+  JobsController_preview: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PreviewScheduleDto"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["SchedulePreviewResponse"];
+        };
+      };
+      /** @description A cron field, the time zone or trigger is invalid, or the schedule never fires (named in the message) */
+      400: {
+        content: never;
+      };
+      /** @description Missing, invalid, expired or revoked access token */
+      401: {
+        content: never;
+      };
+      /** @description Requires: job_view */
       403: {
         content: never;
       };
