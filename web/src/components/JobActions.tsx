@@ -2,8 +2,10 @@ import { Button, Group } from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { api, type Job, unwrap } from '../api/client';
 import { useAuth } from '../auth';
+import { JobDialog } from './JobDialog';
 
 /**
  * "Run now", "Pause" / "Resume" and "Delete" for one job, each shown only when the user holds its
@@ -42,6 +44,7 @@ export function JobActions({ job, onDeleted }: { job: Job; onDeleted?: () => voi
     },
     onError: failed,
   });
+  const [editing, setEditing] = useState(false);
   if (!mayAct) return null;
   const confirmDelete = () =>
     modals.openConfirmModal({
@@ -69,6 +72,12 @@ export function JobActions({ job, onDeleted }: { job: Job; onDeleted?: () => voi
               Pause
             </Button>
           )}
+      {auth.can('job_modify') && (
+        <Button size="xs" variant="default" onClick={() => setEditing(true)}>
+          Edit
+        </Button>
+      )}
+      {editing && <JobDialog job={job} opened onClose={() => setEditing(false)} />}
       {auth.can('job_delete') && (
         <Button size="xs" variant="subtle" color="red" onClick={confirmDelete}>
           Delete

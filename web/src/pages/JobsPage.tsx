@@ -1,9 +1,24 @@
-import { Alert, Anchor, Badge, Group, Pagination, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Pagination,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { seesEveryone, useAuth } from '../auth';
 import { JobActions } from '../components/JobActions';
+import { JobDialog } from '../components/JobDialog';
 import { Time } from '../components/Time';
 import { scheduleInWords } from '../format';
 
@@ -11,6 +26,7 @@ const PAGE_SIZE = 50;
 
 export function JobsPage() {
   const auth = useAuth();
+  const [creating, setCreating] = useState(false);
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
   const paused = params.get('paused') ?? '';
@@ -47,7 +63,9 @@ export function JobsPage() {
     <Stack>
       <Group justify="space-between">
         <Title order={2}>Jobs</Title>
+        {auth.can('job_create') && <Button onClick={() => setCreating(true)}>New job</Button>}
       </Group>
+      {creating && <JobDialog opened onClose={() => setCreating(false)} />}
       <Group>
         <TextInput
           placeholder="Search by name"
@@ -71,7 +89,13 @@ export function JobsPage() {
       </Group>
       {jobs.isError && <Alert color="red">{jobs.error.message}</Alert>}
       {jobs.data && jobs.data.jobs.length === 0 && (
-        <Text c="dimmed">{q || paused ? 'No job matches these filters.' : 'No jobs yet.'}</Text>
+        <Text c="dimmed">
+          {q || paused
+            ? 'No job matches these filters.'
+            : auth.can('job_create')
+              ? 'No jobs yet — New job.'
+              : 'No jobs yet.'}
+        </Text>
       )}
       {jobs.data && jobs.data.jobs.length > 0 && (
         <Table.ScrollContainer minWidth={760}>

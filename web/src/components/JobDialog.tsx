@@ -1,0 +1,347 @@
+import {
+  Accordion,
+  Alert,
+  Button,
+  Checkbox,
+  Code,
+  Group,
+  List,
+  Modal,
+  NumberInput,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+} from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useMemo, useState } from 'react';
+import { api, errorText, type Job, type Schemas, unwrap } from '../api/client';
+import { useAuth } from '../auth';
+import { localTime, scheduleInWords } from '../format';
+
+type JobClass = Schemas['JobClassResponse'];
+type Argument = Schemas['JobArgumentResponse'];
+
+const SCHEDULE_FIELDS = [
+  ['second', 'Second', '0-59'],
+  ['minute', 'Minute', '0-59'],
+  ['hour', 'Hour', '0-23'],
+  ['day', 'Day', '1-31'],
+  ['month', 'Month', '1-12'],
+  ['day_of_week', 'Day of week', '0-7 (0, 7: Sunday), mon-sun'],
+] as const;
+type ScheduleField = (typeof SCHEDULE_FIELDS)[number][0];
+
+const TIME_ZONES: string[] = (() => {
+  const supported = (Intl as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
+  return supported.includes('UTC') ? supported : ['UTC', ...supported];
+})();
+
+/** An argument's value as text in the form: strings as they are, everything else as JSON. */
+function asText(value: unknown, type: Argument['type']): string {
+  if (value === undefined) return '';
+  return type === 'string' && typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** The form's text of an argument back to its JSON value, or a message saying why it is not one. */
+function parseArgument(text: string, type: Argument['type']): { value: unknown } | { problem: string } {
+  if (type === 'string') return { value: text };
+  if (type === 'number' || type === 'integer') {
+    const number = Number(text);
+    if (text.trim() === '' || Number.isNaN(number)) return { problem: 'must be a number' };
+    if (type === 'integer' && !Number.isInteger(number)) return { problem: 'must be a whole number' };
+    return { value: number };
+  }
+  if (type === 'boolean') return { value: text === 'true' };
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return { problem: 'must be JSON (a string needs quotes)' };
+  }
+}
+
+const isOptional = (argument: Argument): boolean => /\(optional/.test(argument.description);
+const isVariadic = (argument: Argument): boolean => /any number/.test(argument.description);
+const argumentName = (argument: Argument): string => argument.description.split(/[\s:(]/)[0];
+
+/** The field a 400 message names (`hour: ...`, `pub_args[1] (...) ...`, `name must ...`), if any. */
+function fieldOf(message: string): string | null {
+  const match = /^(pub_args\[\d+\]|[a-z_]+)\b/.exec(message);
+  return match ? match[1] : null;
+}
+
+/** "New job" and "Edit": every field of a job, the schedule in words and its next five fires as you type. */
+export function JobDialog({ job, opened, onClose }: { job?: Job; opened: boolean; onClose: () => void }) {
+  const auth = useAuth();
+  const queryClient = useQueryClient();
+  const classes = useQuery({
+    queryKey: ['job-classes'],
+    queryFn: async () => unwrap(await api.GET('/api/v1/job-classes')),
+    enabled: opened,
+  });
+  const offered = (classes.data?.job_classes ?? []).filter(
+    (entry) => entry.requires_permission === null || auth.can(entry.requires_permission),
+  );
+  const [name, setName] = useState(job?.name ?? '');
+  const [className, setClassName] = useState<string | null>(job?.job_class_string ?? null);
+  const [args, setArgs] = useState<string[] | null>(null);
+  const [schedule, setSchedule] = useState<Record<ScheduleField, string>>({
+    second: job?.second ?? '0',
+    minute: job?.minute ?? '*',
+    hour: job?.hour ?? '*',
+    day: job?.day ?? '*',
+    month: job?.month ?? '*',
+    day_of_week: job?.day_of_week ?? '*',
+  });
+  const [timezone, setTimezone] = useState(job?.timezone ?? 'UTC');
+  const [maxInstances, setMaxInstances] = useState<number | string>(job?.max_instances ?? 3);
+  const [timeoutSeconds, setTimeoutSeconds] = useState<number | string>(job?.timeout_seconds ?? 3600);
+  const [misfireGrace, setMisfireGrace] = useState<number | string>(job?.misfire_grace_seconds ?? 3600);
+  const [coalesce, setCoalesce] = useState(job?.coalesce ?? true);
+  const [paused, setPaused] = useState(job?.paused ?? false);
+  const [problems, setProblems] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string | null>(null);
+
+  const jobClass: JobClass | undefined = offered.find((entry) => entry.job_class_string === className);
+  const argTexts = useMemo(() => {
+    if (args) return args;
+    if (!jobClass) return [];
+    const source = job && job.job_class_string === jobClass.job_class_string ? job.pub_args : [];
+    const declared = jobClass.arguments;
+    const count = Math.max(source.length, declared.filter((argument) => !isOptional(argument)).length);
+    return Array.from({ length: count }, (_, index) => {
+      const spec = declared[Math.min(index, declared.length - 1)];
+      return asText(source[index], spec?.type ?? 'any');
+    });
+  }, [args, jobClass, job]);
+  const specOf = (index: number): Argument | undefined =>
+    jobClass?.arguments[Math.min(index, (jobClass?.arguments.length ?? 1) - 1)];
+  const canAddArgument =
+    jobClass !== undefined &&
+    (argTexts.length < jobClass.arguments.length || jobClass.arguments.some((argument) => isVariadic(argument)));
+
+  const [debounced] = useDebouncedValue({ ...schedule, timezone }, 300);
+  const preview = useQuery({
+    queryKey: ['preview', debounced],
+    enabled: opened,
+    retry: false,
+    queryFn: async () => unwrap(await api.POST('/api/v1/jobs/preview', { body: debounced })),
+  });
+
+  const save = useMutation({
+    mutationFn: async (body: Schemas['CreateJobDto']) => {
+      const result = job
+        ? await api.PUT('/api/v1/jobs/{job_id}', { params: { path: { job_id: job.job_id } }, body })
+        : await api.POST('/api/v1/jobs', { body });
+      if (!result.data) throw Object.assign(new Error(errorText(result.error)), { body: result.error });
+      return result.data;
+    },
+    onSuccess: (saved) => {
+      notifications.show({ message: `${saved.name}: ${job ? 'saved' : 'created'}`, color: 'teal' });
+      void queryClient.invalidateQueries();
+      onClose();
+    },
+    onError: (error: Error & { body?: unknown }) => {
+      const raw = (error.body as { message?: unknown } | undefined)?.message;
+      const messages = Array.isArray(raw) ? raw.map(String) : [error.message];
+      const byField: Record<string, string> = {};
+      const rest: string[] = [];
+      for (const message of messages) {
+        const field = fieldOf(message);
+        if (field && (field === 'name' || field.startsWith('pub_args') || field in schedule || field === 'timezone')) {
+          byField[field] = message;
+        } else rest.push(message);
+      }
+      setProblems(byField);
+      setGeneral(rest.length ? rest.join('; ') : null);
+    },
+  });
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const found: Record<string, string> = {};
+    const pubArgs: unknown[] = [];
+    argTexts.forEach((text, index) => {
+      const parsed = parseArgument(text, specOf(index)?.type ?? 'any');
+      if ('problem' in parsed) found[`pub_args[${index}]`] = `pub_args[${index}] ${parsed.problem}`;
+      else pubArgs.push(parsed.value);
+    });
+    setProblems(found);
+    if (Object.keys(found).length > 0 || !className) return;
+    save.mutate({
+      name,
+      job_class_string: className,
+      pub_args: pubArgs,
+      ...schedule,
+      timezone,
+      max_instances: Number(maxInstances),
+      timeout_seconds: Number(timeoutSeconds),
+      misfire_grace_seconds: Number(misfireGrace),
+      coalesce,
+      ...(job ? {} : { paused }),
+    });
+  };
+
+  return (
+    <Modal opened={opened} onClose={onClose} title={job ? `Edit ${job.name}` : 'New job'} size="lg">
+      <form onSubmit={submit}>
+        <Stack>
+          {general && <Alert color="red">{general}</Alert>}
+          <TextInput
+            label="Name"
+            required
+            withAsterisk={false}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={problems.name}
+          />
+          <Select
+            label="Job class"
+            placeholder="Pick a job class"
+            data={offered.map((entry) => ({
+              value: entry.job_class_string,
+              label: `${entry.name} (${entry.job_class_string})`,
+            }))}
+            value={className}
+            onChange={(value) => {
+              setClassName(value);
+              setArgs(null);
+            }}
+            allowDeselect={false}
+          />
+          {jobClass && (
+            <Text size="xs" c="dimmed">
+              {jobClass.notes} Example: <Code>{JSON.stringify(jobClass.example_arguments)}</Code>
+            </Text>
+          )}
+          {argTexts.map((text, index) => {
+            const spec = specOf(index);
+            const label = spec ? argumentName(spec) : `argument ${index + 1}`;
+            const change = (value: string) => setArgs(argTexts.map((old, at) => (at === index ? value : old)));
+            const error = problems[`pub_args[${index}]`];
+            if (spec?.type === 'boolean') {
+              return (
+                <Checkbox
+                  key={index}
+                  label={label}
+                  checked={text === 'true'}
+                  onChange={(e) => change(String(e.currentTarget.checked))}
+                />
+              );
+            }
+            const multiline = spec?.type === 'object' || spec?.type === 'array' || spec?.type === 'any';
+            return multiline ? (
+              <Textarea
+                key={index}
+                label={label}
+                description={spec ? spec.description.slice(label.length).replace(/^[\s:]+/, '') : undefined}
+                value={text}
+                onChange={(e) => change(e.currentTarget.value)}
+                error={error}
+                autosize
+                minRows={1}
+              />
+            ) : (
+              <TextInput
+                key={index}
+                label={label}
+                description={spec ? spec.description.slice(label.length).replace(/^[\s:]+/, '') : undefined}
+                value={text}
+                onChange={(e) => change(e.currentTarget.value)}
+                error={error}
+              />
+            );
+          })}
+          {canAddArgument && (
+            <Group>
+              <Button variant="subtle" size="xs" onClick={() => setArgs([...argTexts, ''])}>
+                Add argument
+              </Button>
+              {argTexts.length > 0 && (
+                <Button variant="subtle" size="xs" color="gray" onClick={() => setArgs(argTexts.slice(0, -1))}>
+                  Remove last argument
+                </Button>
+              )}
+            </Group>
+          )}
+          <SimpleGrid cols={{ base: 2, sm: 3 }}>
+            {SCHEDULE_FIELDS.map(([field, label, hint]) => (
+              <TextInput
+                key={field}
+                label={label}
+                description={hint}
+                value={schedule[field]}
+                onChange={(e) => setSchedule({ ...schedule, [field]: e.currentTarget.value })}
+                error={problems[field]}
+              />
+            ))}
+          </SimpleGrid>
+          <Select
+            label="Time zone"
+            data={TIME_ZONES}
+            value={timezone}
+            onChange={(value) => setTimezone(value ?? 'UTC')}
+            searchable
+            allowDeselect={false}
+            error={problems.timezone}
+          />
+          <div aria-live="polite">
+            <Text size="sm" fw={600}>
+              {scheduleInWords({ ...schedule, timezone })}
+            </Text>
+            {preview.isError && (
+              <Text size="sm" c="red">
+                {preview.error.message}
+              </Text>
+            )}
+            {preview.data && (
+              <List size="sm" aria-label="Next fire times">
+                {preview.data.next_run_times.map((time) => (
+                  <List.Item key={time}>{localTime(time)}</List.Item>
+                ))}
+              </List>
+            )}
+          </div>
+          <Accordion variant="contained">
+            <Accordion.Item value="advanced">
+              <Accordion.Control>Advanced</Accordion.Control>
+              <Accordion.Panel>
+                <SimpleGrid cols={{ base: 1, sm: 3 }}>
+                  <NumberInput label="Max instances" min={1} value={maxInstances} onChange={setMaxInstances} />
+                  <NumberInput label="Timeout (s)" min={1} value={timeoutSeconds} onChange={setTimeoutSeconds} />
+                  <NumberInput label="Misfire grace (s)" min={0} value={misfireGrace} onChange={setMisfireGrace} />
+                </SimpleGrid>
+                <Group mt="sm">
+                  <Checkbox
+                    label="Coalesce missed fires"
+                    checked={coalesce}
+                    onChange={(e) => setCoalesce(e.currentTarget.checked)}
+                  />
+                  {!job && (
+                    <Checkbox
+                      label="Start paused"
+                      checked={paused}
+                      onChange={(e) => setPaused(e.currentTarget.checked)}
+                    />
+                  )}
+                </Group>
+              </Accordion.Panel>
+            </Accordion.Item>
+          </Accordion>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={save.isPending} disabled={!className}>
+              {job ? 'Save' : 'Create'}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
