@@ -195,11 +195,25 @@ describe('the web UI in a real browser', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'alice-every-two-seconds' }).waitFor();
     await page.getByRole('heading', { name: 'Recent executions' }).waitFor();
+    await page.getByText('Next fires').waitFor();
+    await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
+    await page
+      .getByText(/added by/)
+      .first()
+      .waitFor();
     await screenshots(page, 'job');
     await page.getByRole('link', { name: 'Audit logs' }).click();
     await page.getByRole('cell', { name: 'custom_run' }).first().waitFor();
     await page.getByRole('cell', { name: 'paused' }).first().waitFor();
     await screenshots(page, 'logs');
+    // A run-now entry links to its execution.
+    await page
+      .getByRole('row', { name: /custom_run/ })
+      .first()
+      .getByRole('link')
+      .last()
+      .click();
+    await page.getByRole('heading', { name: 'Result' }).waitFor();
     await page.getByRole('link', { name: 'Account' }).click();
     await page.getByRole('heading', { name: 'Change password' }).waitFor();
     await screenshots(page, 'account');

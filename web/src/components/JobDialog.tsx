@@ -22,6 +22,7 @@ import { type FormEvent, useMemo, useState } from 'react';
 import { api, errorText, type Job, type Schemas, unwrap } from '../api/client';
 import { useAuth } from '../auth';
 import { localTime, scheduleInWords } from '../format';
+import { argumentName, asText, fieldOf, isOptional, isVariadic, parseArgument } from '../job-form';
 
 type JobClass = Schemas['JobClassResponse'];
 type Argument = Schemas['JobArgumentResponse'];
@@ -40,39 +41,6 @@ const TIME_ZONES: string[] = (() => {
   const supported = (Intl as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
   return supported.includes('UTC') ? supported : ['UTC', ...supported];
 })();
-
-/** An argument's value as text in the form: strings as they are, everything else as JSON. */
-function asText(value: unknown, type: Argument['type']): string {
-  if (value === undefined) return '';
-  return type === 'string' && typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-/** The form's text of an argument back to its JSON value, or a message saying why it is not one. */
-function parseArgument(text: string, type: Argument['type']): { value: unknown } | { problem: string } {
-  if (type === 'string') return { value: text };
-  if (type === 'number' || type === 'integer') {
-    const number = Number(text);
-    if (text.trim() === '' || Number.isNaN(number)) return { problem: 'must be a number' };
-    if (type === 'integer' && !Number.isInteger(number)) return { problem: 'must be a whole number' };
-    return { value: number };
-  }
-  if (type === 'boolean') return { value: text === 'true' };
-  try {
-    return { value: JSON.parse(text) as unknown };
-  } catch {
-    return { problem: 'must be JSON (a string needs quotes)' };
-  }
-}
-
-const isOptional = (argument: Argument): boolean => /\(optional/.test(argument.description);
-const isVariadic = (argument: Argument): boolean => /any number/.test(argument.description);
-const argumentName = (argument: Argument): string => argument.description.split(/[\s:(]/)[0];
-
-/** The field a 400 message names (`hour: ...`, `pub_args[1] (...) ...`, `name must ...`), if any. */
-function fieldOf(message: string): string | null {
-  const match = /^(pub_args\[\d+\]|[a-z_]+)\b/.exec(message);
-  return match ? match[1] : null;
-}
 
 /** "New job" and "Edit": every field of a job, the schedule in words and its next five fires as you type. */
 export function JobDialog({ job, opened, onClose }: { job?: Job; opened: boolean; onClose: () => void }) {

@@ -1,6 +1,6 @@
-import { Alert, Badge, Group, Select, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Select, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { api, type Execution, unwrap } from '../api/client';
 import { ExecutionsTable } from '../components/ExecutionsTable';
 import { STATE_COLOURS } from '../format';
@@ -23,6 +23,7 @@ export function ExecutionsPage() {
   const [params, setParams] = useSearchParams();
   const range = params.get('range') ?? '1h';
   const state = params.get('state') ?? '';
+  const jobId = params.get('job') ?? '';
   const set = (key: string, value: string) => {
     const next = new URLSearchParams(params);
     if (value) next.set(key, value);
@@ -30,7 +31,7 @@ export function ExecutionsPage() {
     setParams(next, { replace: true });
   };
   const executions = useQuery({
-    queryKey: ['executions', range, state],
+    queryKey: ['executions', range, state, jobId],
     queryFn: async () =>
       unwrap(
         await api.GET('/api/v1/executions', {
@@ -39,6 +40,7 @@ export function ExecutionsPage() {
               time_range_start: rangeStart(range),
               limit: 200,
               ...(state ? { state: state as Execution['state'] } : {}),
+              ...(jobId ? { job_id: jobId } : {}),
             },
           },
         }),
@@ -69,6 +71,19 @@ export function ExecutionsPage() {
           allowDeselect={false}
         />
       </Group>
+      {jobId && (
+        <Group gap="xs">
+          <Text size="sm">
+            Only the executions of{' '}
+            <Anchor component={Link} to={`/jobs/${jobId}`}>
+              {executions.data?.executions[0]?.job.name ?? 'one job'}
+            </Anchor>
+          </Text>
+          <Button size="xs" variant="subtle" onClick={() => set('job', '')}>
+            Show every job
+          </Button>
+        </Group>
+      )}
       {counts.size > 0 && (
         <Group gap="xs">
           {[...counts].map(([name, count]) => (

@@ -1,6 +1,6 @@
-import { Alert, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { ExecutionsTable } from '../components/ExecutionsTable';
 import { JobActions } from '../components/JobActions';
@@ -39,6 +39,24 @@ export function JobPage() {
       ),
     refetchInterval: 3000,
   });
+  const fires = useQuery({
+    queryKey: ['preview', 'job', jobId, job.data?.updated_time],
+    enabled: job.data !== undefined && !job.data.paused,
+    queryFn: async () => {
+      const { second, minute, hour, day, month, day_of_week, timezone } = job.data as NonNullable<typeof job.data>;
+      return unwrap(
+        await api.POST('/api/v1/jobs/preview', { body: { second, minute, hour, day, month, day_of_week, timezone } }),
+      );
+    },
+  });
+  const trail = useQuery({
+    queryKey: ['logs', 'job', jobId],
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/logs', { params: { query: { job_id: jobId, time_range_start: since, limit: 20 } } }),
+      ),
+    refetchInterval: 10_000,
+  });
   if (job.isError) return <Alert color="red">{job.error.message}</Alert>;
   if (!job.data) return <Text c="dimmed">Loading…</Text>;
   const data = job.data;
@@ -64,12 +82,42 @@ export function JobPage() {
           </Setting>
         </SimpleGrid>
       </Card>
-      <Title order={3}>Recent executions</Title>
+      {fires.data && fires.data.next_run_times.length > 0 && (
+        <Card withBorder>
+          <Text size="xs" c="dimmed" mb={4}>
+            Next fires
+          </Text>
+          <Group gap="lg">
+            {fires.data.next_run_times.map((time) => (
+              <Text size="sm" key={time}>
+                <Time iso={time} />
+              </Text>
+            ))}
+          </Group>
+        </Card>
+      )}
+      <Group justify="space-between">
+        <Title order={3}>Recent executions</Title>
+        <Anchor component={Link} to={`/executions?job=${jobId}&range=7d`} size="sm">
+          All of its executions
+        </Anchor>
+      </Group>
       {executions.data && executions.data.executions.length === 0 && (
         <Text c="dimmed">No execution in the last 7 days.</Text>
       )}
       {executions.data && executions.data.executions.length > 0 && (
         <ExecutionsTable executions={executions.data.executions} showJob={false} />
+      )}
+      <Title order={3}>Audit trail</Title>
+      {trail.data && trail.data.logs.length === 0 && <Text c="dimmed">No change in the last 7 days.</Text>}
+      {trail.data && trail.data.logs.length > 0 && (
+        <Stack gap={4}>
+          {trail.data.logs.map((entry) => (
+            <Text size="sm" key={entry.id} style={{ overflowWrap: 'anywhere' }}>
+              <Time iso={entry.created_time} /> — <b>{entry.event}</b> by {entry.user}: {entry.description}
+            </Text>
+          ))}
+        </Stack>
       )}
     </Stack>
   );

@@ -5,6 +5,23 @@ import { api, type paths, unwrap } from '../api/client';
 import { Time } from '../components/Time';
 import { RANGES, rangeStart } from './ExecutionsPage';
 
+const EXECUTION_ID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/;
+
+/** A description as text; the execution a `custom_run` entry names becomes a link to it. */
+function Description({ text }: { text: string }) {
+  const match = /execution/.test(text) ? EXECUTION_ID.exec(text) : null;
+  if (!match) return <>{text}</>;
+  return (
+    <>
+      {text.slice(0, match.index)}
+      <Anchor component={Link} to={`/executions/${match[0]}`}>
+        {match[0]}
+      </Anchor>
+      {text.slice(match.index + match[0].length)}
+    </>
+  );
+}
+
 type AuditEvent = NonNullable<NonNullable<paths['/api/v1/logs']['get']['parameters']['query']>['event']>;
 const EVENTS: AuditEvent[] = [
   'added',
@@ -96,7 +113,9 @@ export function LogsPage() {
                   </Table.Td>
                   <Table.Td>{entry.event}</Table.Td>
                   <Table.Td>{entry.user}</Table.Td>
-                  <Table.Td style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>{entry.description}</Table.Td>
+                  <Table.Td style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>
+                    <Description text={entry.description} />
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

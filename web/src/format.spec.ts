@@ -1,0 +1,30 @@
+import { duration, scheduleInWords } from './format';
+
+describe('formatting', () => {
+  it('says a schedule in words, with its time zone', () => {
+    const every = { second: '*/2', minute: '*', hour: '*', day: '*', month: '*', day_of_week: '*', timezone: 'UTC' };
+    expect(scheduleInWords(every)).toBe('Every 2 seconds (UTC)');
+    const monday = {
+      second: '0',
+      minute: '0',
+      hour: '3',
+      day: '*',
+      month: '*',
+      day_of_week: '1',
+      timezone: 'Europe/Berlin',
+    };
+    expect(scheduleInWords(monday)).toBe('At 03:00, only on Monday (Europe/Berlin)');
+  });
+
+  it('falls back to the raw fields when they cannot be said', () => {
+    const odd = { second: 'x', minute: '*', hour: '*', day: '*', month: '*', day_of_week: '*', timezone: 'UTC' };
+    expect(scheduleInWords(odd)).toBe('x * * * * * (UTC)');
+  });
+
+  it('gives durations in ms, s or min', () => {
+    expect(duration('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.250Z')).toBe('250 ms');
+    expect(duration('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.500Z')).toBe('1.5 s');
+    expect(duration('2026-01-01T00:00:00.000Z', '2026-01-01T00:02:05.000Z')).toBe('2 min 5 s');
+    expect(duration(null, '2026-01-01T00:00:00.000Z')).toBe('—');
+  });
+});
