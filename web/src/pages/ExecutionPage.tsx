@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { ExecutionResult } from '../components/ExecutionResult';
+import { Field } from '../components/Field';
 import { StateText } from '../components/StateText';
 import { Time } from '../components/Time';
 import { duration } from '../format';
@@ -28,54 +29,21 @@ export function ExecutionPage() {
       </Group>
       <Card withBorder>
         <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
-          <div>
-            <Text size="xs" c="dimmed">
-              State
-            </Text>
+          <Field label="State">
             <StateText state={data.state} />
-          </div>
-          <div>
-            <Text size="xs" c="dimmed">
-              Scheduled
-            </Text>
-            <Text size="sm">
-              <Time iso={data.scheduled_time} />
-            </Text>
-          </div>
-          <div>
-            <Text size="xs" c="dimmed">
-              Started
-            </Text>
-            <Text size="sm">
-              <Time iso={data.started_time} />
-            </Text>
-          </div>
-          <div>
-            <Text size="xs" c="dimmed">
-              Finished
-            </Text>
-            <Text size="sm">
-              <Time iso={data.finished_time} />
-            </Text>
-          </div>
-          <div>
-            <Text size="xs" c="dimmed">
-              Duration
-            </Text>
-            <Text size="sm">{duration(data.started_time, data.finished_time)}</Text>
-          </div>
-          <div>
-            <Text size="xs" c="dimmed">
-              Trigger
-            </Text>
-            <Text size="sm">{data.trigger}</Text>
-          </div>
-          <div>
-            <Text size="xs" c="dimmed">
-              Host
-            </Text>
-            <Text size="sm">{data.hostname ?? '—'}</Text>
-          </div>
+          </Field>
+          <Field label="Scheduled">
+            <Time iso={data.scheduled_time} />
+          </Field>
+          <Field label="Started">
+            <Time iso={data.started_time} />
+          </Field>
+          <Field label="Finished">
+            <Time iso={data.finished_time} />
+          </Field>
+          <Field label="Duration">{duration(data.started_time, data.finished_time)}</Field>
+          <Field label="Trigger">{data.trigger}</Field>
+          <Field label="Host">{data.hostname ?? '—'}</Field>
         </SimpleGrid>
         {data.description && (
           <Text size="sm" mt="sm" style={{ overflowWrap: 'anywhere' }}>

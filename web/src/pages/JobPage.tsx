@@ -3,22 +3,10 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { ExecutionsTable } from '../components/ExecutionsTable';
+import { Field } from '../components/Field';
 import { JobActions } from '../components/JobActions';
 import { Time } from '../components/Time';
 import { scheduleInWords } from '../format';
-
-function Setting({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
-        {children}
-      </Text>
-    </div>
-  );
-}
 
 export function JobPage() {
   const { jobId = '' } = useParams();
@@ -71,15 +59,15 @@ export function JobPage() {
       {data.suspended_reason && <Alert color="red">Suspended: {data.suspended_reason}</Alert>}
       <Card withBorder>
         <SimpleGrid cols={{ base: 1, xs: 2, md: 3 }}>
-          <Setting label="Job class">{data.job_class_string}</Setting>
-          <Setting label="Schedule">{scheduleInWords(data)}</Setting>
-          <Setting label="Next run">{data.paused ? 'paused' : <Time iso={data.next_run_time} />}</Setting>
-          <Setting label="Arguments">{JSON.stringify(data.pub_args)}</Setting>
-          <Setting label="Owner">{data.owner.username}</Setting>
-          <Setting label="Limits">
+          <Field label="Job class">{data.job_class_string}</Field>
+          <Field label="Schedule">{scheduleInWords(data)}</Field>
+          <Field label="Next run">{data.paused ? 'paused' : <Time iso={data.next_run_time} />}</Field>
+          <Field label="Arguments">{JSON.stringify(data.pub_args)}</Field>
+          <Field label="Owner">{data.owner.username}</Field>
+          <Field label="Limits">
             {data.max_instances} at once, timeout {data.timeout_seconds} s, misfire grace {data.misfire_grace_seconds} s
             {data.coalesce ? ', coalesce' : ''}
-          </Setting>
+          </Field>
         </SimpleGrid>
       </Card>
       {fires.data && fires.data.next_run_times.length > 0 && (
