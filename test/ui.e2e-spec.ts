@@ -1,29 +1,29 @@
-// The web UI in a real Chromium, against the real app (every module, the real PostgreSQL) serving
-// the built UI from dist/web. Journeys as users take them; screenshots of each page land in
-// test-output/screenshots (desktop 1280×800 and phone 390×844).
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+// The web UI in a real Chromium, against the built server (`dist/src/main.js`, a process of its own
+// on the embedded PostgreSQL) serving the built UI from dist/web. Journeys as users take them;
+// screenshots of each page land in test-output/screenshots (desktop 1280×800 and phone 390×844).
+import type { BrowserContext, Page } from 'playwright-core';
 import { loginAdmin, newRole, newUser, type Actor } from './support/actors.js';
-import { launchBrowser, screenshots } from './support/browser.js';
+import { screenshots } from './support/browser.js';
 import { restClient, waitFor } from './support/scheduling.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import type { TestApp } from './support/test-app.js';
+import { startUi, type UiHarness } from './support/ui-harness.js';
 
 const XSS_NAME = '<img src=x onerror=alert(1)>';
 
 describe('the web UI in a real browser', () => {
+  let ui: UiHarness;
   let t: TestApp;
-  let browser: Browser;
   let base: string;
   let rest: ReturnType<typeof restClient>;
   let alice: Actor;
   let bob: Actor;
   let viewer: Actor;
   let aliceJobId: string;
-  const alerts: string[] = [];
+  let alerts: string[];
 
   beforeAll(async () => {
-    t = await createTestApp();
-    await t.app.listen(0, '127.0.0.1');
-    base = await t.app.getUrl();
+    ui = await startUi();
+    ({ t, base, alerts } = ui);
     rest = restClient(t);
     // The seeded job_manager may not delete jobs (issue 13 changes that): alice's role may.
     await newRole(t, 'ui-manager', [
@@ -48,26 +48,13 @@ describe('the web UI in a real browser', () => {
     });
     aliceJobId = job.job_id;
     await rest.createJob(alice, { name: XSS_NAME, job_class_string: 'SampleJob', pub_args: ['x'], paused: true });
-    browser = await launchBrowser();
   });
   afterAll(async () => {
-    await browser?.close();
-    await t.close();
+    await ui?.close();
   });
 
-  async function signedIn(actor: Actor): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    page.on('dialog', (dialog) => {
-      alerts.push(dialog.message());
-      void dialog.dismiss();
-    });
-    await page.goto(`${base}/jobs`);
-    await page.getByLabel('Username').fill(actor.username);
-    await page.getByLabel('Password', { exact: true }).fill(actor.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Jobs' }).waitFor();
-    return { context, page };
+  function signedIn(actor: Actor): Promise<{ context: BrowserContext; page: Page }> {
+    return ui.signIn(actor);
   }
 
   it('serves the UI at / and on any page path, and keeps the API answers', async () => {
@@ -89,8 +76,7 @@ describe('the web UI in a real browser', () => {
   });
 
   it('signs in, shows the API error for a wrong password, and signs out', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
+    const { context, page } = await ui.newPage();
     await page.goto(`${base}/`);
     await screenshots(page, 'sign-in');
     await page.getByLabel('Username').fill(alice.username);
