@@ -4,7 +4,8 @@ import { isIanaTimeZone } from '../common/time-zone.js';
 
 /**
  * Every environment variable Cronwarden reads, with its default and what it accepts.
- * This table is the single source for validation, the start-up report, `.env.example` and the README.
+ * This table is the single source for validation, the start-up report, `.env.example` and the
+ * configuration table in docs/configuration.md (`npm run docs:config`).
  */
 export interface EnvVarSpec {
   /** Parses the raw string; fails when the value is not acceptable. */
@@ -13,7 +14,8 @@ export interface EnvVarSpec {
   readonly default?: string;
   /** Human wording of what the variable accepts, used in error messages. */
   readonly accepts: string;
-  /** One line for `.env.example` and the README. */
+  /** One line for `.env.example` and the
+   * configuration table in docs/configuration.md (`npm run docs:config`). */
   readonly description: string;
   /** Masked in logs. */
   readonly secret?: boolean;
@@ -318,7 +320,7 @@ export const ENV_VARS = {
     accepts: 'a comma-separated list of CIDR ranges',
     description:
       'addresses CurlJob refuses to connect to even where HTTP_JOB_ALLOW covers them, on top of its built-in deny list ' +
-      '(loopback, private, link-local and other non-public addresses: see "CurlJob address rules"), which always applies; ' +
+      '(loopback, private, link-local and other non-public addresses: see docs/security.md, "CurlJob address rules"), which always applies; ' +
       'by default the cloud metadata and credential endpoints',
   },
   HTTP_JOB_ALLOW: {
