@@ -14,7 +14,7 @@ import {
 } from './support/scheduling.js';
 import { createTestApp, TEST_ADMIN, type TestApp } from './support/test-app.js';
 
-/** Every field of the job object in API.md ("Jobs"), plus `suspended_reason` (README), and nothing else. */
+/** Every field of the job object in API.md ("Jobs"), plus `suspended_reason` (docs/api.md), and nothing else. */
 const JOB_KEYS = [
   'coalesce',
   'created_time',
