@@ -145,12 +145,41 @@ describe('the Users and Roles pages in a real browser', () => {
     await context.close();
   });
 
+  it('resets a password: a typed weak one gets the server’s policy message on the field, a generated one is shown once', async () => {
+    const { context, page } = await ui.signIn(admin, { path: '/users', heading: 'Users' });
+    await userRow(page, username)
+      .getByRole('button', { name: `More actions for ${username}` })
+      .click();
+    await page.getByRole('menuitem', { name: 'Reset password' }).click();
+    const dialog = page.getByRole('dialog', { name: `Reset the password of ${username}` });
+    await dialog.getByText('Type one').click();
+    await dialog.getByLabel(/^New password\s*\*?$/).fill('short');
+    await dialog.getByRole('button', { name: 'Set password' }).click();
+    await dialog.getByText('password must be at least 12 characters long').waitFor();
+    await screenshots(page, 'user-reset-password');
+    await t.http().post('/api/v1/auth/login').send({ username, password: shownPassword }).expect(200);
+
+    await dialog.getByText('Generate').click();
+    await dialog.getByRole('button', { name: 'Set password' }).click();
+    await dialog.getByText('Copy the password now: it will not be shown again').waitFor();
+    const fresh = ((await dialog.getByLabel('Generated password').textContent()) ?? '').trim();
+    expect(fresh).toHaveLength(24);
+    expect(fresh).not.toBe(shownPassword);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await t.http().post('/api/v1/auth/login').send({ username, password: shownPassword }).expect(401);
+    await t.http().post('/api/v1/auth/login').send({ username, password: fresh }).expect(200);
+    shownPassword = fresh;
+    await context.close();
+  });
+
   it('does not offer disabling, demoting or deleting the last active admin, and says why', async () => {
     const { context, page } = await ui.signIn(admin, { path: '/users', heading: 'Users' });
     const row = userRow(page, admin.username);
-    await row.getByText('The last active admin cannot be disabled, demoted or deleted').waitFor();
+    await row.getByText('Last active admin: cannot be disabled, demoted or deleted').waitFor();
     await expect(row.getByRole('button', { name: 'Disable' }).isDisabled()).resolves.toBe(true);
-    await expect(row.getByRole('button', { name: 'Delete' }).isDisabled()).resolves.toBe(true);
+    await row.getByRole('button', { name: `More actions for ${admin.username}` }).click();
+    await expect(page.getByRole('menuitem', { name: 'Delete' }).isDisabled()).resolves.toBe(true);
+    await page.keyboard.press('Escape');
     await expect(row.getByRole('button', { name: 'Disable' }).getAttribute('aria-describedby')).resolves.toMatch(
       /^last-admin-/,
     );
@@ -182,7 +211,10 @@ describe('the Users and Roles pages in a real browser', () => {
       paused: true,
     });
     const { context, page } = await ui.signIn(admin, { path: `/users?q=${leaving.username}`, heading: 'Users' });
-    await userRow(page, leaving.username).getByRole('button', { name: 'Delete' }).click();
+    await userRow(page, leaving.username)
+      .getByRole('button', { name: `More actions for ${leaving.username}` })
+      .click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
     const dialog = page.getByRole('dialog', { name: `Delete ${leaving.username}?` });
     await dialog.getByText(`${leaving.username} owns 1 job`).waitFor();
     await expect(dialog.getByRole('button', { name: 'Reassign and delete' }).isDisabled()).resolves.toBe(true);

@@ -64,6 +64,9 @@ export function isLastActiveAdmin(user: Pick<User, 'is_active' | 'roles'>, activ
   return user.is_active && user.roles.includes(ADMIN_ROLE) && activeAdmins <= 1;
 }
 
+/** The same, short, beside the user in the list. */
+export const LAST_ADMIN_SHORT = 'Last active admin: cannot be disabled, demoted or deleted.';
+
 export const LAST_ADMIN_REASON =
   'The last active admin cannot be disabled, demoted or deleted: make another user admin first.';
 

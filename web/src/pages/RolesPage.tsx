@@ -1,4 +1,5 @@
 import { Alert, Badge, Button, Group, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useQueries } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ADMIN_ROLE, type Caller, mayManageRole } from '../admin';
@@ -32,6 +33,7 @@ function RolesList() {
   const permissions = usePermissions();
   const defaults = useRoleDefaults();
   const [open, setOpen] = useState<Open>(null);
+  const phone = useMediaQuery('(max-width: 48em)') ?? false;
   const seesUsers = auth.can('user_manage');
   const list = roles.data?.roles ?? [];
   // How many users hold each role (one small request per role: there are few roles).
@@ -67,15 +69,15 @@ function RolesList() {
       {permissions.isError && <Alert color="red">{permissions.error.message}</Alert>}
       {roles.data && list.length === 0 && <Text c="dimmed">No roles yet — New role.</Text>}
       {list.length > 0 && (
-        <Table.ScrollContainer minWidth={860}>
+        <Table.ScrollContainer minWidth={phone ? 0 : 820}>
           <Table striped highlightOnHover verticalSpacing="sm">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
-                <Table.Th>Description</Table.Th>
+                <Table.Th visibleFrom="sm">Description</Table.Th>
                 <Table.Th>Permissions</Table.Th>
-                {seesUsers && <Table.Th>Users</Table.Th>}
-                <Table.Th>Created</Table.Th>
+                {seesUsers && <Table.Th visibleFrom="sm">Users</Table.Th>}
+                <Table.Th visibleFrom="md">Created</Table.Th>
                 <Table.Th>
                   <VisuallyHidden>Actions</VisuallyHidden>
                 </Table.Th>
@@ -101,62 +103,76 @@ function RolesList() {
                         )}
                         {isDefault && (
                           <Badge size="xs" color="blue" variant="light">
-                            default for new users
+                            default role
                           </Badge>
+                        )}
+                        {seesUsers && count !== undefined && (
+                          <Text size="xs" hiddenFrom="sm">
+                            {count} user{count === 1 ? '' : 's'}
+                          </Text>
+                        )}
+                        {(builtIn || isDefault) && (
+                          <Text size="xs" c="dimmed" maw={170}>
+                            {builtIn
+                              ? 'Built in: cannot be deleted; only its description changes.'
+                              : 'Given to new users: cannot be renamed or deleted.'}
+                          </Text>
                         )}
                       </Stack>
                     </Table.Td>
-                    <Table.Td maw={260}>
+                    <Table.Td maw={260} visibleFrom="sm">
                       <Text size="sm" c={role.description ? undefined : 'dimmed'}>
                         {role.description || '—'}
                       </Text>
                     </Table.Td>
-                    <Table.Td maw={360}>
+                    <Table.Td miw={phone ? undefined : 180} maw={360}>
                       <Group gap={4}>
-                        {role.permissions.length === 0 && (
+                        {builtIn && (
+                          <Text size="sm" title={role.permissions.join(', ')}>
+                            every permission
+                          </Text>
+                        )}
+                        {!builtIn && role.permissions.length === 0 && (
                           <Text size="sm" c="dimmed">
                             none
                           </Text>
                         )}
-                        {role.permissions.map((permission) => (
-                          <Badge
-                            key={permission}
-                            size="sm"
-                            variant="outline"
-                            title={descriptionOf.get(permission)}
-                            style={{ textTransform: 'none' }}
-                          >
-                            {permission}
-                          </Badge>
-                        ))}
+                        {!builtIn &&
+                          role.permissions.map((permission) => (
+                            <Badge
+                              key={permission}
+                              size="sm"
+                              variant="outline"
+                              title={descriptionOf.get(permission)}
+                              style={{ textTransform: 'none' }}
+                            >
+                              {permission}
+                            </Badge>
+                          ))}
                       </Group>
                     </Table.Td>
                     {seesUsers && (
-                      <Table.Td>
+                      <Table.Td visibleFrom="sm">
                         <Text size="sm">{count ?? '…'}</Text>
                       </Table.Td>
                     )}
-                    <Table.Td>
+                    <Table.Td visibleFrom="md">
                       <Time iso={role.created_time} />
                     </Table.Td>
                     <Table.Td>
                       {manageable ? (
-                        <Group gap={6} wrap="nowrap">
+                        <Group gap={6} wrap={phone ? 'wrap' : 'nowrap'} maw={phone ? 70 : undefined}>
                           <Button
-                            size="xs"
+                            size="compact-sm"
                             variant="default"
                             disabled={!permissions.data}
                             onClick={() => setOpen({ kind: 'edit', role })}
                           >
                             Edit
                           </Button>
-                          {builtIn || isDefault ? (
-                            <Text size="xs" c="dimmed" maw={150}>
-                              {builtIn ? 'Built in: cannot be deleted' : 'Default role: cannot be deleted'}
-                            </Text>
-                          ) : (
+                          {!builtIn && !isDefault && (
                             <Button
-                              size="xs"
+                              size="compact-sm"
                               variant="subtle"
                               color="red"
                               onClick={() => setOpen({ kind: 'delete', role })}

@@ -3,6 +3,7 @@ import {
   Badge,
   Button,
   Group,
+  Menu,
   Pagination,
   Select,
   Stack,
@@ -17,7 +18,15 @@ import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { ApiProblem, type Caller, isLastActiveAdmin, LAST_ADMIN_REASON, mayManageUser } from '../admin';
+import {
+  ApiProblem,
+  type Caller,
+  isLastActiveAdmin,
+  LAST_ADMIN_REASON,
+  LAST_ADMIN_SHORT,
+  mayManageUser,
+} from '../admin';
+import { useMediaQuery } from '@mantine/hooks';
 import { api, type Role, unwrap, type User } from '../api/client';
 import { useAuth } from '../auth';
 import { DeleteUserDialog } from '../components/admin/DeleteUserDialog';
@@ -27,6 +36,8 @@ import { UserDialog } from '../components/admin/UserDialog';
 import { Time } from '../components/Time';
 
 const PAGE_SIZE = 50;
+/** Badges keep their whole text in a narrow table cell (Mantine's label would shrink to an ellipsis). */
+const BADGE_STYLES = { label: { overflow: 'visible' } } as const;
 
 type Open = { kind: 'new' } | { kind: 'edit' | 'password' | 'delete'; user: User } | null;
 
@@ -64,6 +75,7 @@ function UsersList() {
     setParams(next, { replace: true });
   };
   const [open, setOpen] = useState<Open>(null);
+  const phone = useMediaQuery('(max-width: 48em)') ?? false;
   const users = useQuery({
     queryKey: ['users', 'list', q, status, roleFilter, page],
     queryFn: async () =>
@@ -132,14 +144,14 @@ function UsersList() {
         <Select
           aria-label="Status"
           data={[
-            { value: '', label: 'Active and disabled' },
-            { value: 'active', label: 'Active only' },
-            { value: 'disabled', label: 'Disabled only' },
+            { value: '', label: 'All users' },
+            { value: 'active', label: 'Active' },
+            { value: 'disabled', label: 'Disabled' },
           ]}
           value={status}
           onChange={(value) => set({ status: value ?? '' })}
           allowDeselect={false}
-          w={190}
+          w={{ base: 'calc(50% - 8px)', xs: 150 }}
         />
         <Select
           aria-label="Role"
@@ -147,7 +159,7 @@ function UsersList() {
           value={roleFilter}
           onChange={(value) => set({ role: value ?? '' })}
           allowDeselect={false}
-          w={170}
+          w={{ base: 'calc(50% - 8px)', xs: 170 }}
         />
       </Group>
       {users.isError && <Alert color="red">{users.error.message}</Alert>}
@@ -156,16 +168,15 @@ function UsersList() {
         <Text c="dimmed">{filtered ? 'No user matches these filters.' : 'No users yet — New user.'}</Text>
       )}
       {users.data && users.data.users.length > 0 && (
-        <Table.ScrollContainer minWidth={900}>
+        <Table.ScrollContainer minWidth={phone ? 0 : 860}>
           <Table striped highlightOnHover verticalSpacing="xs">
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>Username</Table.Th>
-                <Table.Th>Email</Table.Th>
-                <Table.Th>Status</Table.Th>
+                <Table.Th>User</Table.Th>
+                <Table.Th visibleFrom="sm">Status</Table.Th>
                 <Table.Th>Roles</Table.Th>
-                <Table.Th>Last login</Table.Th>
-                <Table.Th>Created</Table.Th>
+                <Table.Th visibleFrom="sm">Last login</Table.Th>
+                <Table.Th visibleFrom="sm">Created</Table.Th>
                 <Table.Th>
                   <VisuallyHidden>Actions</VisuallyHidden>
                 </Table.Th>
@@ -176,10 +187,16 @@ function UsersList() {
                 const last = isLastActiveAdmin(user, admins);
                 const manageable = roles.data !== undefined && mayManageUser(caller, user, roleList);
                 const reasonId = `last-admin-${user.id}`;
+                const actions = {
+                  edit: () => setOpen({ kind: 'edit', user }),
+                  toggle: () => toggle.mutate(user),
+                  password: () => setOpen({ kind: 'password', user }),
+                  remove: () => setOpen({ kind: 'delete', user }),
+                };
                 return (
                   <Table.Tr key={user.id}>
-                    <Table.Td>
-                      <Text size="sm" fw={500}>
+                    <Table.Td miw={phone ? undefined : 160}>
+                      <Text size="sm" fw={500} style={{ overflowWrap: 'anywhere' }}>
                         {user.username}
                         {user.id === auth.me?.id && (
                           <Text component="span" size="xs" c="dimmed">
@@ -188,19 +205,24 @@ function UsersList() {
                           </Text>
                         )}
                       </Text>
+                      {user.email && (
+                        <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+                          {user.email}
+                        </Text>
+                      )}
+                      {phone && !user.is_active && (
+                        <Badge variant="light" color="gray" size="xs">
+                          disabled
+                        </Badge>
+                      )}
                       {last && (
-                        <Text id={reasonId} size="xs" c="dimmed" maw={260}>
-                          {LAST_ADMIN_REASON}
+                        <Text id={reasonId} size="xs" c="orange.8" maw={240}>
+                          {LAST_ADMIN_SHORT}
                         </Text>
                       )}
                     </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" c={user.email ? undefined : 'dimmed'}>
-                        {user.email ?? '—'}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge variant="light" color={user.is_active ? 'teal' : 'gray'}>
+                    <Table.Td visibleFrom="sm">
+                      <Badge variant="light" color={user.is_active ? 'teal' : 'gray'} styles={BADGE_STYLES}>
                         {user.is_active ? 'active' : 'disabled'}
                       </Badge>
                     </Table.Td>
@@ -212,13 +234,19 @@ function UsersList() {
                           </Text>
                         )}
                         {user.roles.map((role) => (
-                          <Badge key={role} variant="outline" size="sm">
+                          <Badge
+                            key={role}
+                            variant="outline"
+                            size="sm"
+                            style={{ textTransform: 'none' }}
+                            styles={BADGE_STYLES}
+                          >
                             {role}
                           </Badge>
                         ))}
                       </Group>
                     </Table.Td>
-                    <Table.Td>
+                    <Table.Td visibleFrom="sm">
                       {user.last_login ? (
                         <Time iso={user.last_login} />
                       ) : (
@@ -227,48 +255,77 @@ function UsersList() {
                         </Text>
                       )}
                     </Table.Td>
-                    <Table.Td>
+                    <Table.Td visibleFrom="sm">
                       <Time iso={user.created_time} />
                     </Table.Td>
                     <Table.Td>
                       {manageable ? (
-                        <Group gap={6} wrap="nowrap">
-                          <Button size="xs" variant="default" onClick={() => setOpen({ kind: 'edit', user })}>
-                            Edit
-                          </Button>
-                          {last ? (
-                            <Tooltip label={LAST_ADMIN_REASON} multiline w={240} withArrow>
-                              <Button size="xs" variant="default" disabled aria-describedby={reasonId}>
-                                Disable
+                        phone ? (
+                          <Menu position="bottom-end" withinPortal>
+                            <Menu.Target>
+                              <Button size="compact-sm" variant="default" aria-label={`Actions for ${user.username}`}>
+                                Actions
                               </Button>
-                            </Tooltip>
-                          ) : (
-                            <Button
-                              size="xs"
-                              variant="default"
-                              loading={toggle.isPending && toggle.variables.id === user.id}
-                              onClick={() => toggle.mutate(user)}
-                            >
-                              {user.is_active ? 'Disable' : 'Enable'}
+                            </Menu.Target>
+                            <Menu.Dropdown>
+                              <Menu.Item onClick={actions.edit}>Edit</Menu.Item>
+                              <Menu.Item onClick={actions.toggle} disabled={last}>
+                                {user.is_active ? 'Disable' : 'Enable'}
+                              </Menu.Item>
+                              <Menu.Item onClick={actions.password}>Reset password</Menu.Item>
+                              <Menu.Item color="red" onClick={actions.remove} disabled={last}>
+                                Delete
+                              </Menu.Item>
+                            </Menu.Dropdown>
+                          </Menu>
+                        ) : (
+                          <Group gap={6} wrap="nowrap">
+                            <Button size="compact-sm" variant="default" onClick={actions.edit}>
+                              Edit
                             </Button>
-                          )}
-                          <Button size="xs" variant="default" onClick={() => setOpen({ kind: 'password', user })}>
-                            Reset password
-                          </Button>
-                          <Button
-                            size="xs"
-                            variant="subtle"
-                            color="red"
-                            disabled={last}
-                            aria-describedby={last ? reasonId : undefined}
-                            onClick={() => setOpen({ kind: 'delete', user })}
-                          >
-                            Delete
-                          </Button>
-                        </Group>
+                            {last ? (
+                              <Tooltip label={LAST_ADMIN_REASON} multiline w={240} withArrow>
+                                <Button size="compact-sm" variant="default" disabled aria-describedby={reasonId}>
+                                  Disable
+                                </Button>
+                              </Tooltip>
+                            ) : (
+                              <Button
+                                size="compact-sm"
+                                variant="default"
+                                loading={toggle.isPending && toggle.variables.id === user.id}
+                                onClick={actions.toggle}
+                              >
+                                {user.is_active ? 'Disable' : 'Enable'}
+                              </Button>
+                            )}
+                            <Menu position="bottom-end" withinPortal>
+                              <Menu.Target>
+                                <Button
+                                  size="compact-sm"
+                                  variant="default"
+                                  aria-label={`More actions for ${user.username}`}
+                                >
+                                  More
+                                </Button>
+                              </Menu.Target>
+                              <Menu.Dropdown>
+                                <Menu.Item onClick={actions.password}>Reset password</Menu.Item>
+                                <Menu.Item
+                                  color="red"
+                                  onClick={actions.remove}
+                                  disabled={last}
+                                  aria-describedby={last ? reasonId : undefined}
+                                >
+                                  Delete
+                                </Menu.Item>
+                              </Menu.Dropdown>
+                            </Menu>
+                          </Group>
+                        )
                       ) : (
                         roles.data && (
-                          <Text size="xs" c="dimmed" maw={220}>
+                          <Text size="xs" c="dimmed" maw={200}>
                             Only admins manage this user (they hold permissions you do not).
                           </Text>
                         )

@@ -1,4 +1,15 @@
-import { Alert, Button, Code, CopyButton, Group, PasswordInput, SegmentedControl, Stack, Text } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Code,
+  CopyButton,
+  Group,
+  Input,
+  PasswordInput,
+  SegmentedControl,
+  Stack,
+  Text,
+} from '@mantine/core';
 
 export type PasswordMode = 'generate' | 'type';
 
@@ -20,9 +31,7 @@ export function PasswordChoice({
 }) {
   return (
     <Stack gap={6}>
-      <Text size="sm" fw={500}>
-        {label}
-      </Text>
+      {mode === 'generate' && <Input.Label>{label}</Input.Label>}
       <SegmentedControl
         aria-label={`${label}: generate or type`}
         value={mode}
