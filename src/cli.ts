@@ -123,7 +123,7 @@ async function run(app: INestApplicationContext, command: string, args: string[]
       return `${user.username} is ${command === 'enable-user' ? 'enabled' : 'disabled'}`;
     }
     case 'list-users': {
-      const { rows } = await users.list(1000, 0);
+      const { rows } = await users.list({}, 1000, 0);
       return rows
         .map(
           (user) =>

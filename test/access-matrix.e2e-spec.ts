@@ -495,6 +495,17 @@ const MATRIX: Row[] = [
     },
   },
   {
+    method: 'GET',
+    route: '/api/v1/users/:id/ownership',
+    path: (f) => `/api/v1/users/${f.id}/ownership`,
+    setup: () => throwawayUser(),
+    // prettier-ignore
+    status: { anonymous: 401, admin: 200, job_manager: 403, viewer: 403, auditor: 403, user_admin: 200, no_role: 403, code_runner: 403, supervisor: 403 },
+    after: (_f, res, allowed) => {
+      if (allowed) expect(res.body).toEqual({ jobs: 0, scripts: 0 });
+    },
+  },
+  {
     method: 'PATCH',
     route: '/api/v1/users/:id',
     path: (f) => `/api/v1/users/${f.id}`,
@@ -579,6 +590,16 @@ const MATRIX: Row[] = [
     status: { anonymous: 401, admin: 204, job_manager: 403, viewer: 403, auditor: 403, user_admin: 403, no_role: 403, code_runner: 403, supervisor: 403 },
     after: async (f, _res, allowed) => {
       expect((await allRoles()).some((role) => role.id === f.id)).toBe(!allowed);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/roles/defaults',
+    path: () => '/api/v1/roles/defaults',
+    // prettier-ignore
+    status: { anonymous: 401, admin: 200, job_manager: 403, viewer: 403, auditor: 403, user_admin: 200, no_role: 403, code_runner: 403, supervisor: 403 },
+    after: (_f, res, allowed) => {
+      if (allowed) expect(res.body).toEqual({ admin_role: 'admin', default_role: 'viewer' });
     },
   },
   {

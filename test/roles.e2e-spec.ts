@@ -181,6 +181,13 @@ describe('roles and permissions', () => {
     return name;
   }
 
+  describe('GET /api/v1/roles/defaults', () => {
+    it('names the built-in admin role and the configured default role', async () => {
+      const res = await t.http().get('/api/v1/roles/defaults').set('Authorization', admin.bearer).expect(200);
+      expect(res.body).toEqual({ admin_role: 'admin', default_role: 'viewer' });
+    });
+  });
+
   describe('GET /api/v1/permissions', () => {
     it('lists the 13 permissions with descriptions, in catalogue order', async () => {
       const res = await t.http().get('/api/v1/permissions').set('Authorization', admin.bearer).expect(200);
@@ -523,5 +530,19 @@ describe('roles and permissions', () => {
         });
       }
     });
+  });
+});
+
+// An app of its own, after the others have closed: a second app in this process would end the sessions of the first.
+describe('GET /api/v1/roles/defaults with DEFAULT_ROLE set', () => {
+  it('follows DEFAULT_ROLE', async () => {
+    const other = await createTestApp({ env: { DEFAULT_ROLE: 'job_manager' } });
+    try {
+      const otherAdmin = await loginAdmin(other);
+      const res = await other.http().get('/api/v1/roles/defaults').set('Authorization', otherAdmin.bearer).expect(200);
+      expect(res.body).toEqual({ admin_role: 'admin', default_role: 'job_manager' });
+    } finally {
+      await other.close();
+    }
   });
 });

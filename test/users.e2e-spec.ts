@@ -362,6 +362,104 @@ describe('users', () => {
     });
   });
 
+  describe('GET /api/v1/users filters (q, role, is_active)', () => {
+    const list = async (query: string): Promise<UserListBody> =>
+      (await api.get(`/api/v1/users?${query}`).set('Authorization', admin.bearer).expect(200)).body as UserListBody;
+
+    it('q matches username or email, case-insensitively, with % and _ taken literally', async () => {
+      const tag = uniqueName('find');
+      const byName = await newUser(t, { username: `${tag}-a` });
+      const byEmail = await newUser(t, { email: `${tag.toUpperCase()}@example.com` });
+      await newUser(t);
+      const found = await list(`q=${tag.toUpperCase()}&limit=1000`);
+      expect(found.users.map((user) => user.id).sort()).toEqual([byName.id, byEmail.id].sort());
+      expect(found.total).toBe(2);
+      for (const user of found.users) expect(Object.keys(user).sort()).toEqual(USER_KEYS);
+      expect(await list('q=%25')).toEqual({ users: [], total: 0 });
+      expect(await list(`q=${tag.replace('-', '_')}`)).toEqual({ users: [], total: 0 });
+    });
+
+    it('role lists exactly the holders of that role, each with all of their roles; an unknown role lists none', async () => {
+      const roleName = uniqueName('holders');
+      await newRole(t, roleName, ['job_view']);
+      const both = await newUser(t, { roles: [roleName, 'viewer'] });
+      const only = await newUser(t, { roles: [roleName] });
+      const found = await list(`role=${roleName}`);
+      expect(found.total).toBe(2);
+      expect(found.users.map((user) => user.id).sort()).toEqual([both.id, only.id].sort());
+      expect(found.users.find((user) => user.id === both.id)?.roles).toEqual([roleName, 'viewer'].sort());
+      const [{ count }] = await sql<{ count: string }>(
+        t,
+        `SELECT count(*) AS count FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.name = 'admin'`,
+      );
+      expect((await list('role=admin')).total).toBe(Number(count));
+      expect(await list('role=no-such-role')).toEqual({ users: [], total: 0 });
+    });
+
+    it('is_active=false lists the disabled users only; combined with role and paged, total stays the full count', async () => {
+      const roleName = uniqueName('paged');
+      await newRole(t, roleName, ['job_view']);
+      const users = [
+        await newUser(t, { roles: [roleName] }),
+        await newUser(t, { roles: [roleName] }),
+        await newUser(t, { roles: [roleName] }),
+      ];
+      await api.patch(`/api/v1/users/${users[1].id}`).set('Authorization', admin.bearer).send({ is_active: false });
+      const disabled = await list(`role=${roleName}&is_active=false`);
+      expect(disabled.users.map((user) => user.id)).toEqual([users[1].id]);
+      const active = await list(`role=${roleName}&is_active=true&limit=1`);
+      expect(active.total).toBe(2);
+      expect(active.users).toHaveLength(1);
+      const [{ count }] = await sql<{ count: string }>(t, 'SELECT count(*) AS count FROM users WHERE NOT is_active');
+      expect((await list('is_active=false')).total).toBe(Number(count));
+    });
+
+    it('refuses a non-boolean is_active and an over-long q with 400 naming them', async () => {
+      const bad = await api.get('/api/v1/users?is_active=maybe').set('Authorization', admin.bearer).expect(400);
+      expect(messagesOf(bad.body as ErrorBody).some((message) => message.includes('is_active'))).toBe(true);
+      const long = await api
+        .get(`/api/v1/users?q=${'x'.repeat(201)}`)
+        .set('Authorization', admin.bearer)
+        .expect(400);
+      expect(messagesOf(long.body as ErrorBody).some((message) => message.includes('q'))).toBe(true);
+    });
+  });
+
+  describe('GET /api/v1/users/:id/ownership', () => {
+    it('counts the jobs and scripts the user owns, as the database holds them', async () => {
+      const owner = await newUser(t, { roles: ['job_manager'] });
+      expect(
+        (await api.get(`/api/v1/users/${owner.id}/ownership`).set('Authorization', admin.bearer).expect(200)).body,
+      ).toEqual({ jobs: 0, scripts: 0 });
+      for (const name of ['own-1', 'own-2']) {
+        await api
+          .post('/api/v1/jobs')
+          .set('Authorization', owner.bearer)
+          .send({ name, job_class_string: 'SampleJob', pub_args: ['x'], paused: true })
+          .expect(201);
+      }
+      const res = await api.get(`/api/v1/users/${owner.id}/ownership`).set('Authorization', admin.bearer).expect(200);
+      const [row] = await sql<{ jobs: string; scripts: string }>(
+        t,
+        `SELECT (SELECT count(*) FROM jobs WHERE owner_id = $1) AS jobs,
+                (SELECT count(*) FROM scripts WHERE owner_id = $1) AS scripts`,
+        [owner.id],
+      );
+      expect(res.body).toEqual({ jobs: 2, scripts: 0 });
+      expect(res.body).toEqual({ jobs: Number(row.jobs), scripts: Number(row.scripts) });
+    });
+
+    it('answers 404 for a missing or malformed id, and 403 without user_manage', async () => {
+      await api
+        .get('/api/v1/users/00000000-0000-4000-8000-000000000000/ownership')
+        .set('Authorization', admin.bearer)
+        .expect(404);
+      await api.get('/api/v1/users/nope/ownership').set('Authorization', admin.bearer).expect(404);
+      const viewer = await newUser(t);
+      await api.get(`/api/v1/users/${viewer.id}/ownership`).set('Authorization', viewer.bearer).expect(403);
+    });
+  });
+
   describe('GET /api/v1/users/:id', () => {
     it('returns the user', async () => {
       const user = await newUser(t, { roles: ['viewer', 'job_manager'], email: 'get@example.com' });

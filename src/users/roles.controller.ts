@@ -14,7 +14,13 @@ import { CurrentUser, RequireAnyPermission, RequirePermissions } from '../auth/d
 import { PaginationQueryDto } from '../common/pagination.dto.js';
 import { API_PREFIX } from '../http/api-prefix.js';
 import { CreateRoleDto, UpdateRoleDto } from './dto/role.dto.js';
-import { PermissionListResponse, RoleListResponse, RoleResponse, toRoleResponse } from './dto/role.response.js';
+import {
+  PermissionListResponse,
+  RoleDefaultsResponse,
+  RoleListResponse,
+  RoleResponse,
+  toRoleResponse,
+} from './dto/role.response.js';
 import { RoleExistsGuard } from './exists.guards.js';
 import { RolesService } from './roles.service.js';
 
@@ -30,6 +36,14 @@ export class RolesController {
   async list(@Query() query: PaginationQueryDto): Promise<RoleListResponse> {
     const { rows, total } = await this.roles.list(query.limit, query.offset);
     return { roles: rows.map(toRoleResponse), total };
+  }
+
+  @Get('roles/defaults')
+  @RequireAnyPermission('role_manage', 'user_manage')
+  @ApiOperation({ summary: 'The built-in admin role and the default role of new users (DEFAULT_ROLE)' })
+  @ApiOkResponse({ type: RoleDefaultsResponse })
+  defaults(): RoleDefaultsResponse {
+    return this.roles.defaults();
   }
 
   @Post('roles')

@@ -47,6 +47,10 @@ export class RolesService {
     return role;
   }
 
+  defaults(): { admin_role: string; default_role: string } {
+    return { admin_role: ADMIN_ROLE, default_role: this.config.get('auth.defaultRole', { infer: true }) };
+  }
+
   async listPermissions(): Promise<PermissionEntity[]> {
     const rows = await this.dataSource.getRepository(PermissionEntity).find();
     const order = sortPermissionNames(rows.map((row) => row.name));

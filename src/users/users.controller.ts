@@ -11,10 +11,9 @@ import {
 } from '@nestjs/swagger';
 import type { AuthUser } from '../access/auth-user.js';
 import { CurrentUser, RequirePermissions } from '../auth/decorators.js';
-import { PaginationQueryDto } from '../common/pagination.dto.js';
 import { API_PREFIX } from '../http/api-prefix.js';
-import { CreateUserDto, DeleteUserQueryDto, SetUserRolesDto, UpdateUserDto } from './dto/user.dto.js';
-import { toUserResponse, UserListResponse, UserResponse } from './dto/user.response.js';
+import { CreateUserDto, DeleteUserQueryDto, SetUserRolesDto, UpdateUserDto, UsersQueryDto } from './dto/user.dto.js';
+import { toUserResponse, UserListResponse, UserOwnershipResponse, UserResponse } from './dto/user.response.js';
 import { UserExistsGuard } from './exists.guards.js';
 import { UsersService } from './users.service.js';
 
@@ -25,10 +24,11 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List users' })
+  @ApiOperation({ summary: 'List users, by username; filters q (username or email contains), role, is_active' })
   @ApiOkResponse({ type: UserListResponse })
-  async list(@Query() query: PaginationQueryDto): Promise<UserListResponse> {
-    const { rows, total } = await this.users.list(query.limit, query.offset);
+  async list(@Query() query: UsersQueryDto): Promise<UserListResponse> {
+    const { q, role, is_active } = query;
+    const { rows, total } = await this.users.list({ q, role, is_active }, query.limit, query.offset);
     return { users: rows.map(toUserResponse), total };
   }
 
@@ -48,6 +48,17 @@ export class UsersController {
   @ApiNotFoundResponse()
   async get(@Param('id') id: string): Promise<UserResponse> {
     return toUserResponse(await this.users.get(id));
+  }
+
+  @Get(':id/ownership')
+  @UseGuards(UserExistsGuard)
+  @ApiOperation({
+    summary: 'How many jobs and scripts a user owns (a user who owns any cannot be deleted without reassign_to)',
+  })
+  @ApiOkResponse({ type: UserOwnershipResponse })
+  @ApiNotFoundResponse()
+  async ownership(@Param('id') id: string): Promise<UserOwnershipResponse> {
+    return this.users.ownership(id);
   }
 
   @Patch(':id')

@@ -17,6 +17,12 @@ import { Job } from '../jobs/entities/job.entity.js';
 import { User } from './entities/user.entity.js';
 import { assertMayGrant, assertMayManageUser } from './management-policy.js';
 
+export interface UserFilters {
+  q?: string;
+  role?: string;
+  is_active?: boolean;
+}
+
 const USER_NOT_FOUND = 'User not found';
 const LAST_ADMIN = 'This is the last active admin: make another user admin first';
 
@@ -42,14 +48,39 @@ export class UsersService {
     return isUuid(id) && (await this.dataSource.getRepository(User).existsBy({ id }));
   }
 
-  async list(limit: number, offset: number): Promise<{ rows: User[]; total: number }> {
-    const [rows, total] = await this.dataSource.getRepository(User).findAndCount({
-      relations: { roles: true },
-      order: { username: 'ASC' },
-      take: limit,
-      skip: offset,
-    });
+  /** A page of users (by username), optionally only those matching `q`, holding `role`, or active/disabled. */
+  async list(filters: UserFilters, limit: number, offset: number): Promise<{ rows: User[]; total: number }> {
+    const query = this.dataSource
+      .getRepository(User)
+      .createQueryBuilder('user')
+      .leftJoinAndSelect('user.roles', 'role')
+      .orderBy('user.username', 'ASC')
+      .addOrderBy('user.id', 'ASC')
+      .take(limit)
+      .skip(offset);
+    if (filters.q) {
+      const pattern = `%${filters.q.replace(/[\\%_]/g, '\\$&')}%`;
+      query.andWhere('(user.username ILIKE :pattern OR user.email ILIKE :pattern)', { pattern });
+    }
+    if (filters.role !== undefined) {
+      query.andWhere(
+        `user.id IN (SELECT ur.user_id FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.name = :roleName)`,
+        { roleName: filters.role },
+      );
+    }
+    if (filters.is_active !== undefined) query.andWhere('user.is_active = :isActive', { isActive: filters.is_active });
+    const [rows, total] = await query.getManyAndCount();
     return { rows, total };
+  }
+
+  /** How many jobs and scripts the user owns (what DELETE without reassign_to refuses). */
+  async ownership(id: string): Promise<{ jobs: number; scripts: number }> {
+    const [row]: Array<{ jobs: string; scripts: string }> = await this.dataSource.query(
+      `SELECT (SELECT count(*) FROM jobs WHERE owner_id = $1) AS jobs,
+              (SELECT count(*) FROM scripts WHERE owner_id = $1) AS scripts`,
+      [id],
+    );
+    return { jobs: Number(row.jobs), scripts: Number(row.scripts) };
   }
 
   async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<User> {

@@ -15,7 +15,9 @@ import { ExecutionsPage } from './pages/ExecutionsPage';
 import { JobPage } from './pages/JobPage';
 import { JobsPage } from './pages/JobsPage';
 import { LogsPage } from './pages/LogsPage';
+import { RolesPage } from './pages/RolesPage';
 import { SignInPage } from './pages/SignInPage';
+import { UsersPage } from './pages/UsersPage';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 1000 } } });
 
@@ -41,6 +43,8 @@ function Gate() {
         <Route path="/executions/:executionId" element={<ExecutionPage />} />
         <Route path="/logs" element={<LogsPage />} />
         <Route path="/account" element={<AccountPage />} />
+        <Route path="/users" element={<UsersPage />} />
+        <Route path="/roles" element={<RolesPage />} />
         <Route path="*" element={<Navigate to="/jobs" replace />} />
       </Route>
     </Routes>

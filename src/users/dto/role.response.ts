@@ -27,6 +27,21 @@ export class RoleListResponse {
   total!: number;
 }
 
+/** The roles the server treats specially, so clients can say what may not be changed. */
+export class RoleDefaultsResponse {
+  @ApiProperty({
+    example: 'admin',
+    description: 'built in: holds every permission; only its description can change; cannot be deleted',
+  })
+  admin_role!: string;
+
+  @ApiProperty({
+    example: 'viewer',
+    description: 'DEFAULT_ROLE, given to users created without roles: cannot be renamed or deleted',
+  })
+  default_role!: string;
+}
+
 export class PermissionResponse {
   @ApiProperty({ enum: PERMISSIONS })
   name!: string;

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -12,6 +13,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { MaxBytes } from '../../common/max-bytes.validator.js';
+import { PaginationQueryDto } from '../../common/pagination.dto.js';
 import { PASSWORD_MAX_BYTES, PASSWORD_MAX_LENGTH } from '../../auth/password-policy.js';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/;
@@ -87,4 +89,24 @@ export class DeleteUserQueryDto {
   @IsOptional()
   @IsUUID()
   reassign_to?: string;
+}
+
+export class UsersQueryDto extends PaginationQueryDto {
+  @ApiPropertyOptional({ description: 'username or email contains (case-insensitive)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ example: 'admin', description: 'only users holding this role (by name)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  role?: string;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'only active (true) or disabled (false) users' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  is_active?: boolean;
 }

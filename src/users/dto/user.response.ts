@@ -44,3 +44,12 @@ export function toUserResponse(user: User): UserResponse {
     last_login: user.lastLogin ? user.lastLogin.toISOString() : null,
   };
 }
+
+/** What a user owns: a user who owns anything cannot be deleted without `reassign_to`. */
+export class UserOwnershipResponse {
+  @ApiProperty({ description: 'jobs the user owns' })
+  jobs!: number;
+
+  @ApiProperty({ description: 'scripts the user uploaded' })
+  scripts!: number;
+}

@@ -7,6 +7,10 @@ export type Job = Schemas['JobResponse'];
 export type Execution = Schemas['ExecutionResponse'];
 export type AuditLog = Schemas['AuditLogResponse'];
 export type Me = Schemas['MeResponse'];
+export type User = Schemas['UserResponse'];
+export type Role = Schemas['RoleResponse'];
+export type Permission = Schemas['PermissionResponse'];
+export type PermissionName = Permission['name'];
 
 /** The access token of this tab (sessionStorage: a reload keeps the user signed in, a new tab does not). */
 const TOKEN_KEY = 'cronwarden.token';

@@ -111,7 +111,7 @@ export type paths = {
     get: operations["HealthController_check"];
   };
   "/api/v1/users": {
-    /** List users */
+    /** List users, by username; filters q (username or email contains), role, is_active */
     get: operations["UsersController_list"];
     /** Create a user (roles default to DEFAULT_ROLE) */
     post: operations["UsersController_create"];
@@ -124,6 +124,10 @@ export type paths = {
     /** Change email, enable/disable, or set a new password (the last two revoke their tokens) */
     patch: operations["UsersController_update"];
   };
+  "/api/v1/users/{id}/ownership": {
+    /** How many jobs and scripts a user owns (a user who owns any cannot be deleted without reassign_to) */
+    get: operations["UsersController_ownership"];
+  };
   "/api/v1/users/{id}/roles": {
     /** Replace a user's roles (only within the permissions you hold) */
     put: operations["UsersController_setRoles"];
@@ -133,6 +137,10 @@ export type paths = {
     get: operations["RolesController_list"];
     /** Create a role (only with permissions you hold) */
     post: operations["RolesController_create"];
+  };
+  "/api/v1/roles/defaults": {
+    /** The built-in admin role and the default role of new users (DEFAULT_ROLE) */
+    get: operations["RolesController_defaults"];
   };
   "/api/v1/roles/{id}": {
     /** Delete a role (users holding it lose it) */
@@ -819,6 +827,12 @@ export type components = {
       /** @default true */
       is_active?: boolean;
     };
+    UserOwnershipResponse: {
+      /** @description jobs the user owns */
+      jobs: number;
+      /** @description scripts the user uploaded */
+      scripts: number;
+    };
     UpdateUserDto: {
       /** @example alice@example.com */
       email?: string | null;
@@ -848,6 +862,18 @@ export type components = {
     RoleListResponse: {
       roles: components["schemas"]["RoleResponse"][];
       total: number;
+    };
+    RoleDefaultsResponse: {
+      /**
+       * @description built in: holds every permission; only its description can change; cannot be deleted
+       * @example admin
+       */
+      admin_role: string;
+      /**
+       * @description DEFAULT_ROLE, given to users created without roles: cannot be renamed or deleted
+       * @example viewer
+       */
+      default_role: string;
     };
     CreateRoleDto: {
       /** @example auditor */
@@ -1578,12 +1604,18 @@ export type operations = {
       };
     };
   };
-  /** List users */
+  /** List users, by username; filters q (username or email contains), role, is_active */
   UsersController_list: {
     parameters: {
       query?: {
         limit?: number;
         offset?: number;
+        /** @description username or email contains (case-insensitive) */
+        q?: string;
+        /** @description only users holding this role (by name) */
+        role?: string;
+        /** @description only active (true) or disabled (false) users */
+        is_active?: boolean;
       };
     };
     responses: {
@@ -1729,6 +1761,32 @@ export type operations = {
       };
     };
   };
+  /** How many jobs and scripts a user owns (a user who owns any cannot be deleted without reassign_to) */
+  UsersController_ownership: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["UserOwnershipResponse"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked access token */
+      401: {
+        content: never;
+      };
+      /** @description Requires: user_manage */
+      403: {
+        content: never;
+      };
+      404: {
+        content: never;
+      };
+    };
+  };
   /** Replace a user's roles (only within the permissions you hold) */
   UsersController_setRoles: {
     parameters: {
@@ -1819,6 +1877,24 @@ export type operations = {
       };
       /** @description Name taken */
       409: {
+        content: never;
+      };
+    };
+  };
+  /** The built-in admin role and the default role of new users (DEFAULT_ROLE) */
+  RolesController_defaults: {
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["RoleDefaultsResponse"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked access token */
+      401: {
+        content: never;
+      };
+      /** @description Requires: role_manage or user_manage */
+      403: {
         content: never;
       };
     };

@@ -7,6 +7,8 @@ const SECTIONS = [
   { to: '/jobs', label: 'Jobs', permission: 'job_view' },
   { to: '/executions', label: 'Executions', permission: 'execution_view' },
   { to: '/logs', label: 'Audit logs', permission: 'audit_view' },
+  { to: '/users', label: 'Users', permission: 'user_manage' },
+  { to: '/roles', label: 'Roles', permission: 'role_manage' },
   { to: '/account', label: 'Account', permission: null },
 ] as const;
 
