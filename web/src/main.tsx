@@ -10,11 +10,15 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import { AuthProvider, useAuth } from './auth';
 import { Layout } from './components/Layout';
 import { AccountPage } from './pages/AccountPage';
+import { DashboardPage } from './pages/DashboardPage';
 import { ExecutionPage } from './pages/ExecutionPage';
 import { ExecutionsPage } from './pages/ExecutionsPage';
+import { InstancesPage } from './pages/InstancesPage';
 import { JobPage } from './pages/JobPage';
 import { JobsPage } from './pages/JobsPage';
 import { LogsPage } from './pages/LogsPage';
+import { ScriptPage } from './pages/ScriptPage';
+import { ScriptsPage } from './pages/ScriptsPage';
 import { SignInPage } from './pages/SignInPage';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 1000 } } });
@@ -34,13 +38,16 @@ function Gate() {
   return (
     <Routes location={location}>
       <Route element={<Layout />}>
-        <Route path="/" element={<Navigate to="/jobs" replace />} />
+        <Route path="/" element={<DashboardPage />} />
         <Route path="/jobs" element={<JobsPage />} />
         <Route path="/jobs/:jobId" element={<JobPage />} />
         <Route path="/executions" element={<ExecutionsPage />} />
         <Route path="/executions/:executionId" element={<ExecutionPage />} />
         <Route path="/logs" element={<LogsPage />} />
         <Route path="/account" element={<AccountPage />} />
+        <Route path="/scripts" element={<ScriptsPage />} />
+        <Route path="/scripts/:scriptId" element={<ScriptPage />} />
+        <Route path="/instances" element={<InstancesPage />} />
         <Route path="*" element={<Navigate to="/jobs" replace />} />
       </Route>
     </Routes>
