@@ -154,6 +154,18 @@ describe('dashboard, scripts and instances in a real browser', () => {
       'exports no function named run',
     );
 
+    // Past SCRIPT_MAX_BYTES (256 KiB): the server's 413, said as such.
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByRole('alert', { name: 'Not uploaded' }).waitFor({ state: 'detached' });
+    await page.getByLabel('Upload a script').setInputFiles({
+      name: 'huge.mjs',
+      mimeType: 'text/javascript',
+      buffer: Buffer.from(`export function run() {}\n//${'x'.repeat(300 * 1024)}\n`),
+    });
+    await expect(page.getByRole('alert', { name: 'Not uploaded' }).textContent()).resolves.toMatch(
+      /Too large: .*the limit is 262144/,
+    );
+
     await page.getByLabel('File name').fill('xss.mjs');
     await page.getByLabel('Source').fill(XSS_SOURCE);
     await page.getByRole('button', { name: 'Upload source' }).click();
@@ -252,6 +264,9 @@ describe('dashboard, scripts and instances in a real browser', () => {
     await expect(coderPage.getByRole('link', { name: 'Scripts' }).count()).resolves.toBe(1);
     const bobPage = await signIn(bob, '/', 'Dashboard');
     await expect(bobPage.getByRole('link', { name: 'Scripts' }).count()).resolves.toBe(0);
+    await bobPage.goto(`${ui.base}/scripts`);
+    await bobPage.getByText('Scripts need the code_execute permission').waitFor();
+    await expect(bobPage.getByLabel('Upload a script').count()).resolves.toBe(0);
     await bobPage.goto(`${ui.base}/instances`);
     await bobPage.getByRole('alert').waitFor();
     await expect(bobPage.getByRole('alert').textContent()).resolves.toMatch(/admin/i);

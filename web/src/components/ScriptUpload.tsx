@@ -141,7 +141,13 @@ export function ScriptUpload({ onUploaded }: { onUploaded?: (script: Script) => 
         </Paper>
       </Collapse>
       {upload.isError && (
-        <Alert color="red" title="Not uploaded" withCloseButton onClose={() => upload.reset()}>
+        <Alert
+          color="red"
+          title="Not uploaded"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => upload.reset()}
+        >
           {upload.error.message}
         </Alert>
       )}

@@ -62,8 +62,10 @@ export function ScriptsPage() {
   const auth = useAuth();
   const [params, setParams] = useSearchParams();
   const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+  const allowed = auth.can('code_execute');
   const scripts = useQuery({
     queryKey: ['scripts', page],
+    enabled: allowed,
     queryFn: async () =>
       unwrap(
         await api.GET('/api/v1/scripts', { params: { query: { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE } } }),
@@ -82,7 +84,8 @@ export function ScriptsPage() {
           execution’s result.
         </Text>
       </div>
-      <ScriptUpload />
+      {!allowed && <Alert color="gray">Scripts need the code_execute permission: ask an admin.</Alert>}
+      {allowed && <ScriptUpload />}
       {manager.dialogs}
       {scripts.isError && <Alert color="red">{scripts.error.message}</Alert>}
       {scripts.data && scripts.data.scripts.length === 0 && (
