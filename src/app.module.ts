@@ -5,6 +5,7 @@ import type { AppConfig } from './config/app-config.js';
 import { AccessModule } from './access/access.module.js';
 import { AuditLogsModule } from './audit-logs/audit-logs.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { ExecutionsModule } from './executions/executions.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
         ExecutionsModule,
         RetentionModule,
         InstancesModule,
+        DashboardModule,
         HealthModule,
       ],
     };

@@ -161,6 +161,44 @@ describe('scripts and sandboxed execution (e2e, real child processes)', () => {
       await t.http().delete(`/api/v1/scripts/${mine.body.script_id}`).set('Authorization', coder.bearer).expect(204);
     });
 
+    it('lists the jobs that use each script, only those the caller may see', async () => {
+      const shared = await upload(coder, { name: 'shared.mjs', source: 'export function run() { return 2 }' }).expect(
+        201,
+      );
+      const scriptId = shared.body.script_id as string;
+      const createJob = (who: Actor, name: string) =>
+        t
+          .http()
+          .post('/api/v1/jobs')
+          .set('Authorization', who.bearer)
+          .send({ name, job_class_string: 'ScriptJob', pub_args: [scriptId], paused: true })
+          .expect(201);
+      const coders = await createJob(coder, 'b-coder-uses-shared');
+      const admins = await createJob(admin, 'a-admin-uses-shared');
+      const list = await t.http().get('/api/v1/scripts').set('Authorization', coder.bearer).expect(200);
+      const listed = (list.body.scripts as Array<{ script_id: string; jobs: unknown }>).find(
+        (script) => script.script_id === scriptId,
+      );
+      expect(listed?.jobs).toEqual([{ job_id: coders.body.job_id, name: 'b-coder-uses-shared' }]);
+      const unused = (list.body.scripts as Array<{ script_id: string; jobs: unknown[] }>).filter(
+        (script) => script.script_id !== scriptId,
+      );
+      expect(unused.every((script) => Array.isArray(script.jobs))).toBe(true);
+      const forAdmin = await t.http().get(`/api/v1/scripts/${scriptId}`).set('Authorization', admin.bearer).expect(200);
+      expect(forAdmin.body.jobs).toEqual([
+        { job_id: admins.body.job_id, name: 'a-admin-uses-shared' },
+        { job_id: coders.body.job_id, name: 'b-coder-uses-shared' },
+      ]);
+      for (const [who, job] of [
+        [coder, coders],
+        [admin, admins],
+      ] as const) {
+        await t.http().delete(`/api/v1/jobs/${job.body.job_id}`).set('Authorization', who.bearer).expect(200);
+      }
+      const after = await t.http().get(`/api/v1/scripts/${scriptId}`).set('Authorization', coder.bearer).expect(200);
+      expect(after.body.jobs).toEqual([]);
+    });
+
     it('refuses a ScriptJob whose script its owner cannot see', async () => {
       const theirs = await upload(other, { name: 'theirs.mjs', source: 'export function run() {}' }).expect(201);
       const res = await t

@@ -85,7 +85,7 @@ describe('the web UI in a real browser', () => {
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Invalid username or password/i);
     await page.getByLabel('Password', { exact: true }).fill(alice.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Jobs' }).waitFor();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await context.close();

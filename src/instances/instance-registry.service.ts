@@ -93,9 +93,11 @@ export class InstanceRegistryService implements OnApplicationBootstrap {
       heartbeat_time: Date;
       stopped_time: Date | null;
       stale: boolean;
+      age: number;
       running: string;
     }> = await this.dataSource.query(
       `SELECT i.*, i.heartbeat_time < now() - make_interval(secs => $1) AS stale,
+              extract(epoch FROM now() - i.heartbeat_time)::float8 AS age,
               (SELECT count(*) FROM executions e WHERE e.instance_id = i.id AND e.state = 'running') AS running
          FROM instances i
         WHERE $2 OR i.stopped_time IS NULL
@@ -110,6 +112,7 @@ export class InstanceRegistryService implements OnApplicationBootstrap {
       status: row.stopped_time ? 'stopped' : row.stale ? 'stale' : 'alive',
       started_time: row.started_time.toISOString(),
       heartbeat_time: row.heartbeat_time.toISOString(),
+      heartbeat_age_seconds: Math.max(0, Math.round(row.age * 10) / 10),
       stopped_time: row.stopped_time ? row.stopped_time.toISOString() : null,
       running_executions: Number(row.running),
       current: row.id === this.instance.id,

@@ -55,7 +55,11 @@ export class ScriptsController {
   @ApiOkResponse({ type: ScriptListResponse })
   async list(@CurrentUser() user: AuthUser, @Query() query: PaginationQueryDto): Promise<ScriptListResponse> {
     const { rows, total } = await this.scripts.list(user, query.limit, query.offset);
-    return { scripts: rows.map(toScriptResponse), total };
+    const jobs = await this.scripts.jobsUsing(
+      user,
+      rows.map((script) => script.id),
+    );
+    return { scripts: rows.map((script) => toScriptResponse(script, jobs.get(script.id))), total };
   }
 
   @Post()
@@ -89,7 +93,9 @@ export class ScriptsController {
   @ApiOkResponse({ type: ScriptWithSourceResponse })
   @ApiNotFoundResponse()
   async get(@CurrentUser() user: AuthUser, @Param('script_id') id: string): Promise<ScriptWithSourceResponse> {
-    return toScriptWithSourceResponse(await this.scripts.get(user, id));
+    const script = await this.scripts.get(user, id);
+    const jobs = await this.scripts.jobsUsing(user, [script.id]);
+    return toScriptWithSourceResponse(script, jobs.get(script.id) ?? []);
   }
 
   @Delete(':script_id')

@@ -7,7 +7,7 @@ import { validate } from 'class-validator';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { AccessService, notFound } from '../access/access.service.js';
 import type { AuthUser } from '../access/auth-user.js';
-import type { OwnerScope } from '../access/owner-scope.js';
+import { ownerCondition, type OwnerScope } from '../access/owner-scope.js';
 import type { AppConfig } from '../config/app-config.js';
 import { UploadScriptDto } from './dto/script.dto.js';
 import { Script } from './entities/script.entity.js';
@@ -53,6 +53,27 @@ export class ScriptsService {
       .skip(offset)
       .getManyAndCount();
     return { rows, total };
+  }
+
+  /**
+   * The ScriptJobs (pub_args[0]) that use each of these scripts, among the jobs the caller may see,
+   * by name: one statement for a whole page of scripts.
+   */
+  async jobsUsing(user: AuthUser, scriptIds: string[]): Promise<Map<string, Array<{ job_id: string; name: string }>>> {
+    const byScript = new Map<string, Array<{ job_id: string; name: string }>>(scriptIds.map((id) => [id, []]));
+    if (scriptIds.length === 0) return byScript;
+    const scope = this.access.readScope(user);
+    const params: unknown[] = [scriptIds];
+    if (scope.kind === 'owner') params.push(ownerCondition(scope).ownerId);
+    const rows: Array<{ script_id: string; job_id: string; name: string }> = await this.dataSource.query(
+      `SELECT j.pub_args->>0 AS script_id, j.id AS job_id, j.name FROM jobs j
+        WHERE j.job_class_string = 'ScriptJob' AND j.pub_args->>0 = ANY($1::text[])
+          ${scope.kind === 'owner' ? 'AND j.owner_id = $2' : ''}
+        ORDER BY j.name, j.id`,
+      params,
+    );
+    for (const row of rows) byScript.get(row.script_id)?.push({ job_id: row.job_id, name: row.name });
+    return byScript;
   }
 
   async get(user: AuthUser, id: string): Promise<Script> {

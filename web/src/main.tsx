@@ -10,12 +10,16 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import { AuthProvider, useAuth } from './auth';
 import { Layout } from './components/Layout';
 import { AccountPage } from './pages/AccountPage';
+import { DashboardPage } from './pages/DashboardPage';
 import { ExecutionPage } from './pages/ExecutionPage';
 import { ExecutionsPage } from './pages/ExecutionsPage';
+import { InstancesPage } from './pages/InstancesPage';
 import { JobPage } from './pages/JobPage';
 import { JobsPage } from './pages/JobsPage';
 import { LogsPage } from './pages/LogsPage';
 import { RolesPage } from './pages/RolesPage';
+import { ScriptPage } from './pages/ScriptPage';
+import { ScriptsPage } from './pages/ScriptsPage';
 import { SignInPage } from './pages/SignInPage';
 import { UsersPage } from './pages/UsersPage';
 
@@ -36,7 +40,7 @@ function Gate() {
   return (
     <Routes location={location}>
       <Route element={<Layout />}>
-        <Route path="/" element={<Navigate to="/jobs" replace />} />
+        <Route path="/" element={<DashboardPage />} />
         <Route path="/jobs" element={<JobsPage />} />
         <Route path="/jobs/:jobId" element={<JobPage />} />
         <Route path="/executions" element={<ExecutionsPage />} />
@@ -45,6 +49,9 @@ function Gate() {
         <Route path="/account" element={<AccountPage />} />
         <Route path="/users" element={<UsersPage />} />
         <Route path="/roles" element={<RolesPage />} />
+        <Route path="/scripts" element={<ScriptsPage />} />
+        <Route path="/scripts/:scriptId" element={<ScriptPage />} />
+        <Route path="/instances" element={<InstancesPage />} />
         <Route path="*" element={<Navigate to="/jobs" replace />} />
       </Route>
     </Routes>

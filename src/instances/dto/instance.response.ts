@@ -22,6 +22,11 @@ export class InstanceResponse {
   @ApiProperty({ format: 'date-time' })
   heartbeat_time!: string;
 
+  @ApiProperty({
+    description: "seconds since its last heartbeat, by the database's clock when answering (no browser clock skew)",
+  })
+  heartbeat_age_seconds!: number;
+
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   stopped_time!: string | null;
 

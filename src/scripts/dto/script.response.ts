@@ -2,6 +2,14 @@ import { ApiProperty } from '@nestjs/swagger';
 import { OwnerResponse } from '../../jobs/dto/job.response.js';
 import type { Script } from '../entities/script.entity.js';
 
+export class ScriptJobRefResponse {
+  @ApiProperty({ format: 'uuid' })
+  job_id!: string;
+
+  @ApiProperty()
+  name!: string;
+}
+
 export class ScriptResponse {
   @ApiProperty({ format: 'uuid' })
   script_id!: string;
@@ -20,6 +28,13 @@ export class ScriptResponse {
 
   @ApiProperty({ type: OwnerResponse })
   owner!: OwnerResponse;
+
+  @ApiProperty({
+    type: [ScriptJobRefResponse],
+    description:
+      'the ScriptJobs that run this script (pub_args[0]), of those the caller may see, by name; a delete is refused (409) while any job uses it',
+  })
+  jobs!: ScriptJobRefResponse[];
 }
 
 export class ScriptWithSourceResponse extends ScriptResponse {
@@ -35,7 +50,7 @@ export class ScriptListResponse {
   total!: number;
 }
 
-export function toScriptResponse(script: Script): ScriptResponse {
+export function toScriptResponse(script: Script, jobs: ScriptJobRefResponse[] = []): ScriptResponse {
   return {
     script_id: script.id,
     name: script.name,
@@ -43,9 +58,10 @@ export function toScriptResponse(script: Script): ScriptResponse {
     size: script.size,
     created_time: script.createdTime.toISOString(),
     owner: { id: script.ownerId, username: script.owner?.username ?? '' },
+    jobs,
   };
 }
 
-export function toScriptWithSourceResponse(script: Script): ScriptWithSourceResponse {
-  return { ...toScriptResponse(script), source: script.source };
+export function toScriptWithSourceResponse(script: Script, jobs: ScriptJobRefResponse[]): ScriptWithSourceResponse {
+  return { ...toScriptResponse(script, jobs), source: script.source };
 }

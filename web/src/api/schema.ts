@@ -103,6 +103,13 @@ export type paths = {
     /** Instances sharing this database, with their heartbeat (admins only) */
     get: operations["InstancesController_list"];
   };
+  "/api/v1/dashboard": {
+    /**
+     * A summary of the caller's jobs and executions (everyone's with view_all or as admin)
+     * @description Scoped exactly like the lists. runs_today counts executions scheduled since midnight in `timezone` (default: the server's TIMEZONE). The execution parts (runs_today, running, failures_24h, failing_jobs) need execution_view: without it they are null and executions_visible is false. Lists hold at most 20 items; each has its total.
+     */
+    get: operations["DashboardController_summary"];
+  };
   "/health": {
     /**
      * Liveness and database status of this instance (no authentication)
@@ -284,6 +291,11 @@ export type components = {
       id: string;
       username: string;
     };
+    ScriptJobRefResponse: {
+      /** Format: uuid */
+      job_id: string;
+      name: string;
+    };
     ScriptResponse: {
       /** Format: uuid */
       script_id: string;
@@ -296,6 +308,8 @@ export type components = {
       /** Format: date-time */
       created_time: string;
       owner: components["schemas"]["OwnerResponse"];
+      /** @description the ScriptJobs that run this script (pub_args[0]), of those the caller may see, by name; a delete is refused (409) while any job uses it */
+      jobs: components["schemas"]["ScriptJobRefResponse"][];
     };
     ScriptListResponse: {
       scripts: components["schemas"]["ScriptResponse"][];
@@ -313,6 +327,8 @@ export type components = {
       /** Format: date-time */
       created_time: string;
       owner: components["schemas"]["OwnerResponse"];
+      /** @description the ScriptJobs that run this script (pub_args[0]), of those the caller may see, by name; a delete is refused (409) while any job uses it */
+      jobs: components["schemas"]["ScriptJobRefResponse"][];
       source: string;
     };
     JobResponse: {
@@ -690,6 +706,8 @@ export type components = {
       started_time: string;
       /** Format: date-time */
       heartbeat_time: string;
+      /** @description seconds since its last heartbeat, by the database's clock when answering (no browser clock skew) */
+      heartbeat_age_seconds: number;
       /** Format: date-time */
       stopped_time: string | null;
       /** @description executions running on it now */
@@ -700,6 +718,121 @@ export type components = {
     InstanceListResponse: {
       instances: components["schemas"]["InstanceResponse"][];
       total: number;
+    };
+    DashboardJobsResponse: {
+      /** @description jobs in scope */
+      total: number;
+      /** @description of which paused */
+      paused: number;
+    };
+    DashboardStateCountsResponse: {
+      scheduled: number;
+      running: number;
+      succeeded: number;
+      failed: number;
+      timeout: number;
+      stopped: number;
+      "scheduled error": number;
+      skipped: number;
+      missed: number;
+    };
+    DashboardJobRefResponse: {
+      /** Format: uuid */
+      job_id: string;
+      name: string;
+    };
+    DashboardRunningExecutionResponse: {
+      /** Format: uuid */
+      execution_id: string;
+      job: components["schemas"]["DashboardJobRefResponse"];
+      /** Format: date-time */
+      scheduled_time: string;
+      /** Format: date-time */
+      started_time: string | null;
+    };
+    DashboardRunningResponse: {
+      /** @description longest running first, at most 20 */
+      executions: components["schemas"]["DashboardRunningExecutionResponse"][];
+      total: number;
+    };
+    DashboardFailureResponse: {
+      /** Format: uuid */
+      execution_id: string;
+      job: components["schemas"]["DashboardJobRefResponse"];
+      /** @enum {string} */
+      state: "failed" | "timeout";
+      /** Format: date-time */
+      scheduled_time: string;
+      /** Format: date-time */
+      finished_time: string | null;
+    };
+    DashboardFailuresResponse: {
+      /** @description newest first, at most 20 */
+      executions: components["schemas"]["DashboardFailureResponse"][];
+      /** @description failed and timed-out executions scheduled in the last 24 hours */
+      total: number;
+    };
+    DashboardUpcomingItemResponse: {
+      /** Format: uuid */
+      job_id: string;
+      name: string;
+      /** Format: date-time */
+      next_run_time: string;
+    };
+    DashboardUpcomingResponse: {
+      /** @description soonest first, at most 20 */
+      jobs: components["schemas"]["DashboardUpcomingItemResponse"][];
+      /** @description jobs whose next fire is in the coming 24 hours */
+      total: number;
+    };
+    DashboardFailingJobResponse: {
+      /** Format: uuid */
+      job_id: string;
+      name: string;
+      /**
+       * Format: uuid
+       * @description the failed last run
+       */
+      execution_id: string;
+      /** @enum {string} */
+      state: "failed" | "timeout";
+      /** Format: date-time */
+      scheduled_time: string;
+    };
+    DashboardFailingJobsResponse: {
+      /** @description most recent failure first, at most 20 */
+      jobs: components["schemas"]["DashboardFailingJobResponse"][];
+      total: number;
+    };
+    DashboardResponse: {
+      /**
+       * Format: date-time
+       * @description when this summary was taken
+       */
+      generated_time: string;
+      /**
+       * @description the zone whose midnight starts 'today'
+       * @example UTC
+       */
+      timezone: string;
+      /**
+       * Format: date-time
+       * @description midnight today in `timezone`: runs_today counts from here
+       */
+      today_start: string;
+      /** @description whether the caller holds execution_view: without it the execution parts are null */
+      executions_visible: boolean;
+      jobs: components["schemas"]["DashboardJobsResponse"];
+      /** @description executions scheduled since today_start, by state (scheduled, running, succeeded, failed, timeout, stopped, scheduled error, skipped, missed) */
+      runs_today: components["schemas"]["DashboardStateCountsResponse"] | null;
+      /** @description executions running now */
+      running: components["schemas"]["DashboardRunningResponse"] | null;
+      /** @description failed and timed-out executions scheduled in the last 24 hours */
+      failures_24h: components["schemas"]["DashboardFailuresResponse"] | null;
+      /** @description jobs that fire in the coming 24 hours (neither paused nor suspended), by next_run_time */
+      upcoming: components["schemas"]["DashboardUpcomingResponse"];
+      /** @description jobs whose last run failed or timed out: the latest execution by scheduled_time that ran to an outcome (succeeded, failed, timeout, stopped); scheduled, running, skipped and missed ones are passed over */
+      failing_jobs: components["schemas"]["DashboardFailingJobsResponse"] | null;
     };
     HealthResponse: {
       /**
@@ -1582,6 +1715,37 @@ export type operations = {
         content: never;
       };
       /** @description Requires: the admin role */
+      403: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * A summary of the caller's jobs and executions (everyone's with view_all or as admin)
+   * @description Scoped exactly like the lists. runs_today counts executions scheduled since midnight in `timezone` (default: the server's TIMEZONE). The execution parts (runs_today, running, failures_24h, failing_jobs) need execution_view: without it they are null and executions_visible is false. Lists hold at most 20 items; each has its total.
+   */
+  DashboardController_summary: {
+    parameters: {
+      query?: {
+        /** @description IANA zone whose midnight starts 'today' for runs_today; default: the server's TIMEZONE */
+        timezone?: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["DashboardResponse"];
+        };
+      };
+      /** @description timezone is not an IANA time zone name */
+      400: {
+        content: never;
+      };
+      /** @description Missing, invalid, expired or revoked access token */
+      401: {
+        content: never;
+      };
+      /** @description Requires: job_view */
       403: {
         content: never;
       };

@@ -42,8 +42,21 @@ const TIME_ZONES: string[] = (() => {
   return supported.includes('UTC') ? supported : ['UTC', ...supported];
 })();
 
+/** What a new job starts with (e.g. "New job from this script": ScriptJob and the script id). */
+export type JobDialogInitial = Partial<Pick<Job, 'name' | 'job_class_string' | 'pub_args'>>;
+
 /** "New job" and "Edit": every field of a job, the schedule in words and its next five fires as you type. */
-export function JobDialog({ job, opened, onClose }: { job?: Job; opened: boolean; onClose: () => void }) {
+export function JobDialog({
+  job,
+  initial,
+  opened,
+  onClose,
+}: {
+  job?: Job;
+  initial?: JobDialogInitial;
+  opened: boolean;
+  onClose: () => void;
+}) {
   const auth = useAuth();
   const queryClient = useQueryClient();
   const classes = useQuery({
@@ -54,8 +67,8 @@ export function JobDialog({ job, opened, onClose }: { job?: Job; opened: boolean
   const offered = (classes.data?.job_classes ?? []).filter(
     (entry) => entry.requires_permission === null || auth.can(entry.requires_permission),
   );
-  const [name, setName] = useState(job?.name ?? '');
-  const [className, setClassName] = useState<string | null>(job?.job_class_string ?? null);
+  const [name, setName] = useState(job?.name ?? initial?.name ?? '');
+  const [className, setClassName] = useState<string | null>(job?.job_class_string ?? initial?.job_class_string ?? null);
   const [args, setArgs] = useState<string[] | null>(null);
   const [schedule, setSchedule] = useState<Record<ScheduleField, string>>({
     second: job?.second ?? '0',
@@ -78,14 +91,15 @@ export function JobDialog({ job, opened, onClose }: { job?: Job; opened: boolean
   const argTexts = useMemo(() => {
     if (args) return args;
     if (!jobClass) return [];
-    const source = job && job.job_class_string === jobClass.job_class_string ? job.pub_args : [];
+    const given = job ?? initial;
+    const source = given?.job_class_string === jobClass.job_class_string ? (given.pub_args ?? []) : [];
     const declared = jobClass.arguments;
     const count = Math.max(source.length, declared.filter((argument) => !isOptional(argument)).length);
     return Array.from({ length: count }, (_, index) => {
       const spec = declared[Math.min(index, declared.length - 1)];
       return asText(source[index], spec?.type ?? 'any');
     });
-  }, [args, jobClass, job]);
+  }, [args, jobClass, job, initial]);
   const specOf = (index: number): Argument | undefined =>
     jobClass?.arguments[Math.min(index, (jobClass?.arguments.length ?? 1) - 1)];
   const canAddArgument =

@@ -4,9 +4,12 @@ import { Link, Outlet, useLocation } from 'react-router';
 import { useAuth } from '../auth';
 
 const SECTIONS = [
+  { to: '/', label: 'Dashboard', permission: 'job_view' },
   { to: '/jobs', label: 'Jobs', permission: 'job_view' },
   { to: '/executions', label: 'Executions', permission: 'execution_view' },
   { to: '/logs', label: 'Audit logs', permission: 'audit_view' },
+  { to: '/scripts', label: 'Scripts', permission: 'code_execute' },
+  { to: '/instances', label: 'Instances', permission: 'admin' },
   { to: '/users', label: 'Users', permission: 'user_manage' },
   { to: '/roles', label: 'Roles', permission: 'role_manage' },
   { to: '/account', label: 'Account', permission: null },
@@ -26,7 +29,7 @@ export function Layout() {
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Menu" />
-            <Link to="/jobs" style={{ textDecoration: 'none', color: 'inherit' }}>
+            <Link to="/" style={{ textDecoration: 'none', color: 'inherit' }}>
               <Title order={3}>Cronwarden</Title>
             </Link>
           </Group>
@@ -41,13 +44,17 @@ export function Layout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs">
-        {SECTIONS.filter((section) => section.permission === null || auth.can(section.permission)).map((section) => (
+        {SECTIONS.filter(
+          (section) =>
+            section.permission === null ||
+            (section.permission === 'admin' ? (auth.me?.roles ?? []).includes('admin') : auth.can(section.permission)),
+        ).map((section) => (
           <NavLink
             key={section.to}
             component={Link}
             to={section.to}
             label={section.label}
-            active={location.pathname.startsWith(section.to)}
+            active={section.to === '/' ? location.pathname === '/' : location.pathname.startsWith(section.to)}
             onClick={close}
           />
         ))}
