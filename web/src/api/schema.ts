@@ -743,26 +743,20 @@ export type components = {
       executions: components["schemas"]["ExecutionResponse"][];
       total: number;
     };
+    ExecutionStateCountsResponse: {
+      scheduled: number;
+      running: number;
+      succeeded: number;
+      failed: number;
+      timeout: number;
+      stopped: number;
+      "scheduled error": number;
+      skipped: number;
+      missed: number;
+    };
     ExecutionStatsResponse: {
-      /**
-       * @description How many executions of the range are in each state (every state present, 0 when none)
-       * @example {
-       *   "succeeded": 118,
-       *   "failed": 2,
-       *   "running": 1
-       * }
-       */
-      counts?: {
-        scheduled: number;
-        running: number;
-        succeeded: number;
-        failed: number;
-        timeout: number;
-        stopped: number;
-        "scheduled error": number;
-        skipped: number;
-        missed: number;
-      };
+      /** @description How many executions of the range are in each state (every state present, 0 when none) */
+      counts: components["schemas"]["ExecutionStateCountsResponse"];
       /** @description every execution of the range (the sum of counts) */
       total: number;
     };
