@@ -1,9 +1,10 @@
-import { Group, Select, TextInput } from '@mantine/core';
+import { Select, TextInput } from '@mantine/core';
 import { CUSTOM, RANGE_CHOICES, rangeChange, type ResolvedRange } from '../time-range';
 
 /**
  * The time range of a list: a preset, or "Custom range" with two native date-time inputs ("From",
- * "To", the browser's zone). The values live in the URL; `set` applies changes to it.
+ * "To", the browser's zone), as children of the caller's filter row. The values live in the URL; `set` applies
+ * changes to it.
  */
 export function TimeRangeFilter({
   range,
@@ -22,13 +23,13 @@ export function TimeRangeFilter({
 }) {
   const problem = resolved.ok ? null : resolved;
   return (
-    <Group gap="sm" align="flex-end" wrap="wrap">
+    <>
       <Select
         aria-label="Time range"
         data={RANGE_CHOICES}
         value={RANGE_CHOICES.some((choice) => choice.value === range) ? range : fallback}
         onChange={(value) => set(rangeChange(range, value ?? fallback, fallback))}
-        w={180}
+        w={{ base: '100%', xs: 180 }}
         allowDeselect={false}
       />
       {range === CUSTOM && (
@@ -41,7 +42,7 @@ export function TimeRangeFilter({
             max={to || undefined}
             onChange={(event) => set({ from: event.currentTarget.value })}
             error={problem?.field === 'from' ? problem.problem : undefined}
-            w={210}
+            w={{ base: '100%', xs: 210 }}
           />
           <TextInput
             type="datetime-local"
@@ -52,10 +53,10 @@ export function TimeRangeFilter({
             onChange={(event) => set({ to: event.currentTarget.value })}
             error={problem?.field === 'to' ? problem.problem : undefined}
             description={to ? undefined : 'Empty: until now'}
-            w={210}
+            w={{ base: '100%', xs: 210 }}
           />
         </>
       )}
-    </Group>
+    </>
   );
 }

@@ -86,7 +86,7 @@ export function ExecutionsPage() {
           data={[{ value: '', label: 'Every state' }, ...STATES.map((name) => ({ value: name, label: name }))]}
           value={state}
           onChange={(value) => set({ state: value ?? '' })}
-          w={180}
+          w={{ base: '100%', xs: 180 }}
           allowDeselect={false}
         />
       </Group>

@@ -36,6 +36,20 @@ const SORTS: readonly string[] = [
   'created_time',
 ] satisfies JobSort[];
 
+/** The orders of the "Sort by" choice (for screens too narrow for every sortable column). */
+const SORT_CHOICES = [
+  { value: 'name', label: 'Name, A to Z' },
+  { value: '-name', label: 'Name, Z to A' },
+  { value: 'job_class_string', label: 'Class, A to Z' },
+  { value: '-job_class_string', label: 'Class, Z to A' },
+  { value: 'next_run_time', label: 'Next run, soonest first' },
+  { value: '-next_run_time', label: 'Next run, latest first' },
+  { value: 'owner', label: 'Owner, A to Z' },
+  { value: '-owner', label: 'Owner, Z to A' },
+  { value: '-created_time', label: 'Newest first' },
+  { value: 'created_time', label: 'Oldest first' },
+] satisfies Array<{ value: JobSort; label: string }>;
+
 /** A column header that sorts the list (by the server) when clicked; `aria-sort` says how it is sorted. */
 function SortableTh({
   column,
@@ -48,7 +62,7 @@ function SortableTh({
   sort: string;
   onSort: (sort: string) => void;
   children: ReactNode;
-  visibleFrom?: 'sm' | 'md';
+  visibleFrom?: 'sm' | 'md' | 'xl';
 }) {
   const state = ariaSort(sort, column);
   return (
@@ -110,6 +124,7 @@ export function JobsPage() {
   const total = jobs.data?.total ?? 0;
   const filtered = q !== '' || paused !== '' || (everyone && ownerId !== '');
   const onSort = (next: string) => set({ sort: next === 'name' ? '' : next });
+  const tableWidth = everyone ? 900 : 800;
   return (
     <Stack>
       <Group justify="space-between">
@@ -123,7 +138,7 @@ export function JobsPage() {
           aria-label="Search by name"
           value={q}
           onChange={(event) => set({ q: event.currentTarget.value })}
-          w={260}
+          w={{ base: '100%', xs: 260 }}
         />
         <Select
           aria-label="Paused"
@@ -134,7 +149,7 @@ export function JobsPage() {
           ]}
           value={paused}
           onChange={(value) => set({ paused: value ?? '' })}
-          w={160}
+          w={{ base: '100%', xs: 160 }}
           allowDeselect={false}
         />
         {everyone && (
@@ -152,10 +167,19 @@ export function JobsPage() {
             onChange={(value) => set({ owner: value ?? '' })}
             searchable
             nothingFoundMessage="No such owner"
-            w={220}
+            w={{ base: '100%', xs: 220 }}
             allowDeselect={false}
           />
         )}
+        <Select
+          aria-label="Sort by"
+          hiddenFrom="xl"
+          data={SORT_CHOICES.filter((choice) => everyone || !choice.value.endsWith('owner'))}
+          value={sort}
+          onChange={(value) => onSort(value ?? 'name')}
+          w={{ base: '100%', xs: 200 }}
+          allowDeselect={false}
+        />
       </Group>
       {owners.isError && <Alert color="red">{owners.error.message}</Alert>}
       {jobs.isError && <Alert color="red">{jobs.error.message}</Alert>}
@@ -169,7 +193,7 @@ export function JobsPage() {
         </Text>
       )}
       {jobs.data && jobs.data.jobs.length > 0 && (
-        <Table.ScrollContainer minWidth={everyone ? 940 : 840}>
+        <Table.ScrollContainer minWidth={tableWidth}>
           <Table striped highlightOnHover verticalSpacing="xs">
             <Table.Thead>
               <Table.Tr>
@@ -181,7 +205,7 @@ export function JobsPage() {
                     Owner
                   </SortableTh>
                 )}
-                <SortableTh column="job_class_string" sort={sort} onSort={onSort}>
+                <SortableTh column="job_class_string" sort={sort} onSort={onSort} visibleFrom="sm">
                   Class
                 </SortableTh>
                 <Table.Th>Schedule</Table.Th>
@@ -189,7 +213,7 @@ export function JobsPage() {
                   Next run
                 </SortableTh>
                 <Table.Th>Last run</Table.Th>
-                <SortableTh column="created_time" sort={sort} onSort={onSort} visibleFrom="md">
+                <SortableTh column="created_time" sort={sort} onSort={onSort} visibleFrom="xl">
                   Created
                 </SortableTh>
                 <Table.Th>
@@ -201,8 +225,8 @@ export function JobsPage() {
               {jobs.data.jobs.map((job) => (
                 <Table.Tr key={job.job_id}>
                   <Table.Td>
-                    <Group gap={6} wrap="nowrap">
-                      <Anchor component={Link} to={`/jobs/${job.job_id}`}>
+                    <Group gap={6}>
+                      <Anchor component={Link} to={`/jobs/${job.job_id}`} style={{ overflowWrap: 'anywhere' }}>
                         {job.name}
                       </Anchor>
                       {job.paused && (
@@ -217,8 +241,8 @@ export function JobsPage() {
                       )}
                     </Group>
                   </Table.Td>
-                  {everyone && <Table.Td>{job.owner.username}</Table.Td>}
-                  <Table.Td>{job.job_class_string}</Table.Td>
+                  {everyone && <Table.Td style={{ whiteSpace: 'nowrap' }}>{job.owner.username}</Table.Td>}
+                  <Table.Td visibleFrom="sm">{job.job_class_string}</Table.Td>
                   <Table.Td>{scheduleInWords(job)}</Table.Td>
                   <Table.Td>
                     <Time iso={job.next_run_time} />
@@ -239,7 +263,7 @@ export function JobsPage() {
                       </Text>
                     )}
                   </Table.Td>
-                  <Table.Td visibleFrom="md">
+                  <Table.Td visibleFrom="xl">
                     <Time iso={job.created_time} />
                   </Table.Td>
                   <Table.Td>

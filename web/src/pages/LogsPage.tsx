@@ -1,4 +1,4 @@
-import { Alert, Anchor, Group, Pagination, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Card, Group, Pagination, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, type paths, unwrap } from '../api/client';
@@ -86,7 +86,7 @@ export function LogsPage() {
           data={[{ value: '', label: 'Every event' }, ...events.map((name) => ({ value: name, label: name }))]}
           value={event}
           onChange={(value) => set({ event: value ?? '' })}
-          w={180}
+          w={{ base: '100%', xs: 180 }}
           allowDeselect={false}
         />
       </Group>
@@ -100,7 +100,38 @@ export function LogsPage() {
         </Text>
       )}
       {logs.data && logs.data.logs.length > 0 && (
-        <Table.ScrollContainer minWidth={760}>
+        // Phones: one card per entry, so the description is not scrolled out of sight.
+        <Stack gap="xs" hiddenFrom="sm">
+          {logs.data.logs.map((entry) => (
+            <Card key={entry.id} withBorder padding="sm">
+              <Group justify="space-between" gap="xs" mb={4}>
+                <Badge variant="light" color="gray" radius="sm">
+                  {entry.event}
+                </Badge>
+                <Text size="xs" c="dimmed">
+                  <Time iso={entry.created_time} />
+                </Text>
+              </Group>
+              <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                {entry.job_id ? (
+                  <Anchor component={Link} to={`/jobs/${entry.job_id}`}>
+                    {entry.job_name}
+                  </Anchor>
+                ) : (
+                  (entry.job_name ?? '')
+                )}
+                {entry.job_name ? ' — ' : ''}
+                by {entry.user}
+              </Text>
+              <Text component="div" size="sm" mt={4} style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>
+                <AuditDescription event={entry.event} text={entry.description} />
+              </Text>
+            </Card>
+          ))}
+        </Stack>
+      )}
+      {logs.data && logs.data.logs.length > 0 && (
+        <Table.ScrollContainer minWidth={760} visibleFrom="sm">
           <Table striped verticalSpacing="xs">
             <Table.Thead>
               <Table.Tr>
