@@ -235,8 +235,9 @@ export class JobsService {
                       le.scheduled_time AS last_execution_scheduled_time
                  FROM jobs j JOIN users u ON u.id = j.owner_id
                  LEFT JOIN LATERAL (
+                   -- (job_id, scheduled_time) is unique: one backward index probe, no tie to break.
                    SELECT e.id, e.state, e.scheduled_time FROM executions e
-                    WHERE e.job_id = j.id ORDER BY e.scheduled_time DESC, e.id DESC LIMIT 1
+                    WHERE e.job_id = j.id ORDER BY e.scheduled_time DESC LIMIT 1
                  ) le ON true
                  ${where}
                 ORDER BY ${orderByOf(sort)} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
