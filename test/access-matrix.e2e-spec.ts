@@ -644,6 +644,18 @@ const MATRIX: Row[] = [
     },
   },
   {
+    method: 'GET',
+    route: '/api/v1/jobs/owners',
+    path: () => '/api/v1/jobs/owners',
+    setup: othersJob(),
+    // Only for callers who see everyone, as the owner_id filter of GET /jobs.
+    // prettier-ignore
+    status: { anonymous: 401, admin: 200, job_manager: 403, viewer: 403, auditor: 403, user_admin: 403, no_role: 403, code_runner: 403, supervisor: 200 },
+    after: (f, res, allowed) => {
+      if (allowed) expect((res.body as { owners: Array<{ id: string }> }).owners.map((o) => o.id)).toContain(f.ownerId);
+    },
+  },
+  {
     method: 'POST',
     route: '/api/v1/jobs',
     path: () => '/api/v1/jobs',
@@ -815,6 +827,17 @@ const MATRIX: Row[] = [
   // Executions: of the caller's own job (run now by the admin)
   {
     method: 'GET',
+    route: '/api/v1/executions/stats',
+    path: (f) => `/api/v1/executions/stats?job_id=${f.jobId}`,
+    setup: withExecution(ownJob(), 'finished'),
+    // prettier-ignore
+    status: { anonymous: 401, admin: 200, job_manager: 200, viewer: 200, auditor: 403, user_admin: 403, no_role: 403, code_runner: 403, supervisor: 200 },
+    after: (f, res, allowed) => {
+      if (allowed) expect((res.body as { counts: { succeeded: number }; total: number }).total).toBe(1);
+    },
+  },
+  {
+    method: 'GET',
     route: '/api/v1/executions',
     path: () => '/api/v1/executions?limit=1000',
     setup: withExecution(ownJob(), 'finished'),
@@ -870,6 +893,18 @@ const MATRIX: Row[] = [
   },
 
   // Executions: of another user's job
+  {
+    method: 'GET',
+    route: "/api/v1/executions/stats (another user's job)",
+    path: (f) => `/api/v1/executions/stats?job_id=${f.jobId}`,
+    setup: withExecution(othersJob(), 'finished'),
+    // prettier-ignore
+    status: { anonymous: 401, admin: 200, job_manager: 200, viewer: 200, auditor: 403, user_admin: 403, no_role: 403, code_runner: 403, supervisor: 200 },
+    after: (f, res, allowed) => {
+      // Counted only by callers who may see the execution.
+      if (allowed) expect((res.body as { total: number }).total).toBe(f.sees ? 1 : 0);
+    },
+  },
   {
     method: 'GET',
     route: "/api/v1/executions (another user's execution)",

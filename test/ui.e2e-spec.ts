@@ -4,7 +4,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { loginAdmin, newRole, newUser, type Actor } from './support/actors.js';
 import { screenshots } from './support/browser.js';
-import { restClient, waitFor } from './support/scheduling.js';
+import { restClient, sleep, waitFor } from './support/scheduling.js';
 import type { TestApp } from './support/test-app.js';
 import { startUi, type UiHarness } from './support/ui-harness.js';
 
@@ -232,6 +232,241 @@ describe('the web UI in a real browser', () => {
     for (const name of ['New job', 'Edit', 'Delete', 'Pause', 'Resume', 'Run now', 'Stop']) {
       await expect(page.getByRole('button', { name }).count()).resolves.toBe(0);
     }
+    await context.close();
+  });
+
+  /** The names in the Name column, top to bottom. */
+  const rowNames = (page: Page): Promise<string[]> => page.locator('tbody tr td:first-child a').allTextContents();
+
+  it('lets an admin filter jobs by owner (kept in the URL) and sort them by name both ways', async () => {
+    const admin = await loginAdmin(t);
+    await rest.createJob(bob, { name: 'bob-owned', job_class_string: 'SampleJob', pub_args: ['b'], paused: true });
+    const { context, page } = await signedIn(admin);
+    await page.getByRole('columnheader', { name: 'Owner' }).waitFor();
+    await page.getByRole('link', { name: 'bob-owned' }).waitFor();
+    await page.getByRole('combobox', { name: 'Owner' }).click();
+    await page.getByRole('option', { name: new RegExp(`^${alice.username} \\(\\d+\\)$`) }).click();
+    await page.getByRole('link', { name: 'bob-owned' }).waitFor({ state: 'detached' });
+    expect(new URL(page.url()).searchParams.get('owner')).toBe(alice.id);
+    const alicesJobs = (await rest.as(admin).get('/api/v1/jobs').query({ owner_id: alice.id, limit: 1000 })).body as {
+      jobs: Array<{ name: string; owner: { id: string } }>;
+    };
+    const expected = alicesJobs.jobs.map((job) => job.name);
+    expect(expected.length).toBeGreaterThan(1);
+    expect(await rowNames(page)).toEqual(expected);
+    const owners = await page.locator('tbody tr td:nth-child(2)').allTextContents();
+    expect(new Set(owners)).toEqual(new Set([alice.username]));
+    await page.reload();
+    await page.getByRole('link', { name: 'alice-every-two-seconds' }).waitFor();
+    expect(await rowNames(page)).toEqual(expected);
+    await expect(page.getByRole('combobox', { name: 'Owner' }).inputValue()).resolves.toMatch(alice.username);
+
+    // Sorting by name: ascending is the default; a click flips it (by the server), another flips it back.
+    const nameHeader = page.getByRole('columnheader', { name: 'Name' });
+    await expect(nameHeader.getAttribute('aria-sort')).resolves.toBe('ascending');
+    await expect(page.getByRole('columnheader', { name: 'Next run' }).getAttribute('aria-sort')).resolves.toBe('none');
+    await nameHeader.getByRole('button').click();
+    await page.waitForURL((url) => url.searchParams.get('sort') === '-name');
+    await waitFor('Name sorted descending', async () =>
+      (await nameHeader.getAttribute('aria-sort')) === 'descending' ? true : undefined,
+    );
+    const descending = [...expected].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+    await waitFor('the rows in descending name order', async () =>
+      JSON.stringify(await rowNames(page)) === JSON.stringify(descending) ? true : undefined,
+    );
+    const apiDescending = (await rest.as(admin).get('/api/v1/jobs').query({ owner_id: alice.id, sort: '-name' }))
+      .body as { jobs: Array<{ name: string }> };
+    expect(apiDescending.jobs.map((job) => job.name)).toEqual(descending);
+    await screenshots(page, 'jobs-admin');
+    await nameHeader.getByRole('button').click();
+    await waitFor('the rows in ascending name order again', async () =>
+      JSON.stringify(await rowNames(page)) === JSON.stringify(expected) ? true : undefined,
+    );
+    await expect(nameHeader.getAttribute('aria-sort')).resolves.toBe('ascending');
+    // The last run's state is shown (alice's two-second job has run by now).
+    const lastRun = page.getByRole('row', { name: /alice-every-two-seconds/ }).getByRole('link', { name: 'succeeded' });
+    await lastRun.waitFor();
+    // Back to every owner.
+    await page.getByRole('combobox', { name: 'Owner' }).click();
+    await page.getByRole('option', { name: 'Every owner' }).click();
+    await page.getByRole('link', { name: 'bob-owned' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('owner')).toBeNull();
+    expect(alerts).toEqual([]);
+    await context.close();
+  });
+
+  it('shows the statistics of a custom range as the API counts them, and filters by a clicked state', async () => {
+    const { context, page } = await signedIn(alice);
+    await page.getByRole('link', { name: 'Executions' }).click();
+    await page.getByRole('heading', { name: 'Executions' }).waitFor();
+    await page.getByRole('combobox', { name: 'Time range' }).click();
+    await page.getByRole('option', { name: 'Custom range' }).click();
+    const fromInput = page.getByLabel('From');
+    const toInput = page.getByLabel('To', { exact: true });
+    await fromInput.waitFor();
+    // Prefilled with the range it replaces (the last hour).
+    expect(await fromInput.inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
+    // A closed range in the past (so its counts no longer change): the ten minutes up to the last
+    // whole minute, in the browser's zone; a later minute when that one holds no run of alice's yet.
+    type Range = { from: string; to: string; fromIso: string; toIso: string };
+    const closedRange = (): Promise<Range> =>
+      page.evaluate<Range>(`(() => {
+        const pad = (n) => String(n).padStart(2, '0');
+        const local = (d) => d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + 'T' +
+          pad(d.getHours()) + ':' + pad(d.getMinutes());
+        const end = new Date(Math.floor(Date.now() / 60000) * 60000);
+        const start = new Date(end.getTime() - 10 * 60000);
+        return { from: local(start), to: local(end), fromIso: start.toISOString(), toIso: end.toISOString() };
+      })()`);
+    const statsOf = async ({ fromIso, toIso }: Range) =>
+      (await rest.as(alice).get('/api/v1/executions/stats').query({ time_range_start: fromIso, time_range_end: toIso }))
+        .body as { counts: Record<string, number>; total: number };
+    let range = await closedRange();
+    if ((await statsOf(range)).counts.succeeded === 0) {
+      await sleep(60_000 - (Date.now() % 60_000));
+      range = await closedRange();
+    }
+    // The fires of the range's last second have finished.
+    if (Date.now() - Date.parse(range.toIso) < 2000) await sleep(2000);
+    const { from, to } = range;
+    await fromInput.fill(from);
+    await toInput.fill(to);
+    await page.waitForURL(
+      (url) =>
+        url.searchParams.get('range') === 'custom' &&
+        url.searchParams.get('from') === from &&
+        url.searchParams.get('to') === to,
+    );
+    const stats = await statsOf(range);
+    expect(stats.counts.succeeded).toBeGreaterThan(0);
+    for (const [state, count] of Object.entries(stats.counts)) {
+      await page.getByRole('button', { name: `${state}: ${count}`, exact: true }).waitFor();
+    }
+    await page.getByText(`${stats.total} executions`, { exact: true }).waitFor();
+    await screenshots(page, 'executions-custom-range');
+    // A reload keeps the custom range.
+    await page.reload();
+    await expect(page.getByLabel('From').inputValue()).resolves.toBe(from);
+    await page.getByRole('button', { name: `succeeded: ${stats.counts.succeeded}`, exact: true }).click();
+    await page.waitForURL((url) => url.searchParams.get('state') === 'succeeded');
+    await expect(
+      page
+        .getByRole('button', { name: `succeeded: ${stats.counts.succeeded}`, exact: true })
+        .getAttribute('aria-pressed'),
+    ).resolves.toBe('true');
+    await waitFor('only succeeded rows', async () => {
+      const states = await page.locator('tbody tr td:nth-child(2)').allTextContents();
+      return states.length > 0 && states.every((state) => state === 'succeeded') ? true : undefined;
+    });
+    const rows = await page.locator('tbody tr').count();
+    expect(rows).toBe(Math.min(50, stats.counts.succeeded));
+    // An impossible range says why.
+    await page.getByLabel('To', { exact: true }).fill('2020-01-01T00:00');
+    await page.getByText('The range must start before it ends').waitFor();
+    expect(alerts).toEqual([]);
+    await context.close();
+  });
+
+  it("shows a modified entry's change list on the Audit logs page and the job's audit trail", async () => {
+    const job = await rest.createJob(alice, {
+      name: 'to-be-modified',
+      job_class_string: 'SampleJob',
+      pub_args: ['m'],
+      paused: true,
+    });
+    await rest.as(alice).put(`/api/v1/jobs/${job.job_id}`).send({ minute: '*/10', max_instances: 5 }).expect(200);
+    const { context, page } = await signedIn(alice);
+    await page.goto(`${base}/logs?event=modified`);
+    const row = page.getByRole('row', { name: /to-be-modified/ });
+    const changes = row.getByRole('list', { name: 'Changes' });
+    await changes.waitFor();
+    await expect(changes.getByRole('listitem').allTextContents()).resolves.toEqual([
+      'minute: "*" → "*/10"',
+      'max_instances: 3 → 5',
+    ]);
+    await screenshots(page, 'logs-modified');
+    // Custom range on the audit logs too, kept in the URL; a range before the change shows none.
+    await page.getByRole('combobox', { name: 'Time range' }).click();
+    await page.getByRole('option', { name: 'Custom range' }).click();
+    await page.getByLabel('From').fill('2020-01-01T00:00');
+    await page.getByLabel('To', { exact: true }).fill('2020-01-02T00:00');
+    await page.getByText('No modified entry in this range').waitFor();
+    expect(new URL(page.url()).searchParams.get('from')).toBe('2020-01-01T00:00');
+    await page.goto(`${base}/jobs/${job.job_id}`);
+    await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
+    await page.getByRole('list', { name: 'Changes' }).getByText('max_instances').waitFor();
+    expect(alerts).toEqual([]);
+    await context.close();
+  });
+
+  it('charts the numbers a job returns over time', async () => {
+    const admin = await loginAdmin(t);
+    const script = await rest
+      .as(admin)
+      .post('/api/v1/scripts')
+      .send({
+        name: 'prices.mjs',
+        source:
+          'export function run() {\n  const s = new Date().getSeconds();\n' +
+          '  return { count: s % 7, price: 9.5 + (s % 5) / 2, nested: { stock: 20 - (s % 3) }, label: "x" };\n}\n',
+      });
+    expect(script.status).toBe(201);
+    const job = await rest.createJob(admin, {
+      name: 'price-watch',
+      job_class_string: 'ScriptJob',
+      pub_args: [(script.body as { script_id: string }).script_id],
+      second: '*/2',
+    });
+    await waitFor(
+      'three succeeded runs',
+      async () => {
+        const res = await rest.as(admin).get('/api/v1/executions').query({ job_id: job.job_id, state: 'succeeded' });
+        return (res.body as { total: number }).total >= 3 ? true : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    const { context, page } = await ui.signIn(admin, { path: `/jobs/${job.job_id}`, heading: 'price-watch' });
+    await page.getByRole('heading', { name: 'Results over time' }).waitFor();
+    const chart = page.getByRole('img', { name: /^Results over time of \d+ runs: / });
+    await chart.waitFor();
+    const label = (await chart.getAttribute('aria-label')) ?? '';
+    expect(label).toMatch(/count from \d+ to \d+/);
+    expect(label).toMatch(/price from [\d.]+ to [\d.]+/);
+    expect(label).toMatch(/nested\.stock from \d+ to \d+/);
+    for (const name of ['count', 'price', 'nested.stock']) {
+      await page.getByLabel('Legend').getByText(name, { exact: true }).waitFor();
+    }
+    await page.getByRole('button', { name: 'Show values' }).click();
+    const values = page.getByRole('table', { name: 'Result values' });
+    await values.waitFor();
+    await expect(values.getByRole('columnheader').allTextContents()).resolves.toEqual([
+      'Scheduled',
+      'count',
+      'nested.stock',
+      'price',
+    ]);
+    expect(await values.locator('tbody tr').count()).toBeGreaterThanOrEqual(3);
+    await screenshots(page, 'job-chart');
+    await rest.as(admin).post(`/api/v1/jobs/${job.job_id}/pause`).expect(200);
+    // A job whose results hold no numbers has no chart.
+    await page.goto(`${base}/jobs/${aliceJobId}`);
+    await page.getByRole('heading', { name: 'Recent executions' }).waitFor();
+    await expect(page.getByRole('heading', { name: 'Results over time' }).count()).resolves.toBe(0);
+    expect(alerts).toEqual([]);
+    await context.close();
+  });
+
+  it('says what to do when a list is empty', async () => {
+    const newcomer = await newUser(t, { roles: ['job_manager'] });
+    const { context, page } = await signedIn(newcomer);
+    await page.getByText('No jobs yet — New job creates the first one.').waitFor();
+    await page.getByLabel('Search by name').fill('nothing-like-this');
+    await page.getByText('No job matches these filters').waitFor();
+    await page.goto(`${base}/executions`);
+    await page.getByText(/^No execution in this range — /).waitFor();
+    await screenshots(page, 'executions-empty');
+    await page.goto(`${base}/logs?event=deleted`);
+    await page.getByText(/^No deleted entry in this range/).waitFor();
     await context.close();
   });
 

@@ -27,7 +27,10 @@ export interface TimeRange {
 }
 
 /** The effective range of a query: defaults filled in, start after end refused (400). */
-export function resolveTimeRange(query: TimeRangeQueryDto, now = new Date()): TimeRange {
+export function resolveTimeRange(
+  query: Pick<TimeRangeQueryDto, 'time_range_start' | 'time_range_end'>,
+  now = new Date(),
+): TimeRange {
   const end = query.time_range_end ? new Date(query.time_range_end) : now;
   const start = query.time_range_start ? new Date(query.time_range_start) : new Date(end.getTime() - ONE_HOUR_MS);
   if (start > end) throw new BadRequestException(['time_range_start must not be after time_range_end']);

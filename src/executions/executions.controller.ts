@@ -17,10 +17,11 @@ import { JobActionGuard } from '../jobs/job.guards.js';
 import {
   ExecutionListResponse,
   ExecutionResponse,
+  ExecutionStatsResponse,
   RunNowResponse,
   toExecutionResponse,
 } from './dto/execution.response.js';
-import { ExecutionsQueryDto } from './dto/executions.query.js';
+import { ExecutionStatsQueryDto, ExecutionsQueryDto } from './dto/executions.query.js';
 import { ExecutionsService } from './executions.service.js';
 
 @ApiTags('executions')
@@ -42,6 +43,21 @@ export class ExecutionsController {
       offset: query.offset,
     });
     return { executions: rows.map(toExecutionResponse), total };
+  }
+
+  // Declared before `:execution_id` (a static segment wins in Fastify's router anyway).
+  @Get('stats')
+  @RequirePermissions('execution_view')
+  @ApiOperation({
+    summary: 'How many executions of a time range are in each state (as ndscheduler’s sidebar)',
+    description:
+      'The same scope, time range (on scheduled_time, default the last hour) and job filter as GET /executions, ' +
+      'counted over the whole range rather than one page. A job_id you cannot see counts nothing.',
+  })
+  @ApiOkResponse({ type: ExecutionStatsResponse })
+  @ApiBadRequestResponse({ description: 'Malformed date, time_range_start after time_range_end, malformed job_id' })
+  async stats(@CurrentUser() user: AuthUser, @Query() query: ExecutionStatsQueryDto): Promise<ExecutionStatsResponse> {
+    return this.executions.stats(user, { ...resolveTimeRange(query), jobId: query.job_id });
   }
 
   @Get(':execution_id')

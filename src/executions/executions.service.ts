@@ -11,7 +11,7 @@ import { JobsService } from '../jobs/jobs.service.js';
 import { ExecutionRunner } from '../scheduler/execution-runner.js';
 import { EXECUTION_STOPS_CHANNEL } from '../scheduler/job-sync.js';
 import { type ClaimedExecution, FireClaimer } from '../scheduler/fire-claimer.js';
-import { Execution, type ExecutionState } from './entities/execution.entity.js';
+import { Execution, EXECUTION_STATES, type ExecutionState } from './entities/execution.entity.js';
 
 const EXECUTION = 'Execution';
 /** Retry-After of a run now refused by MAX_RUNNING_PER_USER: a hint, runs end when they end. */
@@ -66,6 +66,33 @@ export class ExecutionsService {
       .skip(filters.offset)
       .getManyAndCount();
     return { rows, total };
+  }
+
+  /**
+   * How many executions of the range (and job) are in each state, scoped exactly like {@link list}:
+   * one GROUP BY over the same conditions, every state present (0 when none).
+   */
+  async stats(
+    user: AuthUser,
+    filters: TimeRange & { jobId?: string },
+  ): Promise<{ counts: Record<ExecutionState, number>; total: number }> {
+    const builder = this.scoped(
+      this.dataSource.getRepository(Execution).createQueryBuilder('execution'),
+      this.access.readScope(user),
+    ).andWhere('execution.scheduled_time BETWEEN :start AND :end', { start: filters.start, end: filters.end });
+    if (filters.jobId) builder.andWhere('execution.job_id = :jobId', { jobId: filters.jobId });
+    const rows = await builder
+      .select('execution.state', 'state')
+      .addSelect('count(*)', 'count')
+      .groupBy('execution.state')
+      .getRawMany<{ state: ExecutionState; count: string }>();
+    const counts = Object.fromEntries(EXECUTION_STATES.map((state) => [state, 0])) as Record<ExecutionState, number>;
+    let total = 0;
+    for (const row of rows) {
+      counts[row.state] = Number(row.count);
+      total += Number(row.count);
+    }
+    return { counts, total };
   }
 
   async get(user: AuthUser, id: string): Promise<Execution> {

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGu
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -14,6 +15,7 @@ import { CreateJobDto, PreviewScheduleDto, UpdateJobDto } from './dto/job.dto.js
 import {
   DeletedJobResponse,
   JobListResponse,
+  JobOwnersResponse,
   JobResponse,
   SchedulePreviewResponse,
   toJobResponse,
@@ -40,12 +42,29 @@ export class JobsController {
   @Get()
   @RequirePermissions('job_view')
   @UseGuards(OwnerFilterGuard)
-  @ApiOperation({ summary: 'List jobs (your own; everyone’s with view_all or as admin)' })
+  @ApiOperation({
+    summary: 'List jobs (your own; everyone’s with view_all or as admin), each with its latest execution',
+  })
   @ApiOkResponse({ type: JobListResponse })
-  @ApiBadRequestResponse({ description: 'limit over 1000, malformed filter' })
+  @ApiBadRequestResponse({ description: 'limit over 1000, malformed filter, unknown sort' })
   async list(@CurrentUser() user: AuthUser, @Query() query: JobsQueryDto): Promise<JobListResponse> {
     const { rows, total } = await this.jobs.list(user, query);
     return { jobs: rows, total };
+  }
+
+  // Declared before the `:job_id` routes (a static segment wins in Fastify's router anyway).
+  @Get('owners')
+  @RequirePermissions('job_view')
+  @ApiOperation({
+    summary: 'The owners of the jobs you may see, with their job counts (needs view_all or admin)',
+    description:
+      'What the owner_id filter of GET /jobs can choose from, without user_manage: only users who own at ' +
+      'least one job, by username. 403 for callers who see only their own jobs, as for the owner_id filter.',
+  })
+  @ApiOkResponse({ type: JobOwnersResponse })
+  @ApiForbiddenResponse({ description: 'Missing job_view, or without view_all (and not admin)' })
+  async owners(@CurrentUser() user: AuthUser): Promise<JobOwnersResponse> {
+    return { owners: await this.jobs.owners(user) };
   }
 
   @Post()

@@ -18,13 +18,14 @@ import { ScriptsService } from '../scripts/scripts.service.js';
 import { User } from '../users/entities/user.entity.js';
 import type { CreateJobDto, PreviewScheduleDto, UpdateJobDto } from './dto/job.dto.js';
 import {
-  type JobListRow,
+  type JobListItemResponse,
+  type JobListItemRow,
   JOB_LIST_COLUMNS,
-  jobListRowToResponse,
-  type JobResponse,
+  jobListItemRowToResponse,
+  type JobOwnerResponse,
   toJobResponse,
 } from './dto/job.response.js';
-import type { JobsQueryDto } from './dto/jobs.query.js';
+import type { JobSort, JobSortKey, JobsQueryDto } from './dto/jobs.query.js';
 import { Job } from './entities/job.entity.js';
 
 const JOB = 'Job';
@@ -106,6 +107,22 @@ const SCHEDULE_FIELDS: Array<keyof JobValues> = ['month', 'day_of_week', 'day', 
 
 type ScheduleValues = Pick<JobValues, 'month' | 'day_of_week' | 'day' | 'hour' | 'minute' | 'second' | 'timezone'>;
 
+/** The ORDER BY of a job list: the column, then job_id in the same direction (stable pages). */
+function orderByOf(sort: JobSort): string {
+  const descending = sort.startsWith('-');
+  const direction = descending ? 'DESC' : 'ASC';
+  const key = (descending ? sort.slice(1) : sort) as JobSortKey;
+  const column: Record<JobSortKey, string> = {
+    name: 'j.name',
+    job_class_string: 'j.job_class_string',
+    next_run_time: 'j.next_run_time',
+    owner: 'u.username',
+    created_time: 'j.created_time',
+  };
+  const nulls = key === 'next_run_time' ? ' NULLS LAST' : '';
+  return `${column[key]} ${direction}${nulls}, j.id ${direction}`;
+}
+
 /** How many fire times a preview shows. */
 const PREVIEW_FIRES = 5;
 
@@ -178,10 +195,12 @@ export class JobsService {
   }
 
   /**
-   * One page of jobs in the API's shape, and the total: two prepared statements per filter shape
-   * (the page, read in index order; the count), no entity hydration — this is the hottest read.
+   * One page of jobs in the API's shape, each with its latest execution, and the total: two prepared
+   * statements per filter shape and order (the page, read in index order for the default order; the
+   * count), no entity hydration — this is the hottest read. The latest execution is one index probe
+   * per row of the page (LATERAL over the unique index UQ_executions_job_scheduled), never a query per job.
    */
-  async list(user: AuthUser, query: JobsQueryDto): Promise<{ rows: JobResponse[]; total: number }> {
+  async list(user: AuthUser, query: JobsQueryDto): Promise<{ rows: JobListItemResponse[]; total: number }> {
     const scope = this.access.readScope(user);
     if (query.owner_id && scope.kind !== 'all') {
       throw new ForbiddenException('Filtering by owner_id needs view_all');
@@ -206,13 +225,22 @@ export class JobsService {
       shape.push('p');
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const sort = query.sort ?? 'name';
     const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
     const [page, count] = await Promise.all([
-      pool.query<JobListRow>({
-        name: `cronwarden_list_jobs_${shape.join('') || 'all'}`,
-        text: `SELECT ${JOB_LIST_COLUMNS}, u.username AS owner_username
-                 FROM jobs j JOIN users u ON u.id = j.owner_id ${where}
-                ORDER BY j.name, j.id LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
+      pool.query<JobListItemRow>({
+        name: `cronwarden_list_jobs_${shape.join('') || 'all'}_${sort.replace('-', 'desc_')}`,
+        text: `SELECT ${JOB_LIST_COLUMNS}, u.username AS owner_username,
+                      le.id AS last_execution_id, le.state AS last_execution_state,
+                      le.scheduled_time AS last_execution_scheduled_time
+                 FROM jobs j JOIN users u ON u.id = j.owner_id
+                 LEFT JOIN LATERAL (
+                   -- (job_id, scheduled_time) is unique: one backward index probe, no tie to break.
+                   SELECT e.id, e.state, e.scheduled_time FROM executions e
+                    WHERE e.job_id = j.id ORDER BY e.scheduled_time DESC LIMIT 1
+                 ) le ON true
+                 ${where}
+                ORDER BY ${orderByOf(sort)} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
         values: [...values, query.limit, query.offset],
       }),
       pool.query<{ total: string }>({
@@ -221,7 +249,23 @@ export class JobsService {
         values,
       }),
     ]);
-    return { rows: page.rows.map(jobListRowToResponse), total: Number(count.rows[0].total) };
+    return { rows: page.rows.map(jobListItemRowToResponse), total: Number(count.rows[0].total) };
+  }
+
+  /**
+   * The owners of the jobs the caller may see, with how many each owns (for the owner filter of
+   * the Jobs page, without user_manage). Only for callers who see everyone (403 otherwise, as for
+   * the owner_id filter).
+   */
+  async owners(user: AuthUser): Promise<JobOwnerResponse[]> {
+    const scope = this.access.readScope(user);
+    if (scope.kind !== 'all') throw new ForbiddenException('The owners of jobs are listed only with view_all');
+    const rows = await this.dataSource.query<Array<{ id: string; username: string; jobs: string }>>(
+      `SELECT u.id, u.username, count(*) AS jobs
+         FROM jobs j JOIN users u ON u.id = j.owner_id
+        GROUP BY u.id, u.username ORDER BY u.username, u.id`,
+    );
+    return rows.map((row) => ({ id: row.id, username: row.username, jobs: Number(row.jobs) }));
   }
 
   /** 403 unless the user holds the extra permission the class requires (code_execute). */

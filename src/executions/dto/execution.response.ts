@@ -1,6 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { OwnerResponse } from '../../jobs/dto/job.response.js';
-import { EXECUTION_STATES, EXECUTION_TRIGGERS, type Execution } from '../entities/execution.entity.js';
+import {
+  EXECUTION_STATES,
+  EXECUTION_TRIGGERS,
+  type Execution,
+  type ExecutionState,
+} from '../entities/execution.entity.js';
 
 export class ExecutionJobResponse {
   @ApiProperty({ format: 'uuid' })
@@ -64,6 +69,47 @@ export class ExecutionListResponse {
   executions!: ExecutionResponse[];
 
   @ApiProperty()
+  total!: number;
+}
+
+/** One count per execution state (every state present, 0 when none). */
+export class ExecutionStateCountsResponse implements Record<ExecutionState, number> {
+  @ApiProperty({ minimum: 0 })
+  scheduled!: number;
+
+  @ApiProperty({ minimum: 0 })
+  running!: number;
+
+  @ApiProperty({ minimum: 0 })
+  succeeded!: number;
+
+  @ApiProperty({ minimum: 0 })
+  failed!: number;
+
+  @ApiProperty({ minimum: 0 })
+  timeout!: number;
+
+  @ApiProperty({ minimum: 0 })
+  stopped!: number;
+
+  @ApiProperty({ minimum: 0 })
+  'scheduled error'!: number;
+
+  @ApiProperty({ minimum: 0 })
+  skipped!: number;
+
+  @ApiProperty({ minimum: 0 })
+  missed!: number;
+}
+
+export class ExecutionStatsResponse {
+  @ApiProperty({
+    type: ExecutionStateCountsResponse,
+    description: 'How many executions of the range are in each state (every state present, 0 when none)',
+  })
+  counts!: ExecutionStateCountsResponse;
+
+  @ApiProperty({ description: 'every execution of the range (the sum of counts)' })
   total!: number;
 }
 

@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { TimeRangeQueryDto } from '../../common/time-range.dto.js';
 import { EXECUTION_STATES, type ExecutionState } from '../entities/execution.entity.js';
@@ -14,3 +14,6 @@ export class ExecutionsQueryDto extends TimeRangeQueryDto {
   @IsIn(EXECUTION_STATES)
   state?: ExecutionState;
 }
+
+/** The statistics of a range: the list's time range and job filter, without state or pagination. */
+export class ExecutionStatsQueryDto extends OmitType(ExecutionsQueryDto, ['state', 'limit', 'offset'] as const) {}

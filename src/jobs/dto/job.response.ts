@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { EXECUTION_STATES, type ExecutionState } from '../../executions/entities/execution.entity.js';
 import type { Job } from '../entities/job.entity.js';
 
 export class OwnerResponse {
@@ -83,9 +84,46 @@ export class JobResponse {
   updated_time!: string;
 }
 
+export class LastExecutionResponse {
+  @ApiProperty({ format: 'uuid' })
+  execution_id!: string;
+
+  @ApiProperty({ enum: EXECUTION_STATES })
+  state!: ExecutionState;
+
+  @ApiProperty({ format: 'date-time' })
+  scheduled_time!: string;
+}
+
+/** A job of a list: the job object plus its latest execution (read in the same statement). */
+export class JobListItemResponse extends JobResponse {
+  @ApiProperty({
+    type: LastExecutionResponse,
+    nullable: true,
+    description: 'The latest execution of the job (by scheduled_time), or null when it never ran',
+  })
+  last_execution!: LastExecutionResponse | null;
+}
+
+export class JobOwnerResponse {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty()
+  username!: string;
+
+  @ApiProperty({ description: 'how many of the jobs you may see this user owns' })
+  jobs!: number;
+}
+
+export class JobOwnersResponse {
+  @ApiProperty({ type: [JobOwnerResponse], description: 'owners of the jobs you may see, by username' })
+  owners!: JobOwnerResponse[];
+}
+
 export class JobListResponse {
-  @ApiProperty({ type: [JobResponse] })
-  jobs!: JobResponse[];
+  @ApiProperty({ type: [JobListItemResponse] })
+  jobs!: JobListItemResponse[];
 
   @ApiProperty()
   total!: number;
@@ -185,6 +223,13 @@ export interface JobListRow {
   updated_time: Date;
 }
 
+/** A list row with the job's latest execution (null columns when it never ran). */
+export interface JobListItemRow extends JobListRow {
+  last_execution_id: string | null;
+  last_execution_state: ExecutionState | null;
+  last_execution_scheduled_time: Date | null;
+}
+
 /** The same object as {@link toJobResponse}, from a plain list row (a test compares the two). */
 export function jobListRowToResponse(row: JobListRow): JobResponse {
   return {
@@ -209,5 +254,20 @@ export function jobListRowToResponse(row: JobListRow): JobResponse {
     owner: { id: row.owner_id, username: row.owner_username },
     created_time: row.created_time.toISOString(),
     updated_time: row.updated_time.toISOString(),
+  };
+}
+
+/** A list item: {@link jobListRowToResponse} plus `last_execution`. */
+export function jobListItemRowToResponse(row: JobListItemRow): JobListItemResponse {
+  return {
+    ...jobListRowToResponse(row),
+    last_execution:
+      row.last_execution_id && row.last_execution_state && row.last_execution_scheduled_time
+        ? {
+            execution_id: row.last_execution_id,
+            state: row.last_execution_state,
+            scheduled_time: row.last_execution_scheduled_time.toISOString(),
+          }
+        : null,
   };
 }

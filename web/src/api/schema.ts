@@ -55,10 +55,17 @@ export type paths = {
     delete: operations["ScriptsController_remove"];
   };
   "/api/v1/jobs": {
-    /** List jobs (your own; everyone’s with view_all or as admin) */
+    /** List jobs (your own; everyone’s with view_all or as admin), each with its latest execution */
     get: operations["JobsController_list"];
     /** Create a job; it is scheduled at once (ShellJob and ScriptJob need code_execute) */
     post: operations["JobsController_create"];
+  };
+  "/api/v1/jobs/owners": {
+    /**
+     * The owners of the jobs you may see, with their job counts (needs view_all or admin)
+     * @description What the owner_id filter of GET /jobs can choose from, without user_manage: only users who own at least one job, by username. 403 for callers who see only their own jobs, as for the owner_id filter.
+     */
+    get: operations["JobsController_owners"];
   };
   "/api/v1/jobs/preview": {
     /** The next 5 fire times of a schedule (cron fields and timezone, defaults as for a new job); saves nothing */
@@ -83,6 +90,13 @@ export type paths = {
   "/api/v1/executions": {
     /** Executions, newest first (time range on scheduled_time, default the last hour) */
     get: operations["ExecutionsController_list"];
+  };
+  "/api/v1/executions/stats": {
+    /**
+     * How many executions of a time range are in each state (as ndscheduler’s sidebar)
+     * @description The same scope, time range (on scheduled_time, default the last hour) and job filter as GET /executions, counted over the whole range rather than one page. A job_id you cannot see counts nothing.
+     */
+    get: operations["ExecutionsController_stats"];
   };
   "/api/v1/executions/{execution_id}": {
     /** Get an execution */
@@ -331,7 +345,15 @@ export type components = {
       jobs: components["schemas"]["ScriptJobRefResponse"][];
       source: string;
     };
-    JobResponse: {
+    LastExecutionResponse: {
+      /** Format: uuid */
+      execution_id: string;
+      /** @enum {string} */
+      state: "scheduled" | "running" | "succeeded" | "failed" | "timeout" | "stopped" | "scheduled error" | "skipped" | "missed";
+      /** Format: date-time */
+      scheduled_time: string;
+    };
+    JobListItemResponse: {
       /** Format: uuid */
       job_id: string;
       name: string;
@@ -374,10 +396,23 @@ export type components = {
       created_time: string;
       /** Format: date-time */
       updated_time: string;
+      /** @description The latest execution of the job (by scheduled_time), or null when it never ran */
+      last_execution: components["schemas"]["LastExecutionResponse"] | null;
     };
     JobListResponse: {
-      jobs: components["schemas"]["JobResponse"][];
+      jobs: components["schemas"]["JobListItemResponse"][];
       total: number;
+    };
+    JobOwnerResponse: {
+      /** Format: uuid */
+      id: string;
+      username: string;
+      /** @description how many of the jobs you may see this user owns */
+      jobs: number;
+    };
+    JobOwnersResponse: {
+      /** @description owners of the jobs you may see, by username */
+      owners: components["schemas"]["JobOwnerResponse"][];
     };
     CreateJobDto: {
       /** @example Nightly report */
@@ -463,6 +498,50 @@ export type components = {
        * @description admins only: create the job for this user (ignored for others)
        */
       owner_id?: string;
+    };
+    JobResponse: {
+      /** Format: uuid */
+      job_id: string;
+      name: string;
+      /** @example SampleJob */
+      job_class_string: string;
+      /**
+       * @example [
+       *   "hello"
+       * ]
+       */
+      pub_args: unknown[];
+      /** @example * */
+      month: string;
+      /** @example * */
+      day_of_week: string;
+      /** @example * */
+      day: string;
+      /** @example * */
+      hour: string;
+      /** @example *\/5 */
+      minute: string;
+      /** @example 0 */
+      second: string;
+      /** @example UTC */
+      timezone: string;
+      paused: boolean;
+      /** Format: date-time */
+      next_run_time: string | null;
+      max_instances: number;
+      timeout_seconds: number;
+      misfire_grace_seconds: number;
+      coalesce: boolean;
+      /**
+       * @description Null while the job may run. Otherwise why nothing of it runs: its owner is disabled, or no longer holds the permission its job class requires (e.g. `the owner alice no longer holds code_execute`). The first fire after that is recorded `skipped` with this reason, later fires leave no execution (next_run_time still moves on), and run now answers 403. Cleared as soon as the owner is enabled again or regains the permission.
+       * @example null
+       */
+      suspended_reason: string | null;
+      owner: components["schemas"]["OwnerResponse"];
+      /** Format: date-time */
+      created_time: string;
+      /** Format: date-time */
+      updated_time: string;
     };
     PreviewScheduleDto: {
       /** @example Nightly report */
@@ -686,6 +765,23 @@ export type components = {
     };
     ExecutionListResponse: {
       executions: components["schemas"]["ExecutionResponse"][];
+      total: number;
+    };
+    ExecutionStateCountsResponse: {
+      scheduled: number;
+      running: number;
+      succeeded: number;
+      failed: number;
+      timeout: number;
+      stopped: number;
+      "scheduled error": number;
+      skipped: number;
+      missed: number;
+    };
+    ExecutionStatsResponse: {
+      /** @description How many executions of the range are in each state (every state present, 0 when none) */
+      counts: components["schemas"]["ExecutionStateCountsResponse"];
+      /** @description every execution of the range (the sum of counts) */
       total: number;
     };
     RunNowResponse: {
@@ -1337,7 +1433,7 @@ export type operations = {
       };
     };
   };
-  /** List jobs (your own; everyone’s with view_all or as admin) */
+  /** List jobs (your own; everyone’s with view_all or as admin), each with its latest execution */
   JobsController_list: {
     parameters: {
       query?: {
@@ -1348,6 +1444,8 @@ export type operations = {
         /** @description only this owner's jobs (needs view_all or admin) */
         owner_id?: string;
         paused?: boolean;
+        /** @description Order of the list: a column, descending with a leading `-` (`-next_run_time`). `owner` sorts by the owner's username. Ties are broken by job_id (in the same direction), so pages never overlap; jobs without a next run (paused) come last in both directions of next_run_time. */
+        sort?: "name" | "-name" | "job_class_string" | "-job_class_string" | "next_run_time" | "-next_run_time" | "owner" | "-owner" | "created_time" | "-created_time";
       };
     };
     responses: {
@@ -1356,7 +1454,7 @@ export type operations = {
           "application/json": components["schemas"]["JobListResponse"];
         };
       };
-      /** @description limit over 1000, malformed filter */
+      /** @description limit over 1000, malformed filter, unknown sort */
       400: {
         content: never;
       };
@@ -1392,6 +1490,31 @@ export type operations = {
         content: never;
       };
       /** @description Requires: job_create */
+      403: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * The owners of the jobs you may see, with their job counts (needs view_all or admin)
+   * @description What the owner_id filter of GET /jobs can choose from, without user_manage: only users who own at least one job, by username. 403 for callers who see only their own jobs, as for the owner_id filter.
+   */
+  JobsController_owners: {
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["JobOwnersResponse"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked access token */
+      401: {
+        content: never;
+      };
+      /**
+       * @description Missing job_view, or without view_all (and not admin)
+       *
+       * Requires: job_view
+       */
       403: {
         content: never;
       };
@@ -1590,6 +1713,41 @@ export type operations = {
         };
       };
       /** @description Malformed date, unknown state, limit over 1000 */
+      400: {
+        content: never;
+      };
+      /** @description Missing, invalid, expired or revoked access token */
+      401: {
+        content: never;
+      };
+      /** @description Requires: execution_view */
+      403: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * How many executions of a time range are in each state (as ndscheduler’s sidebar)
+   * @description The same scope, time range (on scheduled_time, default the last hour) and job filter as GET /executions, counted over the whole range rather than one page. A job_id you cannot see counts nothing.
+   */
+  ExecutionsController_stats: {
+    parameters: {
+      query?: {
+        /** @description ISO 8601; default: one hour before time_range_end */
+        time_range_start?: string;
+        /** @description ISO 8601; default: now */
+        time_range_end?: string;
+        /** @description only this job's executions (empty for a job you cannot see) */
+        job_id?: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["ExecutionStatsResponse"];
+        };
+      };
+      /** @description Malformed date, time_range_start after time_range_end, malformed job_id */
       400: {
         content: never;
       };

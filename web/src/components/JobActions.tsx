@@ -55,7 +55,7 @@ export function JobActions({ job, onDeleted }: { job: Job; onDeleted?: () => voi
       onConfirm: () => remove.mutate(),
     });
   return (
-    <Group gap={6} wrap="nowrap">
+    <Group gap={6}>
       {auth.can('job_run') && (
         <Button size="xs" variant="light" loading={runNow.isPending} onClick={() => runNow.mutate()}>
           Run now

@@ -1,44 +1,60 @@
-import { Alert, Anchor, Badge, Button, Group, Select, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Card, Group, Pagination, Select, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, type Execution, unwrap } from '../api/client';
 import { ExecutionsTable } from '../components/ExecutionsTable';
+import { TimeRangeFilter } from '../components/TimeRangeFilter';
 import { STATE_COLOURS } from '../format';
+import { RANGE_PRESETS, resolveRange } from '../time-range';
 
-export const RANGES = [
-  { value: '10m', label: 'Last 10 minutes', ms: 10 * 60_000 },
-  { value: '1h', label: 'Last hour', ms: 3600_000 },
-  { value: '12h', label: 'Last 12 hours', ms: 12 * 3600_000 },
-  { value: '24h', label: 'Last 24 hours', ms: 24 * 3600_000 },
-  { value: '7d', label: 'Last 7 days', ms: 7 * 24 * 3600_000 },
-];
-const STATES = Object.keys(STATE_COLOURS);
+/** The presets of the time-range filters (kept for pages that import them from here). */
+export const RANGES = RANGE_PRESETS.map(({ value, label, ms }) => ({ value, label, ms }));
+const STATES = Object.keys(STATE_COLOURS) as Array<Execution['state']>;
+const PAGE_SIZE = 50;
+const DEFAULT_RANGE = '1h';
 
+/** The start of a preset range, ending now. */
 export function rangeStart(range: string): string {
-  const ms = RANGES.find((candidate) => candidate.value === range)?.ms ?? 3600_000;
-  return new Date(Date.now() - ms).toISOString();
+  const resolved = resolveRange(range, '', '', DEFAULT_RANGE);
+  return resolved.ok ? resolved.start : new Date(Date.now() - 3600_000).toISOString();
 }
 
 export function ExecutionsPage() {
   const [params, setParams] = useSearchParams();
-  const range = params.get('range') ?? '1h';
+  const range = params.get('range') ?? DEFAULT_RANGE;
+  const from = params.get('from') ?? '';
+  const to = params.get('to') ?? '';
   const state = params.get('state') ?? '';
   const jobId = params.get('job') ?? '';
-  const set = (key: string, value: string) => {
+  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+  const set = (changes: Record<string, string>) => {
     const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    if (!('page' in changes)) next.delete('page');
     setParams(next, { replace: true });
   };
+  const resolved = resolveRange(range, from, to, DEFAULT_RANGE);
+  // Presets slide with the clock (recomputed at each fetch); a custom range is fixed.
+  const timeQuery = () => {
+    const current = resolveRange(range, from, to, DEFAULT_RANGE);
+    return current.ok
+      ? { time_range_start: current.start, ...(current.end ? { time_range_end: current.end } : {}) }
+      : {};
+  };
   const executions = useQuery({
-    queryKey: ['executions', range, state, jobId],
+    queryKey: ['executions', range, from, to, state, jobId, page],
+    enabled: resolved.ok,
     queryFn: async () =>
       unwrap(
         await api.GET('/api/v1/executions', {
           params: {
             query: {
-              time_range_start: rangeStart(range),
-              limit: 200,
+              ...timeQuery(),
+              limit: PAGE_SIZE,
+              offset: (page - 1) * PAGE_SIZE,
               ...(state ? { state: state as Execution['state'] } : {}),
               ...(jobId ? { job_id: jobId } : {}),
             },
@@ -47,27 +63,30 @@ export function ExecutionsPage() {
       ),
     refetchInterval: 3000,
   });
-  const counts = new Map<string, number>();
-  for (const execution of executions.data?.executions ?? [])
-    counts.set(execution.state, (counts.get(execution.state) ?? 0) + 1);
+  const stats = useQuery({
+    queryKey: ['executions', 'stats', range, from, to, jobId],
+    enabled: resolved.ok,
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/executions/stats', {
+          params: { query: { ...timeQuery(), ...(jobId ? { job_id: jobId } : {}) } },
+        }),
+      ),
+    refetchInterval: 3000,
+  });
+  const total = executions.data?.total ?? 0;
+  const filtered = state !== '' || jobId !== '';
   return (
     <Stack>
       <Title order={2}>Executions</Title>
-      <Group>
-        <Select
-          aria-label="Time range"
-          data={RANGES}
-          value={range}
-          onChange={(value) => set('range', value ?? '1h')}
-          w={180}
-          allowDeselect={false}
-        />
+      <Group gap="sm" align="flex-end" wrap="wrap">
+        <TimeRangeFilter range={range} from={from} to={to} fallback={DEFAULT_RANGE} resolved={resolved} set={set} />
         <Select
           aria-label="State"
           data={[{ value: '', label: 'Every state' }, ...STATES.map((name) => ({ value: name, label: name }))]}
           value={state}
-          onChange={(value) => set('state', value ?? '')}
-          w={180}
+          onChange={(value) => set({ state: value ?? '' })}
+          w={{ base: '100%', xs: 180 }}
           allowDeselect={false}
         />
       </Group>
@@ -79,26 +98,62 @@ export function ExecutionsPage() {
               {executions.data?.executions[0]?.job.name ?? 'one job'}
             </Anchor>
           </Text>
-          <Button size="xs" variant="subtle" onClick={() => set('job', '')}>
+          <Button size="xs" variant="subtle" onClick={() => set({ job: '' })}>
             Show every job
           </Button>
         </Group>
       )}
-      {counts.size > 0 && (
-        <Group gap="xs">
-          {[...counts].map(([name, count]) => (
-            <Badge key={name} color={STATE_COLOURS[name] ?? 'gray'} variant="light">
-              {name}: {count}
-            </Badge>
-          ))}
-        </Group>
+      {stats.data && (
+        <Card withBorder padding="sm" component="section" aria-labelledby="execution-stats">
+          <Group justify="space-between" mb={6}>
+            <Text id="execution-stats" size="sm" fw={600}>
+              Statistics of the range
+            </Text>
+            <Text size="sm" c="dimmed">
+              {stats.data.total} {stats.data.total === 1 ? 'execution' : 'executions'}
+            </Text>
+          </Group>
+          <Group gap={6}>
+            {STATES.map((name) => {
+              const count = stats.data.counts[name];
+              const active = state === name;
+              return (
+                <Button
+                  key={name}
+                  size="compact-sm"
+                  radius="xl"
+                  variant={active ? 'filled' : count > 0 ? 'light' : 'subtle'}
+                  color={STATE_COLOURS[name] ?? 'gray'}
+                  aria-pressed={active}
+                  title={active ? 'Show every state' : `Show only ${name} executions`}
+                  onClick={() => set({ state: active ? '' : name })}
+                >
+                  {name}: {count}
+                </Button>
+              );
+            })}
+          </Group>
+        </Card>
       )}
+      {!resolved.ok && <Text c="dimmed">Choose a time range to see its executions.</Text>}
       {executions.isError && <Alert color="red">{executions.error.message}</Alert>}
+      {stats.isError && <Alert color="red">{stats.error.message}</Alert>}
       {executions.data && executions.data.executions.length === 0 && (
-        <Text c="dimmed">No execution in this range. Jobs that fire show up here within seconds.</Text>
+        <Text c="dimmed">
+          {filtered
+            ? 'No execution matches these filters in this range — choose a longer range, or show every state.'
+            : 'No execution in this range — jobs that fire show up here within seconds; or choose a longer range.'}
+        </Text>
       )}
       {executions.data && executions.data.executions.length > 0 && (
         <ExecutionsTable executions={executions.data.executions} />
+      )}
+      {total > PAGE_SIZE && (
+        <Pagination
+          total={Math.ceil(total / PAGE_SIZE)}
+          value={page}
+          onChange={(value) => set({ page: String(value) })}
+        />
       )}
     </Stack>
   );

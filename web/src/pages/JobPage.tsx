@@ -1,16 +1,22 @@
-import { Alert, Anchor, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Box, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, unwrap } from '../api/client';
+import { parseChanges } from '../audit-changes';
+import { useAuth } from '../auth';
+import { AuditDescription } from '../components/AuditDescription';
 import { ExecutionsTable } from '../components/ExecutionsTable';
 import { Field } from '../components/Field';
 import { JobActions } from '../components/JobActions';
+import { ResultsChart } from '../components/ResultsChart';
 import { Time } from '../components/Time';
 import { scheduleInWords } from '../format';
+import { resultSeries } from '../result-series';
 
 export function JobPage() {
   const { jobId = '' } = useParams();
   const navigate = useNavigate();
+  const auth = useAuth();
   const job = useQuery({
     queryKey: ['job', jobId],
     queryFn: async () => unwrap(await api.GET('/api/v1/jobs/{job_id}', { params: { path: { job_id: jobId } } })),
@@ -27,6 +33,18 @@ export function JobPage() {
       ),
     refetchInterval: 3000,
   });
+  // The chart's data: the results of the last 7 days' succeeded runs (up to 200).
+  const results = useQuery({
+    queryKey: ['executions', 'job', jobId, 'results'],
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/executions', {
+          params: { query: { job_id: jobId, time_range_start: since, state: 'succeeded', limit: 200 } },
+        }),
+      ),
+    refetchInterval: 10_000,
+  });
+  const series = resultSeries(results.data?.executions ?? []);
   const fires = useQuery({
     queryKey: ['preview', 'job', jobId, job.data?.updated_time],
     enabled: job.data !== undefined && !job.data.paused,
@@ -91,20 +109,41 @@ export function JobPage() {
         </Anchor>
       </Group>
       {executions.data && executions.data.executions.length === 0 && (
-        <Text c="dimmed">No execution in the last 7 days.</Text>
+        <Text c="dimmed">
+          {data.paused
+            ? 'No execution in the last 7 days — it is paused; resume it, or run it now.'
+            : auth.can('job_run')
+              ? 'No execution in the last 7 days — it runs at its next fire time, or now with Run now.'
+              : 'No execution in the last 7 days — it runs at its next fire time.'}
+        </Text>
       )}
       {executions.data && executions.data.executions.length > 0 && (
         <ExecutionsTable executions={executions.data.executions} showJob={false} />
       )}
+      {series.length > 0 && <ResultsChart series={series} />}
       <Title order={3}>Audit trail</Title>
-      {trail.data && trail.data.logs.length === 0 && <Text c="dimmed">No change in the last 7 days.</Text>}
+      {trail.data && trail.data.logs.length === 0 && (
+        <Text c="dimmed">No change in the last 7 days — edits, pauses, resumes and runs now are recorded here.</Text>
+      )}
       {trail.data && trail.data.logs.length > 0 && (
-        <Stack gap={4}>
-          {trail.data.logs.map((entry) => (
-            <Text size="sm" key={entry.id} style={{ overflowWrap: 'anywhere' }}>
-              <Time iso={entry.created_time} /> — <b>{entry.event}</b> by {entry.user}: {entry.description}
-            </Text>
-          ))}
+        <Stack gap={6}>
+          {trail.data.logs.map((entry) => {
+            const changes = entry.event === 'modified' ? parseChanges(entry.description) : null;
+            return (
+              <Box key={entry.id} style={{ overflowWrap: 'anywhere' }}>
+                <Text size="sm">
+                  <Time iso={entry.created_time} /> — <b>{entry.event}</b> by {entry.user}
+                  {changes ? ':' : ': '}
+                  {!changes && <AuditDescription event={entry.event} text={entry.description} />}
+                </Text>
+                {changes && (
+                  <Box pl="md">
+                    <AuditDescription event={entry.event} text={entry.description} />
+                  </Box>
+                )}
+              </Box>
+            );
+          })}
         </Stack>
       )}
     </Stack>

@@ -1,28 +1,15 @@
-import { Alert, Anchor, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Card, Group, Pagination, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, type paths, unwrap } from '../api/client';
+import { useAuth } from '../auth';
+import { AuditDescription } from '../components/AuditDescription';
 import { Time } from '../components/Time';
-import { RANGES, rangeStart } from './ExecutionsPage';
-
-const EXECUTION_ID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/;
-
-/** A description as text; the execution a `custom_run` entry names becomes a link to it. */
-function Description({ text }: { text: string }) {
-  const match = /execution/.test(text) ? EXECUTION_ID.exec(text) : null;
-  if (!match) return <>{text}</>;
-  return (
-    <>
-      {text.slice(0, match.index)}
-      <Anchor component={Link} to={`/executions/${match[0]}`}>
-        {match[0]}
-      </Anchor>
-      {text.slice(match.index + match[0].length)}
-    </>
-  );
-}
+import { TimeRangeFilter } from '../components/TimeRangeFilter';
+import { resolveRange } from '../time-range';
 
 type AuditEvent = NonNullable<NonNullable<paths['/api/v1/logs']['get']['parameters']['query']>['event']>;
+/** Events every user may see entries of (their own jobs and sign-ins). */
 const EVENTS: AuditEvent[] = [
   'added',
   'modified',
@@ -34,58 +21,117 @@ const EVENTS: AuditEvent[] = [
   'login_failed',
   'logout',
 ];
+/** Events of user and role changes: visible to admins only. */
+const ADMIN_EVENTS: AuditEvent[] = [
+  'user_created',
+  'user_modified',
+  'user_deleted',
+  'role_created',
+  'role_modified',
+  'role_deleted',
+];
+const PAGE_SIZE = 100;
+const DEFAULT_RANGE = '24h';
 
 export function LogsPage() {
+  const auth = useAuth();
   const [params, setParams] = useSearchParams();
-  const range = params.get('range') ?? '24h';
+  const range = params.get('range') ?? DEFAULT_RANGE;
+  const from = params.get('from') ?? '';
+  const to = params.get('to') ?? '';
   const event = params.get('event') ?? '';
-  const set = (key: string, value: string) => {
+  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+  const set = (changes: Record<string, string>) => {
     const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    if (!('page' in changes)) next.delete('page');
     setParams(next, { replace: true });
   };
+  const resolved = resolveRange(range, from, to, DEFAULT_RANGE);
+  const events = (auth.me?.roles ?? []).includes('admin') ? [...EVENTS, ...ADMIN_EVENTS] : EVENTS;
   const logs = useQuery({
-    queryKey: ['logs', range, event],
-    queryFn: async () =>
-      unwrap(
+    queryKey: ['logs', range, from, to, event, page],
+    enabled: resolved.ok,
+    queryFn: async () => {
+      // Presets slide with the clock: recomputed at each fetch.
+      const current = resolveRange(range, from, to, DEFAULT_RANGE);
+      return unwrap(
         await api.GET('/api/v1/logs', {
           params: {
             query: {
-              time_range_start: rangeStart(range),
-              limit: 200,
+              ...(current.ok
+                ? { time_range_start: current.start, ...(current.end ? { time_range_end: current.end } : {}) }
+                : {}),
+              limit: PAGE_SIZE,
+              offset: (page - 1) * PAGE_SIZE,
               ...(event ? { event: event as AuditEvent } : {}),
             },
           },
         }),
-      ),
+      );
+    },
     refetchInterval: 5000,
   });
+  const total = logs.data?.total ?? 0;
   return (
     <Stack>
       <Title order={2}>Audit logs</Title>
-      <Group>
-        <Select
-          aria-label="Time range"
-          data={RANGES}
-          value={range}
-          onChange={(value) => set('range', value ?? '24h')}
-          w={180}
-          allowDeselect={false}
-        />
+      <Group gap="sm" align="flex-end" wrap="wrap">
+        <TimeRangeFilter range={range} from={from} to={to} fallback={DEFAULT_RANGE} resolved={resolved} set={set} />
         <Select
           aria-label="Event"
-          data={[{ value: '', label: 'Every event' }, ...EVENTS.map((name) => ({ value: name, label: name }))]}
+          data={[{ value: '', label: 'Every event' }, ...events.map((name) => ({ value: name, label: name }))]}
           value={event}
-          onChange={(value) => set('event', value ?? '')}
-          w={180}
+          onChange={(value) => set({ event: value ?? '' })}
+          w={{ base: '100%', xs: 180 }}
           allowDeselect={false}
         />
       </Group>
+      {!resolved.ok && <Text c="dimmed">Choose a time range to see its entries.</Text>}
       {logs.isError && <Alert color="red">{logs.error.message}</Alert>}
-      {logs.data && logs.data.logs.length === 0 && <Text c="dimmed">Nothing was changed in this range.</Text>}
+      {logs.data && logs.data.logs.length === 0 && (
+        <Text c="dimmed">
+          {event
+            ? `No ${event} entry in this range — choose a longer range, or every event.`
+            : 'Nothing was recorded in this range — creating, changing or running a job, and signing in, show up here.'}
+        </Text>
+      )}
       {logs.data && logs.data.logs.length > 0 && (
-        <Table.ScrollContainer minWidth={720}>
+        // Phones: one card per entry, so the description is not scrolled out of sight.
+        <Stack gap="xs" hiddenFrom="sm">
+          {logs.data.logs.map((entry) => (
+            <Card key={entry.id} withBorder padding="sm">
+              <Group justify="space-between" gap="xs" mb={4}>
+                <Badge variant="light" color="gray" radius="sm">
+                  {entry.event}
+                </Badge>
+                <Text size="xs" c="dimmed">
+                  <Time iso={entry.created_time} />
+                </Text>
+              </Group>
+              <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                {entry.job_id ? (
+                  <Anchor component={Link} to={`/jobs/${entry.job_id}`}>
+                    {entry.job_name}
+                  </Anchor>
+                ) : (
+                  (entry.job_name ?? '')
+                )}
+                {entry.job_name ? ' — ' : ''}
+                by {entry.user}
+              </Text>
+              <Text component="div" size="sm" mt={4} style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>
+                <AuditDescription event={entry.event} text={entry.description} />
+              </Text>
+            </Card>
+          ))}
+        </Stack>
+      )}
+      {logs.data && logs.data.logs.length > 0 && (
+        <Table.ScrollContainer minWidth={760} visibleFrom="sm">
           <Table striped verticalSpacing="xs">
             <Table.Thead>
               <Table.Tr>
@@ -99,28 +145,35 @@ export function LogsPage() {
             <Table.Tbody>
               {logs.data.logs.map((entry) => (
                 <Table.Tr key={entry.id}>
-                  <Table.Td>
+                  <Table.Td style={{ verticalAlign: 'top' }}>
                     <Time iso={entry.created_time} />
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td style={{ verticalAlign: 'top', overflowWrap: 'anywhere' }}>
                     {entry.job_id ? (
                       <Anchor component={Link} to={`/jobs/${entry.job_id}`}>
                         {entry.job_name}
                       </Anchor>
                     ) : (
-                      '—'
+                      (entry.job_name ?? '—')
                     )}
                   </Table.Td>
-                  <Table.Td>{entry.event}</Table.Td>
-                  <Table.Td>{entry.user}</Table.Td>
-                  <Table.Td style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>
-                    <Description text={entry.description} />
+                  <Table.Td style={{ verticalAlign: 'top' }}>{entry.event}</Table.Td>
+                  <Table.Td style={{ verticalAlign: 'top' }}>{entry.user}</Table.Td>
+                  <Table.Td style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap', verticalAlign: 'top' }}>
+                    <AuditDescription event={entry.event} text={entry.description} />
                   </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
+      )}
+      {total > PAGE_SIZE && (
+        <Pagination
+          total={Math.ceil(total / PAGE_SIZE)}
+          value={page}
+          onChange={(value) => set({ page: String(value) })}
+        />
       )}
     </Stack>
   );
