@@ -4,6 +4,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api, type Execution, unwrap } from '../api/client';
 import { ExecutionsTable } from '../components/ExecutionsTable';
 import { STATE_COLOURS } from '../format';
+import { useLiveOptions } from '../live/LiveProvider';
 
 export const RANGES = [
   { value: '10m', label: 'Last 10 minutes', ms: 10 * 60_000 },
@@ -45,7 +46,7 @@ export function ExecutionsPage() {
           },
         }),
       ),
-    refetchInterval: 3000,
+    ...useLiveOptions({ on: ['execution'], poll: 3000 }),
   });
   const counts = new Map<string, number>();
   for (const execution of executions.data?.executions ?? [])

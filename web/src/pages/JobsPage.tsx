@@ -21,6 +21,7 @@ import { JobActions } from '../components/JobActions';
 import { JobDialog } from '../components/JobDialog';
 import { Time } from '../components/Time';
 import { scheduleInWords } from '../format';
+import { useLiveOptions } from '../live/LiveProvider';
 
 const PAGE_SIZE = 50;
 
@@ -55,7 +56,7 @@ export function JobsPage() {
           },
         }),
       ),
-    refetchInterval: 5000,
+    ...useLiveOptions({ on: ['job', 'execution'], poll: 5000 }),
   });
   const everyone = seesEveryone(auth);
   const total = jobs.data?.total ?? 0;
