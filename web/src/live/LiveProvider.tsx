@@ -1,22 +1,13 @@
 import { Anchor, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { type QueryClient, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { type NavigateFunction, useNavigate } from 'react-router';
 import { type Execution, sessionEnded, tokenStore } from '../api/client';
 import { useAuth } from '../auth';
 import { LiveConnection, type LiveStatus } from './connection';
-import {
-  failureToast,
-  type LiveEvent,
-  type LiveMeta,
-  liveMeta,
-  liveMetaOf,
-  parseLiveEvent,
-  patchExecutionList,
-  Throttle,
-  touches,
-} from './events';
+import { invalidate, patchExecution } from './cache';
+import { failureToast, type LiveEvent, type LiveMeta, liveMeta, parseLiveEvent, Throttle } from './events';
 
 interface LiveState {
   status: LiveStatus;
@@ -28,32 +19,6 @@ const LiveContext = createContext<LiveState>({ status: 'stopped', connected: fal
 
 /** Lists are fetched again at most this often however many events arrive. */
 const INVALIDATE_EVERY_MS = 500;
-
-function invalidate(queryClient: QueryClient, events: LiveEvent[]): void {
-  void queryClient.invalidateQueries({
-    predicate: (query) => {
-      const live = liveMetaOf(query.meta);
-      return live !== null && events.some((event) => touches(live, event));
-    },
-  });
-}
-
-/** Puts the event's copy of an execution wherever it is cached: its own page and the lists that hold it. */
-function patchExecution(queryClient: QueryClient, execution: Execution): void {
-  queryClient.setQueriesData<Execution>(
-    { predicate: (query) => liveMetaOf(query.meta)?.executionId === execution.execution_id },
-    (current) => (current && current.updated_time > execution.updated_time ? current : execution),
-  );
-  queryClient.setQueriesData<unknown>(
-    {
-      predicate: (query) => {
-        const live = liveMetaOf(query.meta);
-        return live !== null && live.executionId === undefined && live.on.includes('execution');
-      },
-    },
-    (current: unknown) => (current === undefined ? undefined : patchExecutionList(current, execution)),
-  );
-}
 
 function showFailure(execution: Execution, meId: string, navigate: NavigateFunction, shown: Set<string>): void {
   const toast = failureToast(execution, meId);
