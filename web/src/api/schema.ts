@@ -99,6 +99,13 @@ export type paths = {
     /** Stop a running execution (state stopped) */
     post: operations["ExecutionsController_stop"];
   };
+  "/api/v1/events": {
+    /**
+     * Live events (Server-Sent Events): executions and jobs changing, on any instance
+     * @description A `text/event-stream` that stays open. Events: `execution` (data: the execution object as GET /api/v1/executions/{id} shows it when the event is sent) when an execution is created or changes state; `job` (data: `{job_id, change}`, change one of added, modified, paused, resumed, deleted) when a job changes (a fire moving `next_run_time` on is not a change); `resync` (data `{}`) when the client must refetch what it shows. A comment line `: ping` every EVENTS_HEARTBEAT_SECONDS. Scoped like the lists: `execution` events need execution_view, `job` events job_view, and only of jobs the caller may see (their own; everyone’s with view_all or as admin). Every event has an `id:` (the same numbering on every instance); reconnecting with `Last-Event-ID` replays what was missed while it is in the instance’s buffer (EVENTS_BUFFER_SIZE), else sends `resync`. The token goes in the Authorization header only (use a fetch-based client, not EventSource). The stream ends when the token is revoked or expires, the user is disabled or loses a permission, the client reads too slowly (EVENTS_MAX_UNSENT_BYTES), or the instance shuts down: reconnect with Last-Event-ID.
+     */
+    get: operations["EventsController_events"];
+  };
   "/api/v1/instances": {
     /** Instances sharing this database, with their heartbeat (admins only) */
     get: operations["InstancesController_list"];
@@ -668,6 +675,13 @@ export type components = {
       /** Format: uuid */
       execution_id: string;
     };
+    JobChangeEvent: {
+      /** Format: uuid */
+      job_id: string;
+      /** @enum {string} */
+      change: "added" | "modified" | "paused" | "resumed" | "deleted";
+    };
+    ResyncEvent: Record<string, never>;
     InstanceResponse: {
       instance_id: string;
       hostname: string;
@@ -1533,6 +1547,42 @@ export type operations = {
       };
       /** @description The execution is not running */
       409: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Live events (Server-Sent Events): executions and jobs changing, on any instance
+   * @description A `text/event-stream` that stays open. Events: `execution` (data: the execution object as GET /api/v1/executions/{id} shows it when the event is sent) when an execution is created or changes state; `job` (data: `{job_id, change}`, change one of added, modified, paused, resumed, deleted) when a job changes (a fire moving `next_run_time` on is not a change); `resync` (data `{}`) when the client must refetch what it shows. A comment line `: ping` every EVENTS_HEARTBEAT_SECONDS. Scoped like the lists: `execution` events need execution_view, `job` events job_view, and only of jobs the caller may see (their own; everyone’s with view_all or as admin). Every event has an `id:` (the same numbering on every instance); reconnecting with `Last-Event-ID` replays what was missed while it is in the instance’s buffer (EVENTS_BUFFER_SIZE), else sends `resync`. The token goes in the Authorization header only (use a fetch-based client, not EventSource). The stream ends when the token is revoked or expires, the user is disabled or loses a permission, the client reads too slowly (EVENTS_MAX_UNSENT_BYTES), or the instance shuts down: reconnect with Last-Event-ID.
+   */
+  EventsController_events: {
+    parameters: {
+      header?: {
+        /** @description the id of the last event received */
+        "Last-Event-ID"?: string;
+      };
+    };
+    responses: {
+      /** @description The event stream. Event data, by event name: `execution` → ExecutionResponse, `job` → JobChangeEvent, `resync` → ResyncEvent */
+      200: {
+        content: {
+          "text/event-stream": string;
+        };
+      };
+      /** @description Missing, invalid, expired or revoked access token */
+      401: {
+        content: never;
+      };
+      /** @description Requires: any signed-in user */
+      403: {
+        content: never;
+      };
+      /** @description The caller already holds EVENTS_MAX_STREAMS_PER_USER streams on this instance */
+      429: {
+        content: never;
+      };
+      /** @description This instance already holds EVENTS_MAX_STREAMS streams */
+      503: {
         content: never;
       };
     };
