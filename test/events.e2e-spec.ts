@@ -5,7 +5,7 @@ import { type Actor, loginAdmin, newUser } from './support/actors.js';
 import { AppProcess } from './support/app-process.js';
 import { freePort } from './support/ports.js';
 import { type ExecutionBody, restClient, sleep, waitFor } from './support/scheduling.js';
-import { EventStreamClient, listen } from './support/sse.js';
+import { dropUnusedConnections, EventStreamClient, listen } from './support/sse.js';
 import { createTestApp, TEST_ADMIN, type TestApp } from './support/test-app.js';
 
 const EVENTS = '/api/v1/events';
@@ -88,9 +88,7 @@ describe('GET /api/v1/events (live events over SSE)', () => {
 
   afterAll(async () => {
     await second?.kill('SIGTERM');
-    // fetch (undici) may leave a connection open that never sent a request; Node's server.close()
-    // would wait for its headers timeout (60 s). Not the streams: those end in app.close().
-    t?.app.getHttpServer().closeAllConnections();
+    if (t) dropUnusedConnections(t);
     await t?.close();
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });

@@ -1,4 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { TestApp } from './test-app.js';
 
 /** One event of a stream, its data parsed as JSON. */
@@ -99,10 +101,29 @@ export class EventStreamClient {
   }
 }
 
+/** Per listening server: the sockets that never carried a request. */
+const unused = new WeakMap<object, Set<Socket>>();
+
 /** Starts `t`'s HTTP server on a free port of 127.0.0.1 (test apps are not listening) and returns its base URL. */
 export async function listen(t: TestApp): Promise<string> {
+  const server = t.app.getHttpServer();
+  const spare = new Set<Socket>();
+  unused.set(server, spare);
+  server.on('connection', (socket: Socket) => {
+    spare.add(socket);
+    socket.once('close', () => spare.delete(socket));
+  });
+  server.on('request', (request: IncomingMessage) => spare.delete(request.socket));
   await t.app.listen(0, '127.0.0.1');
   const address = t.app.getHttpServer().address();
   if (!address || typeof address === 'string') throw new Error('the app is not listening on a TCP port');
   return `http://127.0.0.1:${address.port}`;
+}
+
+/**
+ * Closes the connections fetch (undici) opened to `t` but never sent a request on: Node's
+ * server.close() would wait for their headers timeout (60 s). Streams are left for the app to end.
+ */
+export function dropUnusedConnections(t: TestApp): void {
+  for (const socket of unused.get(t.app.getHttpServer()) ?? []) socket.destroy();
 }

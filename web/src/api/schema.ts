@@ -106,6 +106,13 @@ export type paths = {
      */
     get: operations["EventsController_events"];
   };
+  "/api/v1/executions/{execution_id}/output": {
+    /**
+     * The stdout/stderr of an execution, live while it runs (Server-Sent Events)
+     * @description A `text/event-stream`. While a ShellJob or ScriptJob runs: first `output` events with the tail written so far (at most OUTPUT_MAX_BYTES), then an `output` event `{stream: "stdout"|"stderr", data}` for each piece as it is written, then `end` (data: the finished execution object) and the stream closes. For a finished execution: its stored output (from `result`) as `output` events, then `end`. Visible as GET /api/v1/executions/{id} (another user’s → 404). Counts toward EVENTS_MAX_STREAMS_PER_USER. Through another instance than the one running it, the output arrives relayed every 200 ms (at most 32 KiB per 200 ms of it; more is skipped there, saying how much) and its tail starts when that instance first heard of it.
+     */
+    get: operations["ExecutionOutputController_stream"];
+  };
   "/api/v1/instances": {
     /** Instances sharing this database, with their heartbeat (admins only) */
     get: operations["InstancesController_list"];
@@ -682,6 +689,12 @@ export type components = {
       change: "added" | "modified" | "paused" | "resumed" | "deleted";
     };
     ResyncEvent: Record<string, never>;
+    OutputChunkEvent: {
+      /** @enum {string} */
+      stream: "stdout" | "stderr";
+      /** @description text as the program wrote it (UTF-8; a chunk never splits a character) */
+      data: string;
+    };
     InstanceResponse: {
       instance_id: string;
       hostname: string;
@@ -1575,6 +1588,44 @@ export type operations = {
       };
       /** @description Requires: any signed-in user */
       403: {
+        content: never;
+      };
+      /** @description The caller already holds EVENTS_MAX_STREAMS_PER_USER streams on this instance */
+      429: {
+        content: never;
+      };
+      /** @description This instance already holds EVENTS_MAX_STREAMS streams */
+      503: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * The stdout/stderr of an execution, live while it runs (Server-Sent Events)
+   * @description A `text/event-stream`. While a ShellJob or ScriptJob runs: first `output` events with the tail written so far (at most OUTPUT_MAX_BYTES), then an `output` event `{stream: "stdout"|"stderr", data}` for each piece as it is written, then `end` (data: the finished execution object) and the stream closes. For a finished execution: its stored output (from `result`) as `output` events, then `end`. Visible as GET /api/v1/executions/{id} (another user’s → 404). Counts toward EVENTS_MAX_STREAMS_PER_USER. Through another instance than the one running it, the output arrives relayed every 200 ms (at most 32 KiB per 200 ms of it; more is skipped there, saying how much) and its tail starts when that instance first heard of it.
+   */
+  ExecutionOutputController_stream: {
+    parameters: {
+      path: {
+        execution_id: string;
+      };
+    };
+    responses: {
+      /** @description Event data, by event name: `output` → OutputChunkEvent, `end` → ExecutionResponse */
+      200: {
+        content: {
+          "text/event-stream": string;
+        };
+      };
+      /** @description Missing, invalid, expired or revoked access token */
+      401: {
+        content: never;
+      };
+      /** @description Requires: execution_view */
+      403: {
+        content: never;
+      };
+      404: {
         content: never;
       };
       /** @description The caller already holds EVENTS_MAX_STREAMS_PER_USER streams on this instance */
