@@ -49,8 +49,12 @@ function OutputBlock({ name, tail }: { name: 'stdout' | 'stderr'; tail: OutputTa
           stick.current = atBottom(event.currentTarget);
         }}
       >
-        <Code block c={name === 'stderr' ? 'red.8' : undefined} style={{ minHeight: '3em', whiteSpace: 'pre-wrap' }}>
-          {tail.text || (name === 'stdout' ? 'Nothing written yet' : '(empty)')}
+        <Code
+          block
+          c={tail.text ? (name === 'stderr' ? 'red.8' : undefined) : 'dimmed'}
+          style={{ minHeight: '3em', whiteSpace: 'pre-wrap' }}
+        >
+          {tail.text || 'Nothing written yet'}
         </Code>
       </Box>
     </Stack>
