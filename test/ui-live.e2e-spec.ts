@@ -87,6 +87,7 @@ describe('live updates in the web UI', () => {
     expect(JSON.parse(stored.result ?? '{}')).toMatchObject({ stdout: 'line1\nline2\nline3\nline4\nline5\n' });
     await expect(page.getByText(/line1\s+line2\s+line3\s+line4\s+line5/).count()).resolves.toBeGreaterThan(0);
     await screenshots(page, 'live-output-finished');
+    await page.context().close();
   });
 
   it('changes an execution’s state on screen within 2 s, with no list request repeating on a timer', async () => {
@@ -123,6 +124,7 @@ describe('live updates in the web UI', () => {
     const streams = requests.filter((request) => request.url.includes('/api/v1/events'));
     expect(streams.length).toBeLessThanOrEqual(1);
     expect(requests.some((request) => /token|bearer/i.test(request.url))).toBe(false);
+    await page.context().close();
   });
 
   it('tells the user when a run of their own job fails, with a link to it (and nobody else)', async () => {
@@ -151,6 +153,7 @@ describe('live updates in the web UI', () => {
     await page.getByRole('heading', { name: 'Execution of' }).waitFor();
     await page.getByText('failed', { exact: true }).first().waitFor();
     await expect(page.getByText('SampleJob failed on request').count()).resolves.toBeGreaterThan(0);
+    await Promise.all([page.context().close(), adminPage.context().close()]);
   });
 
   it('polls the lists while the stream is down, and stops polling once it is back', async () => {
@@ -170,5 +173,6 @@ describe('live updates in the web UI', () => {
     const quietFrom = Date.now();
     await sleep(7000);
     expect(requests.filter((request) => LIST_REQUEST.test(request.url) && request.at >= quietFrom)).toEqual([]);
+    await page.context().close();
   });
 });
