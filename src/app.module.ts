@@ -7,6 +7,7 @@ import { AuditLogsModule } from './audit-logs/audit-logs.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { EventsModule } from './events/events.module.js';
 import { ExecutionsModule } from './executions/executions.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InstancesModule } from './instances/instances.module.js';
@@ -43,6 +44,7 @@ export class AppModule {
         ScriptsModule,
         JobsModule,
         ExecutionsModule,
+        EventsModule,
         RetentionModule,
         InstancesModule,
         DashboardModule,

@@ -208,9 +208,20 @@ describe('the web UI in a real browser', () => {
 
   it("never shows bob anything of alice's, on any page", async () => {
     const { context, page } = await signedIn(bob);
-    for (const path of ['/jobs', '/executions?range=24h', '/logs', `/jobs/${aliceJobId}`]) {
+    // Not 'networkidle': the page keeps its event stream open. Each page's own request answers, then
+    // the stream is up while alice's job fires (every 2 s): none of it may reach bob's page either.
+    const pages: [string, RegExp][] = [
+      ['/jobs', /\/api\/v1\/jobs\?/],
+      ['/executions?range=24h', /\/api\/v1\/executions\?/],
+      ['/logs', /\/api\/v1\/logs\?/],
+      [`/jobs/${aliceJobId}`, new RegExp(`/api/v1/jobs/${aliceJobId}$`)],
+    ];
+    for (const [path, request] of pages) {
+      const answered = page.waitForResponse((response) => request.test(response.url()));
       await page.goto(`${base}${path}`);
-      await page.waitForLoadState('networkidle');
+      await answered;
+      await page.getByRole('status', { name: 'Updates: Live' }).waitFor();
+      await page.waitForTimeout(2500);
       const text = (await page.locator('body').textContent()) ?? '';
       expect(text).not.toContain('alice-every-two-seconds');
       expect(text).not.toContain(XSS_NAME);

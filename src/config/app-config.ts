@@ -51,6 +51,15 @@ export interface AppConfig {
   retention: { executionDays: number; auditDays: number };
   instances: { heartbeatSeconds: number; staleSeconds: number };
   metrics: { token: string | undefined };
+  /** The event stream (GET /api/v1/events) and live output streams. */
+  events: {
+    heartbeatSeconds: number;
+    bufferSize: number;
+    maxStreamsPerUser: number;
+    maxStreams: number;
+    maxUnsentBytes: number;
+    recheckSeconds: number;
+  };
 }
 
 /** Where an effective setting came from, shown in the start-up report. */

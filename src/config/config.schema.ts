@@ -392,6 +392,45 @@ export const ENV_VARS = {
     accepts: 'an integer from 1 to 300',
     description: 'how often the sweeper looks for due fires no timer claimed (stalls, lost ticks)',
   },
+  EVENTS_HEARTBEAT_SECONDS: {
+    schema: integer(1, 300),
+    default: '15',
+    accepts: 'an integer from 1 to 300',
+    description:
+      'how often an open event stream (GET /api/v1/events, live output) gets a comment line, so proxies keep it open',
+  },
+  EVENTS_BUFFER_SIZE: {
+    schema: integer(0, 1_000_000),
+    default: '1000',
+    accepts: 'an integer from 0 to 1000000',
+    description:
+      'events each instance keeps for clients reconnecting with Last-Event-ID; one that missed more gets a resync event',
+  },
+  EVENTS_MAX_STREAMS_PER_USER: {
+    schema: integer(1, 10_000),
+    default: '5',
+    accepts: 'an integer from 1 to 10000',
+    description: 'event and live-output streams one user may hold open on one instance (429 past it)',
+  },
+  EVENTS_MAX_STREAMS: {
+    schema: integer(1, 1_000_000),
+    default: '1000',
+    accepts: 'an integer from 1 to 1000000',
+    description: 'event and live-output streams one instance holds open, all users together (503 past it)',
+  },
+  EVENTS_MAX_UNSENT_BYTES: {
+    schema: integer(1024, 256 * 1024 * 1024),
+    default: '1048576',
+    accepts: 'an integer from 1024 to 268435456',
+    description: 'a stream whose client has not read this many bytes yet is closed (it reconnects and resyncs)',
+  },
+  EVENTS_RECHECK_SECONDS: {
+    schema: integer(1, 300),
+    default: '5',
+    accepts: 'an integer from 1 to 300',
+    description:
+      "how often open streams re-read their user's rights and token (a revoked token, a disabled user or a lost permission ends the stream); a change of a user's roles is applied at once",
+  },
   SHUTDOWN_GRACE_SECONDS: {
     schema: integer(0, 3600),
     default: '10',

@@ -59,6 +59,14 @@ describe('loadConfig', () => {
       retention: { executionDays: 90, auditDays: 0 },
       instances: { heartbeatSeconds: 5, staleSeconds: 30 },
       metrics: { token: undefined },
+      events: {
+        heartbeatSeconds: 15,
+        bufferSize: 1000,
+        maxStreamsPerUser: 5,
+        maxStreams: 1000,
+        maxUnsentBytes: 1048576,
+        recheckSeconds: 5,
+      },
     });
   });
 

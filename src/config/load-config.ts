@@ -202,6 +202,14 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
       staleSeconds: get<number>('INSTANCE_STALE_SECONDS'),
     },
     metrics: { token: values.get('METRICS_TOKEN') as string | undefined },
+    events: {
+      heartbeatSeconds: get<number>('EVENTS_HEARTBEAT_SECONDS'),
+      bufferSize: get<number>('EVENTS_BUFFER_SIZE'),
+      maxStreamsPerUser: get<number>('EVENTS_MAX_STREAMS_PER_USER'),
+      maxStreams: get<number>('EVENTS_MAX_STREAMS'),
+      maxUnsentBytes: get<number>('EVENTS_MAX_UNSENT_BYTES'),
+      recheckSeconds: get<number>('EVENTS_RECHECK_SECONDS'),
+    },
   };
   return { config, report };
 }

@@ -39,6 +39,8 @@ export interface JobRunContext {
   logger: LoggerService;
   /** Bytes of stdout/stderr or of a response body a class keeps (the rest is cut, saying so). */
   outputMaxBytes: number;
+  /** Live output: a class running a program hands its stdout/stderr chunks here as they are read. */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
 }
 
 /** A job class: a Nest provider marked with `@JobClass(meta)`. */

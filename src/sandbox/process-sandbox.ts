@@ -163,6 +163,7 @@ export class ProcessSandbox {
         signal: spec.signal,
         outputMaxBytes: spec.outputMaxBytes,
         channelMaxBytes: spec.channel?.maxBytes,
+        onOutput: spec.onOutput,
         killAtOnce: async () => {
           // PID 1 of a namespace ignores a SIGTERM it has no handler for; outside one it would have died.
           const first = await pidOne(group);

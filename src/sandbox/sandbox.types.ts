@@ -26,7 +26,12 @@ export interface SandboxSpec {
    * file the server would have to read back); up to `maxBytes` of it come back as `channel`.
    */
   channel?: { maxBytes: number };
+  /** Told of every chunk of stdout and stderr as it is read, while the run goes on (live output). */
+  onOutput?: OutputTap;
 }
+
+/** Receives a run's output as it is written: `stream` says which, `chunk` is raw bytes. */
+export type OutputTap = (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
 
 /** How a sandboxed run ended. */
 export interface SandboxResult {

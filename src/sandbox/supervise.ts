@@ -7,7 +7,7 @@ import type { LaunchPlan } from './command-line.js';
 import { drainInto } from './output-drain.js';
 import { GroupTerminator } from './process-group.js';
 import { PIPE_DRAIN_MS, SANDBOX_NICENESS } from './sandbox-limits.js';
-import { SandboxStartError } from './sandbox.types.js';
+import { type OutputTap, SandboxStartError } from './sandbox.types.js';
 
 export interface SuperviseOptions {
   env: Record<string, string>;
@@ -21,6 +21,8 @@ export interface SuperviseOptions {
   killAtOnce?: () => Promise<boolean>;
   /** Told when processes of the run outlive SIGKILL (the run ends anyway). */
   onStuckRun: (pid: number) => void;
+  /** Every chunk of stdout and stderr as it is read. */
+  onOutput?: OutputTap;
 }
 
 export interface SupervisedRun {
@@ -92,10 +94,11 @@ export function supervise(plan: LaunchPlan, options: SuperviseOptions): Promise<
     // After a successful spawn, 'error' only reports failed kill()s, which we do not use.
     child.on('error', () => undefined);
     const [, out, diag, fd3, err] = child.stdio;
-    if (out instanceof Readable) drainInto(out, stdout);
+    const tap = options.onOutput;
+    if (out instanceof Readable) drainInto(out, stdout, tap && ((chunk) => tap('stdout', chunk)));
     if (diag instanceof Readable) drainInto(diag, diagnostics);
     if (channel && fd3 instanceof Readable) drainInto(fd3, channel);
-    if (err instanceof Readable) drainInto(err, stderr);
+    if (err instanceof Readable) drainInto(err, stderr, tap && ((chunk) => tap('stderr', chunk)));
     const closed = Promise.all(streams.map((stream) => new Promise((done) => stream.once('close', done))));
 
     const group = new GroupTerminator(pid);

@@ -28,6 +28,14 @@ interface Finish {
   finishedAt: Date;
 }
 
+/** Where the output of runs goes while they run (live output, `OutputHub`); optional, set at start. */
+export interface LiveOutputSink {
+  /** The tap for one execution's stdout/stderr chunks. */
+  tap(executionId: string): (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  /** The class has returned: no more output comes (called before the row is finished). */
+  finished(executionId: string): void;
+}
+
 /** How long a class gets to give up after its abort before the row is finished anyway. */
 const ABORT_GRACE_MS = 5_000;
 /**
@@ -51,6 +59,7 @@ export class ExecutionRunner implements OnApplicationShutdown {
   private finishQueue: Finish[] = [];
   private flushScheduled = false;
   private flushing: Promise<void> = Promise.resolve();
+  private liveOutput: LiveOutputSink | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -59,6 +68,11 @@ export class ExecutionRunner implements OnApplicationShutdown {
     private readonly config: ConfigService<AppConfig, true>,
     private readonly metrics: Metrics,
   ) {}
+
+  /** Hands the output of every run from now on to `sink` as it is written. */
+  useLiveOutput(sink: LiveOutputSink): void {
+    this.liveOutput = sink;
+  }
 
   get runningCount(): number {
     return this.running.size;
@@ -164,6 +178,7 @@ export class ExecutionRunner implements OnApplicationShutdown {
             signal: entry.controller.signal,
             logger: this.logger,
             outputMaxBytes,
+            onOutput: this.liveOutput?.tap(execution.executionId),
           }),
           entry,
         );
@@ -185,6 +200,7 @@ export class ExecutionRunner implements OnApplicationShutdown {
         outcome = { ...outcome, state: 'stopped', description: SHUTDOWN_DESCRIPTION };
       }
     }
+    this.liveOutput?.finished(execution.executionId);
     const finishedAt = new Date();
     const labels = { state: outcome.state, job_class: execution.jobClassString };
     this.metrics.executions.inc(labels);

@@ -77,6 +77,9 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
   private reconnectDelay = 250;
   private stopped = false;
   private listening = false;
+  /** Further channels heard on the same connection (the event stream's), with their handlers. */
+  private readonly subscribers = new Map<string, Array<(payload: string) => void>>();
+  private readonly resumedHandlers: Array<() => void> = [];
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -89,6 +92,22 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
 
   get isListening(): boolean {
     return this.listening;
+  }
+
+  /**
+   * Hands every NOTIFY payload of `channel` to `handler`, LISTENing on this class's connection (no
+   * connection of its own). Call it before the application bootstraps (in a constructor or onModuleInit).
+   */
+  subscribe(channel: string, handler: (payload: string) => void): void {
+    if (!/^[a-z_]+$/.test(channel)) throw new Error(`Not a channel name: ${channel}`);
+    const handlers = this.subscribers.get(channel) ?? [];
+    handlers.push(handler);
+    this.subscribers.set(channel, handlers);
+  }
+
+  /** Called after the listener connection came back: whatever was notified meanwhile was not heard. */
+  onListenerResumed(handler: () => void): void {
+    this.resumedHandlers.push(handler);
   }
 
   /** Announces a change of `jobId` to every instance, when `manager`'s transaction commits. */
@@ -182,12 +201,17 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
       if (message.channel === JOB_CHANGES_CHANNEL) void this.onChange(message.payload);
       else if (message.channel === EXECUTION_STOPS_CHANNEL) void this.onStop(message.payload);
       else if (message.channel === OWNER_RIGHTS_CHANNEL) void this.onRightsChange(message.payload);
+      for (const handler of this.subscribers.get(message.channel) ?? []) handler(message.payload);
     });
     try {
       await client.connect();
-      await client.query(
-        `LISTEN ${JOB_CHANGES_CHANNEL}; LISTEN ${EXECUTION_STOPS_CHANNEL}; LISTEN ${OWNER_RIGHTS_CHANNEL}`,
-      );
+      const channels = new Set([
+        JOB_CHANGES_CHANNEL,
+        EXECUTION_STOPS_CHANNEL,
+        OWNER_RIGHTS_CHANNEL,
+        ...this.subscribers.keys(),
+      ]);
+      await client.query([...channels].map((channel) => `LISTEN ${channel}`).join('; '));
       this.listener = client;
       this.listening = true;
       this.reconnectDelay = 250;
@@ -264,6 +288,7 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
       void this.listen().then(() => {
         if (this.listening && wasListening) {
           this.logger.log('Job-change listener back');
+          for (const handler of this.resumedHandlers) handler();
           void this.reconcile();
         }
       });

@@ -9,6 +9,7 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { AuthProvider, useAuth } from './auth';
 import { Layout } from './components/Layout';
+import { LiveProvider } from './live/LiveProvider';
 import { AccountPage } from './pages/AccountPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { ExecutionPage } from './pages/ExecutionPage';
@@ -66,7 +67,9 @@ createRoot(document.getElementById('root') as HTMLElement).render(
           <Notifications />
           <BrowserRouter>
             <AuthProvider>
-              <Gate />
+              <LiveProvider>
+                <Gate />
+              </LiveProvider>
             </AuthProvider>
           </BrowserRouter>
         </ModalsProvider>

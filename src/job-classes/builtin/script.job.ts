@@ -99,6 +99,7 @@ export class ScriptJob implements JobClassHandler {
         argv: nodeArgv(memoryMb),
         signal: context.signal,
         outputMaxBytes: context.outputMaxBytes,
+        onOutput: context.onOutput,
         memoryMb: memoryMb + NODE_DATA_SLACK_MB,
         files: {
           [SCRIPT_FILES.runner]: SCRIPT_RUNNER_SOURCE,

@@ -92,6 +92,7 @@ export class ShellJob implements JobClassHandler {
         argv: [executable, ...rest],
         signal: context.signal,
         outputMaxBytes: context.outputMaxBytes,
+        onOutput: context.onOutput,
       });
     } catch (error) {
       throw error instanceof SandboxStartError ? startError(executable, error) : error;

@@ -27,6 +27,11 @@ export function whenUnauthorized(handler: (message: string) => void): void {
   onUnauthorized = handler;
 }
 
+/** The expired-session path, for requests made outside this client too (the event streams). */
+export function sessionEnded(message?: string): void {
+  if (tokenStore.get()) onUnauthorized(message ?? 'Your session ended: sign in again.');
+}
+
 const auth: Middleware = {
   onRequest({ request }) {
     const token = tokenStore.get();
@@ -39,7 +44,7 @@ const auth: Middleware = {
         .clone()
         .json()
         .catch(() => ({}))) as { message?: string };
-      onUnauthorized(body.message ?? 'Your session ended: sign in again.');
+      sessionEnded(body.message);
     }
     return response;
   },

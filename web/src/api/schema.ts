@@ -113,6 +113,20 @@ export type paths = {
     /** Stop a running execution (state stopped) */
     post: operations["ExecutionsController_stop"];
   };
+  "/api/v1/events": {
+    /**
+     * Live events (Server-Sent Events): executions and jobs changing, on any instance
+     * @description A `text/event-stream` that stays open. Events: `execution` (data: the execution object as GET /api/v1/executions/{id} shows it when the event is sent) when an execution is created or changes state; `job` (data: `{job_id, change}`, change one of added, modified, paused, resumed, deleted) when a job changes (a fire moving `next_run_time` on is not a change); `resync` (data `{}`) when the client must refetch what it shows. A comment line `: ping` every EVENTS_HEARTBEAT_SECONDS. Scoped like the lists: `execution` events need execution_view, `job` events job_view, and only of jobs the caller may see (their own; everyone’s with view_all or as admin). Every event has an `id:` (the same numbering on every instance); reconnecting with `Last-Event-ID` replays what was missed while it is in the instance’s buffer (EVENTS_BUFFER_SIZE), else sends `resync`. The token goes in the Authorization header only (use a fetch-based client, not EventSource). The stream ends when the token is revoked or expires, the user is disabled or loses a permission, the client reads too slowly (EVENTS_MAX_UNSENT_BYTES), or the instance shuts down: reconnect with Last-Event-ID.
+     */
+    get: operations["EventsController_events"];
+  };
+  "/api/v1/executions/{execution_id}/output": {
+    /**
+     * The stdout/stderr of an execution, live while it runs (Server-Sent Events)
+     * @description A `text/event-stream`. While a ShellJob or ScriptJob runs: first `output` events with the tail written so far (at most OUTPUT_MAX_BYTES), then an `output` event `{stream: "stdout"|"stderr", data}` for each piece as it is written, then `end` (data: the finished execution object) and the stream closes. For a finished execution: its stored output (from `result`) as `output` events, then `end`. Visible as GET /api/v1/executions/{id} (another user’s → 404). Counts toward EVENTS_MAX_STREAMS_PER_USER. Through another instance than the one running it, the output arrives relayed every 200 ms (at most 32 KiB per 200 ms of it; more is skipped there, saying how much) and its tail starts when that instance first heard of it.
+     */
+    get: operations["ExecutionOutputController_stream"];
+  };
   "/api/v1/instances": {
     /** Instances sharing this database, with their heartbeat (admins only) */
     get: operations["InstancesController_list"];
@@ -787,6 +801,19 @@ export type components = {
     RunNowResponse: {
       /** Format: uuid */
       execution_id: string;
+    };
+    JobChangeEvent: {
+      /** Format: uuid */
+      job_id: string;
+      /** @enum {string} */
+      change: "added" | "modified" | "paused" | "resumed" | "deleted";
+    };
+    ResyncEvent: Record<string, never>;
+    OutputChunkEvent: {
+      /** @enum {string} */
+      stream: "stdout" | "stderr";
+      /** @description text as the program wrote it (UTF-8; a chunk never splits a character) */
+      data: string;
     };
     InstanceResponse: {
       instance_id: string;
@@ -1850,6 +1877,80 @@ export type operations = {
       };
       /** @description The execution is not running */
       409: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Live events (Server-Sent Events): executions and jobs changing, on any instance
+   * @description A `text/event-stream` that stays open. Events: `execution` (data: the execution object as GET /api/v1/executions/{id} shows it when the event is sent) when an execution is created or changes state; `job` (data: `{job_id, change}`, change one of added, modified, paused, resumed, deleted) when a job changes (a fire moving `next_run_time` on is not a change); `resync` (data `{}`) when the client must refetch what it shows. A comment line `: ping` every EVENTS_HEARTBEAT_SECONDS. Scoped like the lists: `execution` events need execution_view, `job` events job_view, and only of jobs the caller may see (their own; everyone’s with view_all or as admin). Every event has an `id:` (the same numbering on every instance); reconnecting with `Last-Event-ID` replays what was missed while it is in the instance’s buffer (EVENTS_BUFFER_SIZE), else sends `resync`. The token goes in the Authorization header only (use a fetch-based client, not EventSource). The stream ends when the token is revoked or expires, the user is disabled or loses a permission, the client reads too slowly (EVENTS_MAX_UNSENT_BYTES), or the instance shuts down: reconnect with Last-Event-ID.
+   */
+  EventsController_events: {
+    parameters: {
+      header?: {
+        /** @description the id of the last event received */
+        "Last-Event-ID"?: string;
+      };
+    };
+    responses: {
+      /** @description The event stream. Event data, by event name: `execution` → ExecutionResponse, `job` → JobChangeEvent, `resync` → ResyncEvent */
+      200: {
+        content: {
+          "text/event-stream": string;
+        };
+      };
+      /** @description Missing, invalid, expired or revoked access token */
+      401: {
+        content: never;
+      };
+      /** @description Requires: any signed-in user */
+      403: {
+        content: never;
+      };
+      /** @description The caller already holds EVENTS_MAX_STREAMS_PER_USER streams on this instance */
+      429: {
+        content: never;
+      };
+      /** @description This instance already holds EVENTS_MAX_STREAMS streams */
+      503: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * The stdout/stderr of an execution, live while it runs (Server-Sent Events)
+   * @description A `text/event-stream`. While a ShellJob or ScriptJob runs: first `output` events with the tail written so far (at most OUTPUT_MAX_BYTES), then an `output` event `{stream: "stdout"|"stderr", data}` for each piece as it is written, then `end` (data: the finished execution object) and the stream closes. For a finished execution: its stored output (from `result`) as `output` events, then `end`. Visible as GET /api/v1/executions/{id} (another user’s → 404). Counts toward EVENTS_MAX_STREAMS_PER_USER. Through another instance than the one running it, the output arrives relayed every 200 ms (at most 32 KiB per 200 ms of it; more is skipped there, saying how much) and its tail starts when that instance first heard of it.
+   */
+  ExecutionOutputController_stream: {
+    parameters: {
+      path: {
+        execution_id: string;
+      };
+    };
+    responses: {
+      /** @description Event data, by event name: `output` → OutputChunkEvent, `end` → ExecutionResponse */
+      200: {
+        content: {
+          "text/event-stream": string;
+        };
+      };
+      /** @description Missing, invalid, expired or revoked access token */
+      401: {
+        content: never;
+      };
+      /** @description Requires: execution_view */
+      403: {
+        content: never;
+      };
+      404: {
+        content: never;
+      };
+      /** @description The caller already holds EVENTS_MAX_STREAMS_PER_USER streams on this instance */
+      429: {
+        content: never;
+      };
+      /** @description This instance already holds EVENTS_MAX_STREAMS streams */
+      503: {
         content: never;
       };
     };

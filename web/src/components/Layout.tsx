@@ -2,6 +2,7 @@ import { AppShell, Burger, Button, Group, NavLink, Text, Title } from '@mantine/
 import { useDisclosure } from '@mantine/hooks';
 import { Link, Outlet, useLocation } from 'react-router';
 import { useAuth } from '../auth';
+import { LiveBadge } from '../live/LiveBadge';
 
 const SECTIONS = [
   { to: '/', label: 'Dashboard', permission: 'job_view' },
@@ -34,6 +35,7 @@ export function Layout() {
             </Link>
           </Group>
           <Group gap="sm" wrap="nowrap">
+            <LiveBadge />
             <Text size="sm" c="dimmed" visibleFrom="xs">
               {auth.me?.username}
             </Text>

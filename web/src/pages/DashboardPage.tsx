@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { api, type Schemas, unwrap } from '../api/client';
+import { useLiveOptions } from '../live/LiveProvider';
 import { seesEveryone, useAuth } from '../auth';
 import { StateText } from '../components/StateText';
 import { Time } from '../components/Time';
@@ -117,7 +118,7 @@ export function DashboardPage() {
     queryKey: ['dashboard', BROWSER_ZONE],
     queryFn: async (): Promise<Dashboard> =>
       unwrap(await api.GET('/api/v1/dashboard', { params: { query: { timezone: BROWSER_ZONE } } })),
-    refetchInterval: 5000,
+    ...useLiveOptions({ on: ['job', 'execution'], poll: 5000 }),
   });
   const everyone = seesEveryone(auth);
   if (dashboard.isError) {

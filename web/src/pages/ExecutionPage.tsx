@@ -1,21 +1,35 @@
 import { Alert, Anchor, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import { api, unwrap } from '../api/client';
+import { api, type Execution, unwrap } from '../api/client';
 import { ExecutionResult } from '../components/ExecutionResult';
 import { Field } from '../components/Field';
 import { StateText } from '../components/StateText';
 import { Time } from '../components/Time';
 import { duration } from '../format';
+import { liveMeta } from '../live/events';
+import { LiveOutput } from '../live/LiveOutput';
+import { useLive } from '../live/LiveProvider';
+
+/** Job classes whose stdout and stderr can be followed while they run. */
+const STREAMED_CLASSES: ReadonlySet<string> = new Set(['ShellJob', 'ScriptJob']);
 
 export function ExecutionPage() {
   const { executionId = '' } = useParams();
+  const queryClient = useQueryClient();
+  const { connected } = useLive();
   const execution = useQuery({
     queryKey: ['execution', executionId],
     queryFn: async () =>
       unwrap(await api.GET('/api/v1/executions/{execution_id}', { params: { path: { execution_id: executionId } } })),
-    refetchInterval: (query) => (query.state.data?.state === 'running' ? 2000 : false),
+    // The event stream replaces it as it changes; polled only while the stream is down.
+    meta: liveMeta({ on: ['execution'], executionId }),
+    refetchInterval: (query) => (!connected && query.state.data?.state === 'running' ? 2000 : false),
   });
+  const ended = (finished: Execution | null) => {
+    if (finished) queryClient.setQueryData(['execution', executionId], finished);
+    else void queryClient.invalidateQueries({ queryKey: ['execution', executionId] });
+  };
   if (execution.isError) return <Alert color="red">{execution.error.message}</Alert>;
   if (!execution.data) return <Text c="dimmed">Loading…</Text>;
   const data = execution.data;
@@ -51,8 +65,17 @@ export function ExecutionPage() {
           </Text>
         )}
       </Card>
-      <Title order={3}>Result</Title>
-      <ExecutionResult result={data.result} />
+      {data.state === 'running' && STREAMED_CLASSES.has(data.job.job_class_string) ? (
+        <>
+          <Title order={3}>Output</Title>
+          <LiveOutput executionId={data.execution_id} onEnd={ended} />
+        </>
+      ) : (
+        <>
+          <Title order={3}>Result</Title>
+          <ExecutionResult result={data.result} />
+        </>
+      )}
     </Stack>
   );
 }

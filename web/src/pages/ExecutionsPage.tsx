@@ -6,6 +6,7 @@ import { ExecutionsTable } from '../components/ExecutionsTable';
 import { TimeRangeFilter } from '../components/TimeRangeFilter';
 import { STATE_COLOURS } from '../format';
 import { RANGE_PRESETS, resolveRange } from '../time-range';
+import { useLiveOptions } from '../live/LiveProvider';
 
 /** The presets of the time-range filters (kept for pages that import them from here). */
 export const RANGES = RANGE_PRESETS.map(({ value, label, ms }) => ({ value, label, ms }));
@@ -61,7 +62,7 @@ export function ExecutionsPage() {
           },
         }),
       ),
-    refetchInterval: 3000,
+    ...useLiveOptions({ on: ['execution'], poll: 3000 }),
   });
   const stats = useQuery({
     queryKey: ['executions', 'stats', range, from, to, jobId],
@@ -72,7 +73,7 @@ export function ExecutionsPage() {
           params: { query: { ...timeQuery(), ...(jobId ? { job_id: jobId } : {}) } },
         }),
       ),
-    refetchInterval: 3000,
+    ...useLiveOptions({ on: ['execution'], poll: 3000 }),
   });
   const total = executions.data?.total ?? 0;
   const filtered = state !== '' || jobId !== '';

@@ -12,6 +12,7 @@ import { ResultsChart } from '../components/ResultsChart';
 import { Time } from '../components/Time';
 import { scheduleInWords } from '../format';
 import { resultSeries } from '../result-series';
+import { useLiveOptions } from '../live/LiveProvider';
 
 export function JobPage() {
   const { jobId = '' } = useParams();
@@ -20,7 +21,8 @@ export function JobPage() {
   const job = useQuery({
     queryKey: ['job', jobId],
     queryFn: async () => unwrap(await api.GET('/api/v1/jobs/{job_id}', { params: { path: { job_id: jobId } } })),
-    refetchInterval: 5000,
+    // A fire moves next_run_time: executions of this job refresh it too.
+    ...useLiveOptions({ on: ['job', 'execution'], jobId, poll: 5000 }),
   });
   const since = new Date(Date.now() - 7 * 24 * 3600 * 1000).toISOString();
   const executions = useQuery({
@@ -31,7 +33,7 @@ export function JobPage() {
           params: { query: { job_id: jobId, time_range_start: since, limit: 20 } },
         }),
       ),
-    refetchInterval: 3000,
+    ...useLiveOptions({ on: ['execution'], jobId, poll: 3000 }),
   });
   // The chart's data: the results of the last 7 days' succeeded runs (up to 200).
   const results = useQuery({
@@ -42,7 +44,7 @@ export function JobPage() {
           params: { query: { job_id: jobId, time_range_start: since, state: 'succeeded', limit: 200 } },
         }),
       ),
-    refetchInterval: 10_000,
+    ...useLiveOptions({ on: ['execution'], jobId, poll: 10_000 }),
   });
   const series = resultSeries(results.data?.executions ?? []);
   const fires = useQuery({
@@ -61,7 +63,8 @@ export function JobPage() {
       unwrap(
         await api.GET('/api/v1/logs', { params: { query: { job_id: jobId, time_range_start: since, limit: 20 } } }),
       ),
-    refetchInterval: 10_000,
+    // Run-now and every change of the job add an entry.
+    ...useLiveOptions({ on: ['job', 'execution'], jobId, poll: 10_000 }),
   });
   if (job.isError) return <Alert color="red">{job.error.message}</Alert>;
   if (!job.data) return <Text c="dimmed">Loading…</Text>;

@@ -25,6 +25,7 @@ import { StateText } from '../components/StateText';
 import { Time } from '../components/Time';
 import { localTime, scheduleInWords } from '../format';
 import { ariaSort, nextSort } from '../sorting';
+import { useLiveOptions } from '../live/LiveProvider';
 
 const PAGE_SIZE = 50;
 type JobSort = NonNullable<NonNullable<paths['/api/v1/jobs']['get']['parameters']['query']>['sort']>;
@@ -119,7 +120,7 @@ export function JobsPage() {
           },
         }),
       ),
-    refetchInterval: 5000,
+    ...useLiveOptions({ on: ['job', 'execution'], poll: 5000 }),
   });
   const total = jobs.data?.total ?? 0;
   const filtered = q !== '' || paused !== '' || (everyone && ownerId !== '');
