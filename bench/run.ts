@@ -1,10 +1,11 @@
-// npm run bench [-- --only registration --only firing --only api --only auth --only replicas --only sandbox] [--seconds 10]
+// npm run bench [-- --only registration --only firing --only api --only auth --only replicas --only sandbox --only events] [--seconds 10]
 // [--fire-seconds 30] [--replica-seconds 15] [--replica-rates 250,500,1000,2000,3000]:
 // runs the benchmarks against the built server and prints one JSON document. Not part of npm test; never gates CI.
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { apiScenario } from './scenarios/api.js';
 import { authScenario } from './scenarios/auth.js';
+import { eventsScenario } from './scenarios/events.js';
 import { firingScenario } from './scenarios/firing.js';
 import { registrationScenario } from './scenarios/registration.js';
 import { replicasScenario } from './scenarios/replicas.js';
@@ -33,6 +34,7 @@ const SCENARIOS = {
   scripts: () => scriptsScenario(),
   sandbox: () => sandboxScenario(),
   replicas: () => replicasScenario(replicaSeconds, replicaRates),
+  events: () => eventsScenario(),
 } as const;
 type ScenarioName = keyof typeof SCENARIOS;
 const names = (values.only ?? Object.keys(SCENARIOS)) as ScenarioName[];

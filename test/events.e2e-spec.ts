@@ -1,10 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Actor, loginAdmin, newUser } from './support/actors.js';
 import { AppProcess } from './support/app-process.js';
 import { freePort } from './support/ports.js';
-import { type ExecutionBody, restClient, sleep, waitFor } from './support/scheduling.js';
+import { EventHub } from '../src/events/event-hub.service.js';
+import { Db, type ExecutionBody, restClient, sleep, waitFor } from './support/scheduling.js';
 import { dropUnusedConnections, EventStreamClient, listen } from './support/sse.js';
 import { createTestApp, TEST_ADMIN, type TestApp } from './support/test-app.js';
 
@@ -281,6 +283,51 @@ describe('GET /api/v1/events (live events over SSE)', () => {
     const stream = await open(frank);
     await api.as(admin).put(`/api/v1/users/${frank.id}/roles`).send({ roles: [] }).expect(200);
     expect(await stream.waitForEnd(5_000)).toBe(true);
+  });
+
+  it('drops a client that stops reading instead of buffering for it, and keeps the one that reads', async () => {
+    // EVENTS_MAX_UNSENT_BYTES: past it a client is sent nothing more; not caught up 5 s later, it is dropped.
+    const hub = t.app.get(EventHub);
+    const reader = await open(admin);
+    await waitFor('the reader registered', () => Promise.resolve(hub.openStreams === 1));
+    // A client that sends its request and then never reads a byte.
+    const stalled = net.connect(new URL(base).port ? Number(new URL(base).port) : 80, '127.0.0.1');
+    await new Promise<void>((resolve) => stalled.once('connect', () => resolve()));
+    stalled.pause();
+    stalled.write(`GET ${EVENTS} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${admin.bearer}\r\n\r\n`);
+    await waitFor('the stalled stream registered', () => Promise.resolve(hub.openStreams === 2));
+    // Bursts of 4 MB of events (60 executions created at once, each with a 64 KiB result) until the
+    // stalled client's socket buffers are full and it stays past EVENTS_MAX_UNSENT_BYTES (1 MiB).
+    const db = await Db.connect(t);
+    try {
+      for (let burst = 0; burst < 20 && hub.openStreams > 1; burst += 1) {
+        await db.rows(
+          `INSERT INTO executions (job_id, job_name, job_class_string, owner_id, state, trigger, scheduled_time, result)
+           SELECT gen_random_uuid(), 'flood', 'SampleJob', $1, 'succeeded', 'manual', now() - make_interval(secs => g),
+                  repeat('x', 65536)
+             FROM generate_series(1, 60) g`,
+          [admin.id],
+        );
+        await sleep(1_000);
+      }
+      await waitFor('the stalled client dropped', () => Promise.resolve(hub.openStreams === 1), { timeoutMs: 20_000 });
+      // The reader got the burst, or (having fallen behind meanwhile) a resync once it caught up; it stays.
+      await waitFor(
+        'the reader to get every event or a resync',
+        () =>
+          Promise.resolve(
+            reader.named<ExecutionBody>('execution').filter((e) => e.job.name === 'flood').length >= 60 ||
+              reader.named('resync').length > 0,
+          ),
+        { timeoutMs: 30_000 },
+      );
+      expect(hub.openStreams).toBe(1);
+      expect(reader.ended).toBe(false);
+    } finally {
+      stalled.destroy();
+      await db.rows(`DELETE FROM executions WHERE job_name = 'flood'`);
+      await db.end();
+    }
   });
 
   it('never writes a token into a URL or a log line', () => {

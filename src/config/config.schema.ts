@@ -407,9 +407,9 @@ export const ENV_VARS = {
       'events each instance keeps for clients reconnecting with Last-Event-ID; one that missed more gets a resync event',
   },
   EVENTS_MAX_STREAMS_PER_USER: {
-    schema: integer(1, 10_000),
+    schema: integer(1, 1_000_000),
     default: '5',
-    accepts: 'an integer from 1 to 10000',
+    accepts: 'an integer from 1 to 1000000',
     description: 'event and live-output streams one user may hold open on one instance (429 past it)',
   },
   EVENTS_MAX_STREAMS: {

@@ -38,6 +38,8 @@ export interface OpenStream {
   readonly sse: SseStream;
   readonly claims: StreamClaims;
   viewer: Viewer;
+  /** An events stream gets live events once what it missed was replayed (in order, without duplicates). */
+  ready: boolean;
   /** An output stream: the owner of the execution it shows (re-checked with the viewer's rights). */
   readonly watchedOwner?: string | null;
 }
@@ -151,8 +153,15 @@ export class EventHub implements OnApplicationBootstrap, OnModuleDestroy {
     reply.raw.writeHead(200, { ...headers, ...SSE_HEADERS });
     reply.raw.flushHeaders();
     reply.raw.socket?.setNoDelay(true);
-    const sse = new SseStream(reply.raw, maxUnsentBytes);
-    const stream: OpenStream = { key: this.nextKey++, kind, sse, claims, viewer, watchedOwner };
+    const sse = new SseStream(reply.raw, maxUnsentBytes, (caughtUp) =>
+      kind === 'events'
+        ? caughtUp.send('resync', {}, this.lastId())
+        : caughtUp.send('output', {
+            stream: 'stderr',
+            data: '\n[live output: some was skipped, the client read too slowly]\n',
+          }),
+    );
+    const stream: OpenStream = { key: this.nextKey++, kind, sse, claims, viewer, ready: false, watchedOwner };
     this.streams.set(stream.key, stream);
     this.perUser.set(user.id, held + 1);
     sse.onClose(() => {
@@ -179,6 +188,9 @@ export class EventHub implements OnApplicationBootstrap, OnModuleDestroy {
       .catch((error: Error) => {
         this.logger.warn(`Replaying missed events failed: ${error.message}`);
         stream.sse.send('resync', {}, this.lastId());
+      })
+      .finally(() => {
+        stream.ready = true;
       });
   }
 
@@ -240,7 +252,9 @@ export class EventHub implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async deliver(batch: ChangeNotice[]): Promise<void> {
     this.remember(batch);
-    const targets = [...this.streams.values()].filter((stream) => stream.kind === 'events' && !stream.sse.isClosed);
+    const targets = [...this.streams.values()].filter(
+      (stream) => stream.kind === 'events' && stream.ready && !stream.sse.isClosed,
+    );
     if (targets.length === 0) return;
     const wanted = batch.filter(
       (notice) => notice.kind === 'execution' && targets.some((stream) => mayReceive(stream.viewer, notice)),

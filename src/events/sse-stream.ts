@@ -1,16 +1,24 @@
 import type { ServerResponse } from 'node:http';
 
+/** How long a client that fell behind gets to catch up before it is disconnected. */
+export const SLOW_CLIENT_GRACE_MS = 5_000;
+
 /**
- * One open `text/event-stream` response. Writes never queue without bound: once the client has left
- * more than `maxUnsentBytes` unread, the stream is closed (the client reconnects and resyncs).
+ * One open `text/event-stream` response. Writes never queue without bound: once the client has
+ * left more than `maxUnsentBytes` unread, nothing more is written to it (events are skipped); when
+ * it has read its backlog, `onCaughtUp` tells it what it missed (a `resync`); when it has not within
+ * {@link SLOW_CLIENT_GRACE_MS}, the stream is closed (it reconnects).
  */
 export class SseStream {
   private closed = false;
+  private lagging = false;
+  private lagTimer: NodeJS.Timeout | undefined;
   private readonly closeHandlers: Array<() => void> = [];
 
   constructor(
     private readonly response: ServerResponse,
     private readonly maxUnsentBytes: number,
+    private readonly onCaughtUp: (stream: SseStream) => void,
   ) {
     response.on('close', () => this.markClosed());
   }
@@ -19,9 +27,9 @@ export class SseStream {
     return this.closed;
   }
 
-  /** Bytes written but not yet taken by the client's socket. */
-  get unsentBytes(): number {
-    return this.response.writableLength;
+  /** True while the client is behind by more than the bound (writes are skipped). */
+  get isLagging(): boolean {
+    return this.lagging;
   }
 
   onClose(handler: () => void): void {
@@ -48,18 +56,29 @@ export class SseStream {
   }
 
   private write(text: string): void {
-    if (this.closed) return;
+    if (this.closed || this.lagging) return;
     this.response.write(text);
-    if (this.response.writableLength > this.maxUnsentBytes) {
-      // A client that does not read: drop it rather than hold its backlog.
+    if (this.response.writableLength <= this.maxUnsentBytes) return;
+    // Behind: hold nothing more for it; it catches up (and is told to resync) or is dropped.
+    this.lagging = true;
+    this.response.once('drain', () => {
+      if (this.closed) return;
+      clearTimeout(this.lagTimer);
+      this.lagging = false;
+      this.onCaughtUp(this);
+    });
+    this.lagTimer = setTimeout(() => {
+      if (!this.lagging) return;
       this.response.destroy();
       this.markClosed();
-    }
+    }, SLOW_CLIENT_GRACE_MS);
+    this.lagTimer.unref();
   }
 
   private markClosed(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.lagTimer);
     for (const handler of this.closeHandlers.splice(0)) handler();
   }
 }
