@@ -356,7 +356,7 @@ export type components = {
       total: number;
     };
     CreateJobDto: {
-      /** @example Nightly report */
+      /** @example Sample, every minute */
       name: string;
       /**
        * @description one of GET /api/v1/job-classes
@@ -366,21 +366,20 @@ export type components = {
       /**
        * @description positional arguments, checked against the class's declared arguments
        * @example [
-       *   "hello",
-       *   0
+       *   "Hello from Cronwarden"
        * ]
        */
       pub_args?: unknown[];
       /**
-       * @description 0-12 or jan-dec; *, a-b, *\/n, a,b
+       * @description 1-12 or jan-dec; *, a-b, *\/n, a,b
        * @default *
-       * @example *\/5
+       * @example *
        */
       month?: string;
       /**
        * @description crontab numbering: 0 and 7 are Sunday (ndscheduler/APScheduler counted Monday as 0); names mon..sun
        * @default *
-       * @example mon-fri
+       * @example *
        */
       day_of_week?: string;
       /**
@@ -392,13 +391,13 @@ export type components = {
       /**
        * @description 0-23
        * @default *
-       * @example 3
+       * @example *
        */
       hour?: string;
       /**
        * @description 0-59
        * @default *
-       * @example *\/5
+       * @example *
        */
       minute?: string;
       /**
@@ -408,13 +407,14 @@ export type components = {
        */
       second?: string;
       /**
-       * @description IANA zone; default TIMEZONE (UTC)
-       * @example Europe/Berlin
+       * @description IANA zone such as Europe/Berlin; default TIMEZONE (UTC)
+       * @example UTC
        */
       timezone?: string;
       /**
        * @description create it paused (it never fires until resumed)
        * @default false
+       * @example true
        */
       paused?: boolean;
       /**
@@ -441,7 +441,7 @@ export type components = {
       owner_id?: string;
     };
     PreviewScheduleDto: {
-      /** @example Nightly report */
+      /** @example Sample, every minute */
       name?: string;
       /**
        * @description one of GET /api/v1/job-classes
@@ -451,21 +451,20 @@ export type components = {
       /**
        * @description positional arguments, checked against the class's declared arguments
        * @example [
-       *   "hello",
-       *   0
+       *   "Hello from Cronwarden"
        * ]
        */
       pub_args?: unknown[];
       /**
-       * @description 0-12 or jan-dec; *, a-b, *\/n, a,b
+       * @description 1-12 or jan-dec; *, a-b, *\/n, a,b
        * @default *
-       * @example *\/5
+       * @example *
        */
       month?: string;
       /**
        * @description crontab numbering: 0 and 7 are Sunday (ndscheduler/APScheduler counted Monday as 0); names mon..sun
        * @default *
-       * @example mon-fri
+       * @example *
        */
       day_of_week?: string;
       /**
@@ -477,13 +476,13 @@ export type components = {
       /**
        * @description 0-23
        * @default *
-       * @example 3
+       * @example *
        */
       hour?: string;
       /**
        * @description 0-59
        * @default *
-       * @example *\/5
+       * @example *
        */
       minute?: string;
       /**
@@ -493,13 +492,14 @@ export type components = {
        */
       second?: string;
       /**
-       * @description IANA zone; default TIMEZONE (UTC)
-       * @example Europe/Berlin
+       * @description IANA zone such as Europe/Berlin; default TIMEZONE (UTC)
+       * @example UTC
        */
       timezone?: string;
       /**
        * @description create it paused (it never fires until resumed)
        * @default false
+       * @example true
        */
       paused?: boolean;
       /**
@@ -542,7 +542,7 @@ export type components = {
       next_run_times: string[];
     };
     UpdateJobDto: {
-      /** @example Nightly report */
+      /** @example Sample, every minute */
       name?: string;
       /**
        * @description one of GET /api/v1/job-classes
@@ -552,21 +552,20 @@ export type components = {
       /**
        * @description positional arguments, checked against the class's declared arguments
        * @example [
-       *   "hello",
-       *   0
+       *   "Hello from Cronwarden"
        * ]
        */
       pub_args?: unknown[];
       /**
-       * @description 0-12 or jan-dec; *, a-b, *\/n, a,b
+       * @description 1-12 or jan-dec; *, a-b, *\/n, a,b
        * @default *
-       * @example *\/5
+       * @example *
        */
       month?: string;
       /**
        * @description crontab numbering: 0 and 7 are Sunday (ndscheduler/APScheduler counted Monday as 0); names mon..sun
        * @default *
-       * @example mon-fri
+       * @example *
        */
       day_of_week?: string;
       /**
@@ -578,13 +577,13 @@ export type components = {
       /**
        * @description 0-23
        * @default *
-       * @example 3
+       * @example *
        */
       hour?: string;
       /**
        * @description 0-59
        * @default *
-       * @example *\/5
+       * @example *
        */
       minute?: string;
       /**
@@ -594,13 +593,14 @@ export type components = {
        */
       second?: string;
       /**
-       * @description IANA zone; default TIMEZONE (UTC)
-       * @example Europe/Berlin
+       * @description IANA zone such as Europe/Berlin; default TIMEZONE (UTC)
+       * @example UTC
        */
       timezone?: string;
       /**
        * @description create it paused (it never fires until resumed)
        * @default false
+       * @example true
        */
       paused?: boolean;
       /**
@@ -925,9 +925,9 @@ export type operations = {
       query?: {
         limit?: number;
         offset?: number;
-        /** @description ISO 8601; default: one hour before time_range_end */
+        /** @description ISO 8601, e.g. 2026-11-23T10:00:00Z; default: one hour before time_range_end */
         time_range_start?: string;
-        /** @description ISO 8601; default: now */
+        /** @description ISO 8601, e.g. 2026-11-23T11:00:00Z; default: now */
         time_range_end?: string;
         /** @description Only this job's entries (empty for a job you cannot see) */
         job_id?: string;
@@ -1415,9 +1415,9 @@ export type operations = {
       query?: {
         limit?: number;
         offset?: number;
-        /** @description ISO 8601; default: one hour before time_range_end */
+        /** @description ISO 8601, e.g. 2026-11-23T10:00:00Z; default: one hour before time_range_end */
         time_range_start?: string;
-        /** @description ISO 8601; default: now */
+        /** @description ISO 8601, e.g. 2026-11-23T11:00:00Z; default: now */
         time_range_end?: string;
         /** @description only this job's executions (empty for a job you cannot see) */
         job_id?: string;
