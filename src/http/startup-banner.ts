@@ -15,7 +15,7 @@ export function startupBanner(baseUrl: string, admin: GeneratedAdmin | undefined
   if (admin) {
     lines.push(
       `  Sign in as ${admin.username}; change this password after signing in (it is shown only this once; ` +
-        `npm run cli -- reset-password ${admin.username} sets a new one).`,
+        `npx cronwarden reset-password ${admin.username} sets a new one).`,
       `  Password:   ${admin.password}`,
     );
   }
