@@ -4,6 +4,7 @@ import { CreateJobsAndExecutions1795460638750 } from './1795460638750-CreateJobs
 import { CreateScriptsAndInstances1795465232643 } from './1795465232643-CreateScriptsAndInstances.js';
 import { AddJobsSuspendedReason1795472400000 } from './1795472400000-AddJobsSuspendedReason.js';
 import { LoginThrottleBackoff1796593400000 } from './1796593400000-LoginThrottleBackoff.js';
+import { GrantJobDeleteToJobManager1796602973449 } from './1796602973449-GrantJobDeleteToJobManager.js';
 import { AddChangeEventTriggers1796700000000 } from './1796700000000-AddChangeEventTriggers.js';
 
 /**
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   CreateScriptsAndInstances1795465232643,
   AddJobsSuspendedReason1795472400000,
   LoginThrottleBackoff1796593400000,
+  GrantJobDeleteToJobManager1796602973449,
   AddChangeEventTriggers1796700000000,
 ];

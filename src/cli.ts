@@ -1,29 +1,37 @@
+#!/usr/bin/env node
 import 'reflect-metadata';
+import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { HttpException, type INestApplicationContext, Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
+import pg from 'pg';
 import pino from 'pino';
+import { MIGRATIONS } from '../migrations/index.js';
 import { AccessModule } from './access/access.module.js';
 import type { AuthUser } from './access/auth-user.js';
 import { ADMIN_ROLE } from './access/permissions.js';
 import { AuditLogsModule } from './audit-logs/audit-logs.module.js';
 import { AuthCoreModule } from './auth/auth-core.module.js';
+import { formatTable, shownUrl } from './cli-output.js';
 import { LoginThrottleService } from './auth/login-throttle.service.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EmbeddedPostgresError } from './database/embedded-postgres.js';
-import { openDatabase } from './database/open-database.js';
+import { openDatabase, type OpenedDatabase } from './database/open-database.js';
 import { SettingsModule } from './settings/settings.module.js';
 import { generatePassword, STARTUP_ACTOR } from './users/admin-bootstrap.service.js';
 import { UsersModule } from './users/users.module.js';
 import { UsersService } from './users/users.service.js';
+import type { User } from './users/entities/user.entity.js';
 
 const USAGE = `Cronwarden operator commands (work without the API; audited as cli:<os user>)
 
-Usage: npm run cli -- <command> [arguments]
+Usage: npx cronwarden <command> [arguments] [options]     (or: npm run cli -- <command> ...)
+Both run the built code (dist/): run npm run build once first.
 
   create-user <username> [--role <name>]... [--email <address>] [--password-stdin]
       Creates a user (roles default to DEFAULT_ROLE). Prints a generated password unless
@@ -34,9 +42,18 @@ Usage: npm run cli -- <command> [arguments]
   grant-admin <username>      Adds the admin role.
   enable-user <username>      Re-enables a disabled user.
   disable-user <username>     Disables a user and revokes their tokens.
-  list-users                  Lists users with their roles.
+  list-users                  Lists users with their state and roles.
 
-The database is DATABASE_URL, or the embedded PostgreSQL of DATA_DIR (joined if Cronwarden runs).`;
+Options:
+  --data-dir <path>       The DATA_DIR of the server whose embedded PostgreSQL to open
+                          (default: DATA_DIR, else ./data).
+  --database-url <url>    The external PostgreSQL to open (default: DATABASE_URL).
+                          A flag wins over the environment and .env.
+  --json                  Prints the result as JSON (for scripts) instead of text.
+
+The CLI only opens an existing Cronwarden database, one the server has created and migrated
+(npm start does both); it never creates a database or changes its schema. With the embedded
+PostgreSQL it joins the server's if Cronwarden runs, else starts it for the command.`;
 
 const COMMANDS = ['create-user', 'reset-password', 'grant-admin', 'enable-user', 'disable-user', 'list-users'];
 
@@ -74,18 +91,36 @@ async function passwordFrom(fromStdin: boolean | undefined): Promise<{ password:
   return { password: generatePassword(), generated: true };
 }
 
-async function run(app: INestApplicationContext, command: string, args: string[]): Promise<string> {
+/** What a command prints: text for people, or with --json the value as JSON. */
+interface CommandResult {
+  text: string;
+  json: unknown;
+}
+
+interface CommandOptions {
+  role?: string[];
+  email?: string;
+  'password-stdin'?: boolean;
+}
+
+const userJson = (user: User) => ({
+  id: user.id,
+  username: user.username,
+  email: user.email,
+  is_active: user.isActive,
+  roles: user.roles.map((role) => role.name).sort(),
+  created_time: user.createdTime.toISOString(),
+  last_login: user.lastLogin?.toISOString() ?? null,
+});
+
+async function run(
+  app: INestApplicationContext,
+  command: string,
+  positionals: string[],
+  values: CommandOptions,
+): Promise<CommandResult> {
   const users = app.get(UsersService);
   const actor: AuthUser = { ...STARTUP_ACTOR, username: `cli:${userInfo().username}` };
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      role: { type: 'string', multiple: true },
-      email: { type: 'string' },
-      'password-stdin': { type: 'boolean' },
-    },
-  });
   const findUser = async () => {
     const username = positionals[0];
     if (!username) throw new CliError(`${command} needs a username`);
@@ -100,40 +135,148 @@ async function run(app: INestApplicationContext, command: string, args: string[]
       if (!username) throw new CliError('create-user needs a username');
       const { password, generated } = await passwordFrom(values['password-stdin']);
       const user = await users.create(actor, { username, password, email: values.email, roles: values.role });
-      const roles = user.roles.map((role) => role.name).join(', ') || '(none)';
-      return `Created user ${user.username} (roles: ${roles})${generated ? `\nPassword: ${password}` : ''}`;
+      const roles = user.roles.map((role) => role.name);
+      return {
+        text: `Created user ${user.username} (roles: ${roles.join(', ') || '(none)'})${generated ? `\nPassword: ${password}` : ''}`,
+        json: { username: user.username, roles, ...(generated ? { password } : {}) },
+      };
     }
     case 'reset-password': {
       const user = await findUser();
       const { password, generated } = await passwordFrom(values['password-stdin']);
       await users.setPassword(actor, user, password, 'password');
       await app.get(LoginThrottleService).clear(user.username);
-      return `New password set for ${user.username}; earlier tokens revoked${generated ? `\nPassword: ${password}` : ''}`;
+      return {
+        text: `New password set for ${user.username}; earlier tokens revoked${generated ? `\nPassword: ${password}` : ''}`,
+        json: { username: user.username, ...(generated ? { password } : {}) },
+      };
     }
     case 'grant-admin': {
       const user = await findUser();
-      const roles = [...new Set([...user.roles.map((role) => role.name), ADMIN_ROLE])];
+      const roles = [...new Set([...user.roles.map((role) => role.name), ADMIN_ROLE])].sort();
       await users.setRoles(actor, user.id, roles);
-      return `${user.username} now has the roles: ${roles.sort().join(', ')}`;
+      return {
+        text: `${user.username} now has the roles: ${roles.join(', ')}`,
+        json: { username: user.username, roles },
+      };
     }
     case 'enable-user':
     case 'disable-user': {
       const user = await findUser();
-      await users.update(actor, user.id, { is_active: command === 'enable-user' });
-      return `${user.username} is ${command === 'enable-user' ? 'enabled' : 'disabled'}`;
+      const active = command === 'enable-user';
+      await users.update(actor, user.id, { is_active: active });
+      return {
+        text: `${user.username} is ${active ? 'enabled' : 'disabled'}`,
+        json: { username: user.username, is_active: active },
+      };
     }
     case 'list-users': {
       const { rows } = await users.list({}, 1000, 0);
-      return rows
-        .map(
-          (user) =>
-            `${user.username}\t${user.isActive ? 'active' : 'disabled'}\t${user.roles.map((r) => r.name).join(',')}`,
-        )
-        .join('\n');
+      const list = rows.map(userJson);
+      return {
+        text: formatTable(
+          ['USERNAME', 'STATE', 'ROLES'],
+          list.map((user) => [user.username, user.is_active ? 'active' : 'disabled', user.roles.join(',')]),
+        ),
+        json: list,
+      };
     }
     default:
       throw new CliError(`Unknown command ${command}\n\n${USAGE}`);
   }
+}
+
+/** Where the CLI looks for the database: flags first, then the environment and .env. */
+function configFor(flags: { 'data-dir'?: string; 'database-url'?: string }): AppConfig {
+  if (flags['data-dir'] !== undefined && flags['database-url'] !== undefined) {
+    throw new CliError('give --data-dir or --database-url, not both');
+  }
+  const env = { ...process.env };
+  if (flags['database-url'] !== undefined) env.DATABASE_URL = flags['database-url'];
+  if (flags['data-dir'] !== undefined) env.DATA_DIR = path.resolve(flags['data-dir']);
+  const { config } = loadConfig({ env, cwd: process.cwd() });
+  // --data-dir means the embedded PostgreSQL of that folder, whatever DATABASE_URL says.
+  return flags['data-dir'] !== undefined ? { ...config, database: { ...config.database, url: undefined } } : config;
+}
+
+/** The embedded cluster of DATA_DIR must exist already: the CLI never creates one. */
+function assertEmbeddedClusterExists(dataDir: string): void {
+  const folder = path.resolve(dataDir);
+  const cluster = path.join(folder, 'postgres');
+  let problem: string | undefined;
+  try {
+    statSync(folder);
+    if (!existsSync(path.join(cluster, 'PG_VERSION'))) problem = `${cluster} holds no PostgreSQL cluster`;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problem = code === 'ENOENT' ? `${folder} does not exist` : `${folder} cannot be read (${code})`;
+  }
+  if (problem) {
+    throw new CliError(
+      `No Cronwarden database in DATA_DIR ${folder}: ${problem}. The CLI opens an existing database and never ` +
+        'creates one: point it at the folder the server uses with --data-dir <path> (or DATA_DIR), or at an ' +
+        'external PostgreSQL with --database-url <url> (or DATABASE_URL); npm start creates a new one.',
+    );
+  }
+}
+
+/**
+ * The database must hold Cronwarden's schema at this version: the CLI runs no migrations (starting the
+ * server of this version applies them), so it refuses a database without the schema or with pending ones.
+ */
+async function assertCurrentSchema(url: string, tried: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new CliError(`Cannot connect to ${tried}: ${(error as Error).message}`);
+  }
+  try {
+    const table = await client.query<{ present: boolean }>(
+      `SELECT to_regclass('public.migrations') IS NOT NULL AS present`,
+    );
+    if (!table.rows[0].present) {
+      throw new CliError(
+        `${tried} holds no Cronwarden schema (no migrations table): the CLI does not create one; ` +
+          'start the server once against this database (npm start applies the migrations), or point the CLI ' +
+          'at the right one with --database-url <url> or --data-dir <path>',
+      );
+    }
+    const applied = new Set(
+      (await client.query<{ name: string }>('SELECT name FROM migrations')).rows.map((row) => row.name),
+    );
+    const pending = MIGRATIONS.map((migration) => migration.name).filter((name) => !applied.has(name));
+    if (pending.length > 0) {
+      throw new CliError(
+        `The schema of ${tried} is older than this version (${pending.length} migration(s) pending: ` +
+          `${pending.join(', ')}): start the server of this version once to upgrade it, then run the CLI again`,
+      );
+    }
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Opens the existing database the flags, the environment or .env point to; never creates one. */
+async function openExistingDatabase(config: AppConfig): Promise<OpenedDatabase> {
+  const log = (message: string): boolean => process.stderr.write(`${message}\n`);
+  if (config.database.url) {
+    await assertCurrentSchema(config.database.url, `DATABASE_URL ${shownUrl(config.database.url)}`);
+    return openDatabase(config, { info: log, warn: log });
+  }
+  assertEmbeddedClusterExists(config.embedded.dataDir);
+  const database = await openDatabase(config, { info: log, warn: log });
+  try {
+    await assertCurrentSchema(
+      database.url,
+      `the embedded PostgreSQL of DATA_DIR ${path.resolve(config.embedded.dataDir)}`,
+    );
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
 }
 
 function describe(error: unknown): string {
@@ -145,11 +288,29 @@ function describe(error: unknown): string {
   return (error as Error).message;
 }
 
+const OPTIONS = {
+  role: { type: 'string', multiple: true },
+  email: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  'data-dir': { type: 'string' },
+  'database-url': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 async function main(): Promise<number> {
-  const [command, ...args] = process.argv.slice(2);
-  if (!command || command === '--help' || command === 'help') {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: process.argv.slice(2), options: OPTIONS, allowPositionals: true });
+  } catch (error) {
+    process.stderr.write(`cronwarden: ${(error as Error).message}\n\n${USAGE}\n`);
+    return 1;
+  }
+  const { values } = parsed;
+  const [command, ...positionals] = parsed.positionals;
+  if (!command || command === 'help' || values.help) {
     process.stdout.write(`${USAGE}\n`);
-    return command ? 0 : 1;
+    return command || values.help ? 0 : 1;
   }
   if (!COMMANDS.includes(command)) {
     process.stderr.write(`cronwarden: unknown command ${command}\n\n${USAGE}\n`);
@@ -158,12 +319,12 @@ async function main(): Promise<number> {
   let app: INestApplicationContext | undefined;
   let close = (): Promise<void> => Promise.resolve();
   try {
-    const { config } = loadConfig({ env: process.env, cwd: process.cwd() });
-    const log = (message: string): boolean => process.stderr.write(`${message}\n`);
-    const database = await openDatabase(config, { info: log, warn: log });
+    const config = configFor(values);
+    const database = await openExistingDatabase(config);
     close = () => database.close();
     app = await NestFactory.createApplicationContext(CliModule.forRoot(config, database.url), { logger: ['error'] });
-    process.stdout.write(`${await run(app, command, args)}\n`);
+    const result = await run(app, command, positionals, values);
+    process.stdout.write(`${values.json ? JSON.stringify(result.json, null, 2) : result.text}\n`);
     return 0;
   } catch (error) {
     const known = error instanceof CliError || error instanceof HttpException || error instanceof ConfigError;

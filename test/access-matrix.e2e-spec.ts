@@ -726,9 +726,9 @@ const MATRIX: Row[] = [
     route: '/api/v1/jobs/:job_id',
     path: (f) => `/api/v1/jobs/${f.jobId}`,
     setup: ownJob(),
-    // job_manager holds no job_delete.
+    // job_manager holds job_delete since migration GrantJobDeleteToJobManager.
     // prettier-ignore
-    status: { anonymous: 401, admin: 200, job_manager: 403, viewer: 403, auditor: 403, user_admin: 403, no_role: 403, code_runner: 403, supervisor: 200 },
+    status: { anonymous: 401, admin: 200, job_manager: 200, viewer: 403, auditor: 403, user_admin: 403, no_role: 403, code_runner: 403, supervisor: 200 },
     after: checkDeleted,
   },
   {
@@ -802,7 +802,7 @@ const MATRIX: Row[] = [
     path: (f) => `/api/v1/jobs/${f.jobId}`,
     setup: othersJob(),
     // prettier-ignore
-    status: { anonymous: 401, admin: 200, job_manager: 403, viewer: 403, auditor: 403, user_admin: 403, no_role: 403, code_runner: 403, supervisor: 403 },
+    status: { anonymous: 401, admin: 200, job_manager: 404, viewer: 403, auditor: 403, user_admin: 403, no_role: 403, code_runner: 403, supervisor: 403 },
     after: checkDeleted,
   },
   {
@@ -1055,7 +1055,6 @@ describe('access matrix', () => {
     await lacking('user_admin', 'audit_view');
     await lacking('auditor', 'job_view');
     await lacking('auditor', 'execution_view');
-    await lacking('job_manager', 'job_delete');
     await lacking('job_manager', 'code_execute');
     await lacking('code_runner', 'job_modify');
     await lacking('code_runner', 'job_run');
@@ -1417,8 +1416,8 @@ describe('access matrix', () => {
         status: 404,
       },
       {
-        name: 'DELETE /api/v1/jobs/<nonexistent uuid> as job_manager',
-        caller: 'job_manager',
+        name: 'DELETE /api/v1/jobs/<nonexistent uuid> as viewer',
+        caller: 'viewer',
         method: 'DELETE',
         path: () => `/api/v1/jobs/${NONEXISTENT}`,
         status: 403,

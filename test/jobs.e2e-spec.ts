@@ -59,24 +59,19 @@ describe('jobs (/api/v1/jobs)', () => {
   let db: Db;
   let rest: ReturnType<typeof restClient>;
   let admin: Actor;
-  /** job_manager plus job_delete (job_manager alone may not delete). */
-  let managerRoles: string[];
 
   beforeAll(async () => {
     t = await createTestApp({ env: { SHUTDOWN_GRACE_SECONDS: '1' } });
     db = await Db.connect(t);
     rest = restClient(t);
     admin = await loginAdmin(t);
-    const deleter = uniqueName('deleter');
-    await newRole(t, deleter, ['job_delete']);
-    managerRoles = ['job_manager', deleter];
   });
   afterAll(async () => {
     await db?.end();
     await t?.close();
   });
 
-  const manager = (): Promise<Actor> => newUser(t, { roles: managerRoles });
+  const manager = (): Promise<Actor> => newUser(t, { roles: ['job_manager'] });
 
   /** The app's answer to `GET /jobs/:id` for the actor, as the database would have it. */
   async function storedJob(jobId: string): Promise<Record<string, unknown> | null> {
@@ -437,10 +432,31 @@ describe('jobs (/api/v1/jobs)', () => {
       expect((await rest.as(admin).get('/api/v1/jobs/not-a-uuid')).status).toBe(404);
     });
 
-    it('a job_manager without job_delete: DELETE is 403 and the job stays', async () => {
+    it("the seeded job_manager deletes its own job (200), but not another user's (404, the job stays)", async () => {
       const plain = await newUser(t, { roles: ['job_manager'] });
-      const job = await rest.createJob(plain, { name: 'stays', job_class_string: 'SampleJob', pub_args: ['x'] });
-      expect((await rest.as(plain).delete(`/api/v1/jobs/${job.job_id}`)).status).toBe(403);
+      const other = await newUser(t, { roles: ['job_manager'] });
+      const own = await rest.createJob(plain, { name: 'goes', job_class_string: 'SampleJob', pub_args: ['x'] });
+      const theirs = await rest.createJob(other, { name: 'stays', job_class_string: 'SampleJob', pub_args: ['x'] });
+      const deleted = await rest.as(plain).delete(`/api/v1/jobs/${own.job_id}`);
+      expect({ status: deleted.status, body: deleted.body as unknown }).toEqual({
+        status: 200,
+        body: { job_id: own.job_id },
+      });
+      expect(await storedJob(own.job_id)).toBeNull();
+      const refused = await rest.as(plain).delete(`/api/v1/jobs/${theirs.job_id}`);
+      expect({ status: refused.status, body: refused.body as unknown }).toEqual({ status: 404, body: JOB_NOT_FOUND });
+      expect(await storedJob(theirs.job_id)).not.toBeNull();
+    });
+
+    it('a viewer (no job_delete): DELETE of its own job is 403 and the job stays', async () => {
+      const viewer = await newUser(t, { roles: ['viewer'] });
+      const job = await rest.createJob(admin, {
+        name: 'viewers',
+        job_class_string: 'SampleJob',
+        pub_args: ['x'],
+        owner_id: viewer.id,
+      });
+      expect((await rest.as(viewer).delete(`/api/v1/jobs/${job.job_id}`)).status).toBe(403);
       expect(await storedJob(job.job_id)).not.toBeNull();
     });
   });
@@ -699,7 +715,7 @@ describe('jobs (/api/v1/jobs)', () => {
       const viewAll = uniqueName('view-all');
       await newRole(t, viewAll, ['view_all']);
       // Every action permission too, so that a 403 can only come from view_all being read-only.
-      watcher = await newUser(t, { roles: [...managerRoles, viewAll] });
+      watcher = await newUser(t, { roles: ['job_manager', viewAll] });
       viewerAll = await newUser(t, { roles: ['viewer', viewAll] });
       jobA = await rest.createJob(a, {
         name: uniqueName('a-job'),

@@ -30,6 +30,7 @@ const API_SEEDED_ROLES: Record<string, string[]> = {
   admin: API_PERMISSIONS,
   job_manager: [
     'job_create',
+    'job_delete',
     'job_modify',
     'job_pause',
     'job_resume',

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { EmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { freePort, occupyPort } from './support/ports.js';
 import { isRunning, postgresProcessesOf, postmasterPid, untilPostgresGone } from './support/postgres-processes.js';
-import { isAlive, SpawnedServer } from './support/spawned-server.js';
+import { isAlive, type LogLine, SpawnedServer } from './support/spawned-server.js';
 import { createTestDatabase } from './support/test-database.js';
 
 const CLUSTER_CREATED = 'Creating the embedded PostgreSQL cluster';
@@ -121,6 +121,17 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
+/** The closing banner of start-up, once it is printed. */
+async function untilBanner(server: SpawnedServer): Promise<LogLine> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const banner = server.lines().find((line) => line.msg?.startsWith('Cronwarden is ready'));
+    if (banner) return banner;
+    if (Date.now() > deadline) throw new Error(`no banner within 10 s; output:\n${server.output()}`);
+    await sleep(100);
+  }
+}
+
 /** A failed start says what is wrong in exactly one error line, without a stack trace. */
 function expectOneCleanErrorLine(server: SpawnedServer, mentions: string): void {
   const errors = server.lines().filter((line) => (line.level ?? 0) >= 50);
@@ -158,10 +169,41 @@ describe('npm start with the embedded PostgreSQL (real processes)', () => {
     await withEmbeddedClient(dataDir, Number(env.EMBEDDED_PG_PORT), (client) =>
       client.query(`INSERT INTO app_settings (key, value) VALUES ('test_marker', 'kept')`),
     );
-    // the first admin's generated password is printed once, and it works
-    const announcement = server.messages().find((message) => message.includes('with the generated password: '));
-    const password = announcement?.match(/generated password: (\S+)/)?.[1];
+    // start-up ends with the banner: the URLs, then the first admin's generated password, printed
+    // nowhere else, and nothing after it
+    const banner = await untilBanner(server);
+    await sleep(1_000);
+    expect(banner.level).toBe(40); // warn: LOG_LEVEL=warn still shows it
+    const bannerLines = banner.msg!.split('\n');
+    expect(bannerLines.slice(0, 3)).toEqual([
+      'Cronwarden is ready',
+      `  Web UI:     ${baseUrl}/`,
+      `  Swagger UI: ${baseUrl}/docs`,
+    ]);
+    expect(bannerLines[3]).toMatch(/^ {2}Sign in as admin; change this password after signing in/);
+    const password = bannerLines.at(-1)!.match(/^ {2}Password: {3}(\S+)$/)?.[1];
     expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(server.output().split(password!)).toHaveLength(2);
+    // (request logs, such as those of the /health polls above, are not start-up output)
+    expect(
+      server
+        .lines()
+        .filter((line) => line.req === undefined)
+        .at(-1),
+    ).toEqual(banner);
+    expect(server.messages()).toContain(
+      "Created the first admin 'admin' with a generated password (shown at the end of start-up)",
+    );
+    // the configuration: one line at info, the variables themselves only at debug
+    const summary = server.lines().find((line) => line.msg?.startsWith('Configuration: '));
+    expect(summary).toMatchObject({
+      level: 30,
+      msg: expect.stringMatching(
+        /^Configuration: \d+ variables, 5 from the environment, 0 from .env; LOG_LEVEL=debug shows them$/,
+      ),
+    });
+    expect(server.lines().some((line) => line.msg?.startsWith('Effective configuration'))).toBe(false);
+    expect(server.output()).not.toContain('EMBEDDED_PG_PORT');
     const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -196,19 +238,27 @@ describe('npm start with the embedded PostgreSQL (real processes)', () => {
     }
   });
 
-  it('second start reuses the data folder: no new cluster, rows and generated secret kept', async () => {
+  it('second start reuses the data folder: no new cluster, rows and generated secret kept, no password shown', async () => {
     const secret = readFileSync(path.join(dataDir, 'jwt-secret'), 'utf8');
-    const server = new SpawnedServer(env, workDir);
+    const server = new SpawnedServer({ ...env, LOG_LEVEL: 'debug' }, workDir);
     await server.waitForHealth(baseUrl);
+    const banner = await untilBanner(server);
+    expect(banner).toMatchObject({
+      level: 30,
+      msg: `Cronwarden is ready\n  Web UI:     ${baseUrl}/\n  Swagger UI: ${baseUrl}/docs`,
+    });
     expect(server.messages().some((message) => message.startsWith(CLUSTER_CREATED))).toBe(false);
-    expect(server.messages().some((message) => message.includes('generated password'))).toBe(false);
+    expect(server.messages().some((message) => /generated password|Password:/.test(message))).toBe(false);
     const { rows } = await withEmbeddedClient(dataDir, Number(env.EMBEDDED_PG_PORT), (client) =>
       client.query<{ value: string }>(`SELECT value FROM app_settings WHERE key = 'test_marker'`),
     );
     expect(rows).toEqual([{ value: 'kept' }]);
     expect(readFileSync(path.join(dataDir, 'jwt-secret'), 'utf8')).toBe(secret);
+    // LOG_LEVEL=debug shows every variable
     const report = server.lines().find((line) => line.msg?.startsWith('Effective configuration'));
+    expect(report?.level).toBe(20);
     expect(report?.msg).toContain('JWT secret: generated once, kept in DATA_DIR/jwt-secret');
+    expect(report?.config).toMatchObject({ EMBEDDED_PG_PORT: `${env.EMBEDDED_PG_PORT} (environment)` });
     expect(JSON.stringify(report)).not.toContain(secret.trim());
 
     server.stop('SIGINT');
@@ -292,29 +342,36 @@ describe('npm start with the embedded PostgreSQL (real processes)', () => {
     expect(postgresProcessesOf(dataDir)).toEqual([]);
   });
 
-  it('a busy PORT gives one clear error line, exit code 1, and stops the PostgreSQL it started', async () => {
-    const busy = await occupyPort();
-    try {
-      const server = new SpawnedServer({ ...env, PORT: String(busy.port) }, workDir);
-      expect(await server.waitForExit()).toEqual({ code: 1, signal: null });
-      expectOneCleanErrorLine(server, `PORT ${busy.port} on 127.0.0.1 is already in use`);
-      await sleep(100);
-      expect(postmasterPid(dataDir)).toBeUndefined();
-    } finally {
-      await busy.close();
-    }
-  });
-
-  it('a busy EMBEDDED_PG_PORT gives one clear error line and exit code 1', async () => {
-    const busy = await occupyPort();
-    try {
-      const server = new SpawnedServer({ ...env, EMBEDDED_PG_PORT: String(busy.port) }, workDir);
-      expect(await server.waitForExit()).toEqual({ code: 1, signal: null });
-      expectOneCleanErrorLine(server, `EMBEDDED_PG_PORT ${busy.port} is already in use`);
-    } finally {
-      await busy.close();
-    }
-  });
+  it.each([
+    ['PORT', (port: number) => `PORT ${port} on 127.0.0.1 is already in use: set PORT to a free port`],
+    [
+      'EMBEDDED_PG_PORT',
+      (port: number) =>
+        `EMBEDDED_PG_PORT ${port} is already in use by another program: set EMBEDDED_PG_PORT to a free port, ` +
+        'or DATABASE_URL to use an existing PostgreSQL',
+    ],
+  ])(
+    'a busy %s is found before anything is created: one clear line naming it, exit code 1, no DATA_DIR, no password',
+    async (variable, message) => {
+      const busy = await occupyPort();
+      const freshDataDir = path.join(workDir, `never-created-${variable}`);
+      try {
+        const server = new SpawnedServer(
+          { ...env, DATA_DIR: freshDataDir, ADMIN_USERNAME: 'root', [variable]: String(busy.port) },
+          workDir,
+        );
+        expect(await server.waitForExit()).toEqual({ code: 1, signal: null });
+        expectOneCleanErrorLine(server, message(busy.port));
+        expect(server.lines().filter((line) => (line.level ?? 0) >= 50)[0].msg).toBe(message(busy.port));
+        expect(existsSync(freshDataDir)).toBe(false);
+        expect(server.output()).not.toMatch(/embedded PostgreSQL|first admin|Password|Cronwarden is ready/);
+        await sleep(100);
+        expect(postmasterPid(dataDir)).toBeUndefined();
+      } finally {
+        await busy.close();
+      }
+    },
+  );
 
   it('an unwritable DATA_DIR gives one clear error line and exit code 1', async () => {
     const file = path.join(workDir, 'not-a-folder');
@@ -361,7 +418,7 @@ describe('npm start with DATABASE_URL (real process)', () => {
     const workDir = await mkdtemp(path.join(tmpdir(), 'cronwarden-ext-'));
     const port = await freePort();
     const server = new SpawnedServer(
-      { PORT: String(port), DATABASE_URL: db.url, DATA_DIR: path.join(workDir, 'data') },
+      { PORT: String(port), DATABASE_URL: db.url, DATA_DIR: path.join(workDir, 'data'), LOG_LEVEL: 'debug' },
       workDir,
     );
     try {
@@ -375,6 +432,7 @@ describe('npm start with DATABASE_URL (real process)', () => {
       await client.end();
       expect(rows).toEqual([{ length: 64 }]);
       const report = server.lines().find((line) => line.msg?.startsWith('Effective configuration'));
+      expect(report?.level).toBe(20);
       expect(JSON.stringify(report)).toContain('postgres://postgres:*****@127.0.0.1');
     } finally {
       server.stop();

@@ -1,3 +1,5 @@
+import { loginAdmin } from './support/actors.js';
+import { Db } from './support/scheduling.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 describe('Swagger', () => {
@@ -15,7 +17,12 @@ describe('Swagger', () => {
     expect(res.headers['content-type']).toContain('application/json');
     expect(res.body.openapi).toMatch(/^3\./);
     expect(res.body.info.title).toBe('Cronwarden');
-    expect(res.body.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(res.body.components.securitySchemes.bearer).toEqual({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: expect.stringContaining('access_token from POST /api/v1/auth/login alone, without "Bearer "'),
+    });
     expect(res.body.paths['/health'].get.responses).toHaveProperty('200');
     expect(res.body.paths['/health'].get.responses).toHaveProperty('503');
   });
@@ -57,5 +64,112 @@ describe('Swagger', () => {
     const init = await t.http().get('/docs/swagger-ui-init.js').expect(200);
     expect(init.text).toContain('/health');
     await t.http().get('/docs/swagger-ui-bundle.js').expect(200);
+  });
+
+  it("lists the tags in a user's order: auth, jobs, executions, logs, scripts, users, roles, ...", async () => {
+    const res = await t.http().get('/docs-json').expect(200);
+    const tags = (res.body.tags as Array<{ name: string; description?: string }>).map((tag) => tag.name);
+    expect(tags.slice(0, 11)).toEqual([
+      'auth',
+      'jobs',
+      'executions',
+      'logs',
+      'scripts',
+      'users',
+      'roles',
+      'job-classes',
+      'instances',
+      'health',
+      'metrics',
+    ]);
+    // every tag a route uses is listed once (Swagger UI shows listed tags in this order)
+    const used = new Set(
+      Object.values(res.body.paths as Record<string, Record<string, { tags?: string[] }>>).flatMap((methods) =>
+        Object.values(methods).flatMap((operation) => operation.tags ?? []),
+      ),
+    );
+    expect([...tags].sort()).toEqual([...used].sort());
+  });
+
+  it('gives the time-range parameters no example, so "Try it out" sends none and the defaults apply', async () => {
+    const res = await t.http().get('/docs-json').expect(200);
+    const timeRange = Object.entries(
+      res.body.paths as Record<string, Record<string, { parameters?: Array<Record<string, unknown>> }>>,
+    ).flatMap(([path, methods]) =>
+      Object.values(methods).flatMap((operation) =>
+        (operation.parameters ?? [])
+          .filter((parameter) => String(parameter.name).startsWith('time_range_'))
+          .map((parameter) => ({ path, parameter })),
+      ),
+    );
+    expect(timeRange.map(({ path, parameter }) => `${path} ${String(parameter.name)}`)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/executions time_range_start',
+        '/api/v1/executions time_range_end',
+        '/api/v1/logs time_range_start',
+        '/api/v1/logs time_range_end',
+      ]),
+    );
+    for (const { path, parameter } of timeRange) {
+      const schema = (parameter.schema ?? {}) as Record<string, unknown>;
+      expect({ path, name: parameter.name, example: parameter.example ?? schema.example }).toEqual({
+        path,
+        name: parameter.name,
+        example: undefined,
+      });
+      expect(parameter.examples).toBeUndefined();
+      expect(schema.default).toBeUndefined();
+    }
+  });
+
+  it("POST /jobs's example is safe to execute: a paused SampleJob every minute, which the API accepts as it is", async () => {
+    const res = await t.http().get('/docs-json').expect(200);
+    const content = res.body.paths['/api/v1/jobs'].post.requestBody.content['application/json'] as {
+      examples: Record<string, { value: Record<string, unknown> }>;
+    };
+    const examples = Object.values(content.examples);
+    expect(examples).toHaveLength(1);
+    const example = examples[0].value;
+    expect(example).toMatchObject({
+      job_class_string: 'SampleJob',
+      paused: true,
+      month: '*',
+      day_of_week: '*',
+      day: '*',
+      hour: '*',
+      minute: '*',
+    });
+    // the schema's own examples (what Swagger UI shows for PUT) are just as harmless
+    const properties = res.body.components.schemas.CreateJobDto.properties as Record<string, { example?: unknown }>;
+    expect(properties.paused.example).toBe(true);
+    expect(properties.month.example).toBe('*');
+    expect(properties.minute.example).toBe('*');
+
+    const admin = await loginAdmin(t);
+    const created = await t.http().post('/api/v1/jobs').set('Authorization', admin.bearer).send(example).expect(201);
+    expect(created.body).toMatchObject({ job_class_string: 'SampleJob', paused: true, next_run_time: null });
+    const db = await Db.connect(t);
+    try {
+      expect(await db.job(String(created.body.job_id))).toMatchObject({ paused: true, next_run_time: null });
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('keeps the authorization across reloads (persistAuthorization) and serves /docs under the strict CSP', async () => {
+    const init = await t.http().get('/docs/swagger-ui-init.js').expect(200);
+    expect(init.text).toMatch(/"persistAuthorization":\s*true/);
+    const page = await t.http().get('/docs').expect(200);
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    // every script of the page is a file of ours: nothing inline that the CSP would block
+    const scripts = [...page.text.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const [, attributes, body] of scripts) {
+      expect(attributes).toMatch(/src="\.?\/?[^":]+"/);
+      expect(body.trim()).toBe('');
+    }
+    expect(page.text).not.toMatch(/\son[a-z]+=/i);
   });
 });

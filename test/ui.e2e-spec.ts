@@ -2,7 +2,7 @@
 // on the embedded PostgreSQL) serving the built UI from dist/web. Journeys as users take them;
 // screenshots of each page land in test-output/screenshots (desktop 1280×800 and phone 390×844).
 import type { BrowserContext, Page } from 'playwright-core';
-import { loginAdmin, newRole, newUser, type Actor } from './support/actors.js';
+import { loginAdmin, newUser, type Actor } from './support/actors.js';
 import { screenshots } from './support/browser.js';
 import { restClient, sleep, waitFor } from './support/scheduling.js';
 import type { TestApp } from './support/test-app.js';
@@ -25,19 +25,7 @@ describe('the web UI in a real browser', () => {
     ui = await startUi();
     ({ t, base, alerts } = ui);
     rest = restClient(t);
-    // The seeded job_manager may not delete jobs (issue 13 changes that): alice's role may.
-    await newRole(t, 'ui-manager', [
-      'job_create',
-      'job_view',
-      'job_modify',
-      'job_run',
-      'job_pause',
-      'job_resume',
-      'job_delete',
-      'execution_view',
-      'audit_view',
-    ]);
-    alice = await newUser(t, { roles: ['ui-manager'] });
+    alice = await newUser(t, { roles: ['job_manager'] });
     bob = await newUser(t, { roles: ['job_manager'] });
     viewer = await newUser(t, { roles: ['viewer'] });
     const job = await rest.createJob(alice, {

@@ -48,6 +48,7 @@ export const SEEDED_ROLES: Record<string, { description: string; permissions: re
     description: 'Creates and runs their own jobs',
     permissions: [
       'job_create',
+      'job_delete',
       'job_modify',
       'job_pause',
       'job_resume',

@@ -9,7 +9,7 @@ import { AuditLogService } from './audit-log.service.js';
 import { AuditLogListResponse, toAuditLogResponse } from './dto/audit-log.response.js';
 import { AuditLogsQueryDto } from './dto/audit-logs.query.js';
 
-@ApiTags('audit logs')
+@ApiTags('logs')
 @Controller(`${API_PREFIX}/logs`)
 export class AuditLogsController {
   constructor(

@@ -7,15 +7,13 @@ const ONE_HOUR_MS = 60 * 60 * 1000;
 
 /** `time_range_start` / `time_range_end` (ISO 8601; default: the last hour) plus pagination. */
 export class TimeRangeQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({
-    description: 'ISO 8601; default: one hour before time_range_end',
-    example: '2026-11-23T10:00:00Z',
-  })
+  // No example: Swagger UI's "Try it out" would send it, and a fixed date hides everything recent.
+  @ApiPropertyOptional({ description: 'ISO 8601, e.g. 2026-11-23T10:00:00Z; default: one hour before time_range_end' })
   @IsOptional()
   @IsISO8601({ strict: true })
   time_range_start?: string;
 
-  @ApiPropertyOptional({ description: 'ISO 8601; default: now', example: '2026-11-23T11:00:00Z' })
+  @ApiPropertyOptional({ description: 'ISO 8601, e.g. 2026-11-23T11:00:00Z; default: now' })
   @IsOptional()
   @IsISO8601({ strict: true })
   time_range_end?: string;

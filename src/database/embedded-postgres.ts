@@ -235,6 +235,21 @@ export class EmbeddedPostgres {
     return this.connectionUrl(this.role, appPassword, port, this.database);
   }
 
+  /**
+   * Before anything is created (no DATA_DIR, no cluster): EMBEDDED_PG_PORT must be free, unless a
+   * server of this DATA_DIR already runs (`start()` then joins it, or replaces one left behind).
+   * Only reads; throws EmbeddedPostgresError naming the port and the variable.
+   */
+  async assertPortAvailable(): Promise<void> {
+    let running: ReturnType<EmbeddedPostgres['runningServer']>;
+    try {
+      running = this.runningServer();
+    } catch {
+      running = undefined; // an unreadable DATA_DIR: start() says so
+    }
+    if (!running) await assertPortFree(this.options.port);
+  }
+
   /** Stops the server if this process started it; waits until it is gone. */
   async stop(): Promise<void> {
     if (!this.owned || this.serverPid === undefined) return;

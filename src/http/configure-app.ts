@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyServerOptions, RawServerDefault } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { TrustProxy } from '../config/config.schema.js';
+import { QuietFrameworkLogger } from '../logging/quiet-framework.logger.js';
 import { AllExceptionsFilter } from './all-exceptions.filter.js';
 import { AppValidationPipe } from './app-validation.pipe.js';
 import { assertAcceptableBody } from './body-guard.js';
@@ -39,7 +40,7 @@ export function createFastifyAdapter(trustProxy: TrustProxy = false): FastifyAda
 
 /** Everything the HTTP side needs, shared by `main.ts` and the e2e tests. */
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietFrameworkLogger(app.get(Logger)));
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {

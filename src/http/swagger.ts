@@ -1,8 +1,47 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { APP_VERSION } from '../common/app-version.js';
 
 export const BEARER_AUTH = 'bearer';
+
+/** What the Authorize box says: the token alone, Swagger UI adds "Bearer " itself. */
+export const BEARER_DESCRIPTION =
+  'Paste the access_token from POST /api/v1/auth/login alone, without "Bearer " in front ' +
+  '(Swagger UI adds it). It is kept across reloads of this page until you log out here.';
+
+/**
+ * The tags in the order a user meets them (log in, jobs, what they did), then administration and
+ * operations. A tag used by a route but missing here is listed after these, alphabetically.
+ */
+export const TAG_ORDER: ReadonlyArray<{ name: string; description: string }> = [
+  { name: 'auth', description: 'Log in and out, who am I, change my password' },
+  { name: 'jobs', description: 'Jobs on cron schedules: create, change, pause, resume, run now, delete' },
+  { name: 'executions', description: 'Runs of jobs: state, timings, result, output; stop a running one' },
+  { name: 'logs', description: 'Audit log: who changed what, and when' },
+  { name: 'scripts', description: 'Uploaded scripts for ScriptJob' },
+  { name: 'users', description: 'User accounts (user_manage)' },
+  { name: 'roles', description: 'Roles and the permission catalogue (role_manage)' },
+  { name: 'job-classes', description: 'The job-class catalogue: what a job can run, and its arguments' },
+  { name: 'instances', description: 'The Cronwarden instances (replicas) sharing this database' },
+  { name: 'health', description: 'Liveness and readiness' },
+  { name: 'metrics', description: 'Prometheus metrics' },
+];
+
+/** `document.tags` in TAG_ORDER, keeping only tags some route uses, then the others alphabetically. */
+export function orderTags(document: OpenAPIObject): NonNullable<OpenAPIObject['tags']> {
+  const used = new Set<string>();
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item as Record<string, { tags?: string[] } | undefined>)) {
+      for (const tag of operation?.tags ?? []) used.add(tag);
+    }
+  }
+  const known = TAG_ORDER.filter((tag) => used.has(tag.name));
+  const others = [...used]
+    .filter((name) => !TAG_ORDER.some((tag) => tag.name === name))
+    .sort()
+    .map((name) => document.tags?.find((tag) => tag.name === name) ?? { name });
+  return [...known, ...others];
+}
 
 /** Swagger UI at `/docs`, the OpenAPI document at `/docs-json`, with the bearer scheme declared. */
 export function setUpSwagger(app: NestFastifyApplication): void {
@@ -10,12 +49,17 @@ export function setUpSwagger(app: NestFastifyApplication): void {
     .setTitle('Cronwarden')
     .setDescription(
       'Multi-user job scheduler: jobs on cron schedules, executions, audit logs, roles and permissions. ' +
-        'Log in with POST /api/v1/auth/login, then press "Authorize" and paste the access_token.',
+        'Log in with POST /api/v1/auth/login, then press "Authorize" and paste the access_token alone ' +
+        '(without "Bearer "). The authorization is kept across reloads of this page.',
     )
     .setVersion(APP_VERSION)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_AUTH)
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: BEARER_DESCRIPTION },
+      BEARER_AUTH,
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  document.tags = orderTags(document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     raw: ['json'],

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
@@ -31,6 +32,20 @@ import {
 import { JobsService } from './jobs.service.js';
 
 const NOT_FOUND = 'No such job, or another user’s you may not see';
+/** Safe to send from Swagger UI's "Try it out": a SampleJob that waits for a resume before it fires. */
+const CREATE_EXAMPLE = {
+  name: 'Sample, every minute',
+  job_class_string: 'SampleJob',
+  pub_args: ['Hello from Cronwarden'],
+  month: '*',
+  day_of_week: '*',
+  day: '*',
+  hour: '*',
+  minute: '*',
+  timezone: 'UTC',
+  paused: true,
+};
+
 const VALIDATION =
   'A field is invalid (named in the message): cron field, time zone, a schedule that never fires, job class, pub_args';
 
@@ -71,6 +86,15 @@ export class JobsController {
   @RequirePermissions('job_create')
   @UseGuards(JobClassInBodyGuard)
   @ApiOperation({ summary: 'Create a job; it is scheduled at once (ShellJob and ScriptJob need code_execute)' })
+  @ApiBody({
+    type: CreateJobDto,
+    examples: {
+      paused_sample: {
+        summary: 'A paused SampleJob every minute (resume it to see it fire)',
+        value: CREATE_EXAMPLE,
+      },
+    },
+  })
   @ApiCreatedResponse({ type: JobResponse })
   @ApiBadRequestResponse({ description: VALIDATION })
   async create(@CurrentUser() user: AuthUser, @Body() dto: CreateJobDto): Promise<JobResponse> {

@@ -29,6 +29,12 @@ export const STARTUP_ACTOR: AuthUser = {
   system: true,
 };
 
+/** The first admin's generated credentials, shown once at the very end of start-up. */
+export interface GeneratedAdmin {
+  username: string;
+  password: string;
+}
+
 /** A strong password that passes the policy: 24 characters of base64url (144 bits). */
 export function generatePassword(): string {
   return randomBytes(18).toString('base64url');
@@ -41,6 +47,8 @@ export function generatePassword(): string {
 @Injectable()
 export class AdminBootstrapService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AdminBootstrapService.name);
+  /** The first admin's generated credentials, until start-up takes them for its closing banner. */
+  private generated: GeneratedAdmin | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -108,10 +116,20 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     } else if (outcome === 'created' && adminPassword) {
       this.logger.log(`Created the first admin '${adminUsername}' with the password from ADMIN_PASSWORD`);
     } else if (outcome === 'created') {
-      this.logger.warn(
-        `Created the first admin '${adminUsername}' with the generated password: ${password}  ` +
-          '(shown this once; change it with PUT /api/v1/auth/me/password, or reset it with npm run cli -- reset-password)',
+      this.logger.log(
+        `Created the first admin '${adminUsername}' with a generated password (shown at the end of start-up)`,
       );
+      this.generated = { username: adminUsername, password };
     }
+  }
+
+  /**
+   * The generated credentials of the first admin this instance created, once: the first call takes
+   * them (start-up prints them last), later calls get `undefined`.
+   */
+  takeGeneratedAdmin(): GeneratedAdmin | undefined {
+    const generated = this.generated;
+    this.generated = undefined;
+    return generated;
   }
 }

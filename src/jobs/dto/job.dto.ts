@@ -19,7 +19,7 @@ const cronField = () =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'number' ? String(value) : value));
 
 export class CreateJobDto {
-  @ApiProperty({ example: 'Nightly report', maxLength: 200 })
+  @ApiProperty({ example: 'Sample, every minute', maxLength: 200 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -33,21 +33,21 @@ export class CreateJobDto {
   @ApiPropertyOptional({
     type: 'array',
     items: {},
-    example: ['hello', 0],
+    example: ['Hello from Cronwarden'],
     description: "positional arguments, checked against the class's declared arguments",
   })
   @IsOptional()
   @IsArray()
   pub_args?: unknown[];
 
-  @ApiPropertyOptional({ example: '*/5', default: '*', description: '0-12 or jan-dec; *, a-b, */n, a,b' })
+  @ApiPropertyOptional({ example: '*', default: '*', description: '1-12 or jan-dec; *, a-b, */n, a,b' })
   @IsOptional()
   @cronField()
   @IsString()
   month?: string;
 
   @ApiPropertyOptional({
-    example: 'mon-fri',
+    example: '*',
     default: '*',
     description: 'crontab numbering: 0 and 7 are Sunday (ndscheduler/APScheduler counted Monday as 0); names mon..sun',
   })
@@ -62,13 +62,13 @@ export class CreateJobDto {
   @IsString()
   day?: string;
 
-  @ApiPropertyOptional({ example: '3', default: '*', description: '0-23' })
+  @ApiPropertyOptional({ example: '*', default: '*', description: '0-23' })
   @IsOptional()
   @cronField()
   @IsString()
   hour?: string;
 
-  @ApiPropertyOptional({ example: '*/5', default: '*', description: '0-59' })
+  @ApiPropertyOptional({ example: '*', default: '*', description: '0-59' })
   @IsOptional()
   @cronField()
   @IsString()
@@ -80,12 +80,16 @@ export class CreateJobDto {
   @IsString()
   second?: string;
 
-  @ApiPropertyOptional({ example: 'Europe/Berlin', description: 'IANA zone; default TIMEZONE (UTC)' })
+  @ApiPropertyOptional({ example: 'UTC', description: 'IANA zone such as Europe/Berlin; default TIMEZONE (UTC)' })
   @IsOptional()
   @IsString()
   timezone?: string;
 
-  @ApiPropertyOptional({ default: false, description: 'create it paused (it never fires until resumed)' })
+  @ApiPropertyOptional({
+    default: false,
+    example: true,
+    description: 'create it paused (it never fires until resumed)',
+  })
   @IsOptional()
   @IsBoolean()
   paused?: boolean;

@@ -429,7 +429,7 @@ export type components = {
       owners: components["schemas"]["JobOwnerResponse"][];
     };
     CreateJobDto: {
-      /** @example Nightly report */
+      /** @example Sample, every minute */
       name: string;
       /**
        * @description one of GET /api/v1/job-classes
@@ -439,21 +439,20 @@ export type components = {
       /**
        * @description positional arguments, checked against the class's declared arguments
        * @example [
-       *   "hello",
-       *   0
+       *   "Hello from Cronwarden"
        * ]
        */
       pub_args?: unknown[];
       /**
-       * @description 0-12 or jan-dec; *, a-b, *\/n, a,b
+       * @description 1-12 or jan-dec; *, a-b, *\/n, a,b
        * @default *
-       * @example *\/5
+       * @example *
        */
       month?: string;
       /**
        * @description crontab numbering: 0 and 7 are Sunday (ndscheduler/APScheduler counted Monday as 0); names mon..sun
        * @default *
-       * @example mon-fri
+       * @example *
        */
       day_of_week?: string;
       /**
@@ -465,13 +464,13 @@ export type components = {
       /**
        * @description 0-23
        * @default *
-       * @example 3
+       * @example *
        */
       hour?: string;
       /**
        * @description 0-59
        * @default *
-       * @example *\/5
+       * @example *
        */
       minute?: string;
       /**
@@ -481,13 +480,14 @@ export type components = {
        */
       second?: string;
       /**
-       * @description IANA zone; default TIMEZONE (UTC)
-       * @example Europe/Berlin
+       * @description IANA zone such as Europe/Berlin; default TIMEZONE (UTC)
+       * @example UTC
        */
       timezone?: string;
       /**
        * @description create it paused (it never fires until resumed)
        * @default false
+       * @example true
        */
       paused?: boolean;
       /**
@@ -558,7 +558,7 @@ export type components = {
       updated_time: string;
     };
     PreviewScheduleDto: {
-      /** @example Nightly report */
+      /** @example Sample, every minute */
       name?: string;
       /**
        * @description one of GET /api/v1/job-classes
@@ -568,21 +568,20 @@ export type components = {
       /**
        * @description positional arguments, checked against the class's declared arguments
        * @example [
-       *   "hello",
-       *   0
+       *   "Hello from Cronwarden"
        * ]
        */
       pub_args?: unknown[];
       /**
-       * @description 0-12 or jan-dec; *, a-b, *\/n, a,b
+       * @description 1-12 or jan-dec; *, a-b, *\/n, a,b
        * @default *
-       * @example *\/5
+       * @example *
        */
       month?: string;
       /**
        * @description crontab numbering: 0 and 7 are Sunday (ndscheduler/APScheduler counted Monday as 0); names mon..sun
        * @default *
-       * @example mon-fri
+       * @example *
        */
       day_of_week?: string;
       /**
@@ -594,13 +593,13 @@ export type components = {
       /**
        * @description 0-23
        * @default *
-       * @example 3
+       * @example *
        */
       hour?: string;
       /**
        * @description 0-59
        * @default *
-       * @example *\/5
+       * @example *
        */
       minute?: string;
       /**
@@ -610,13 +609,14 @@ export type components = {
        */
       second?: string;
       /**
-       * @description IANA zone; default TIMEZONE (UTC)
-       * @example Europe/Berlin
+       * @description IANA zone such as Europe/Berlin; default TIMEZONE (UTC)
+       * @example UTC
        */
       timezone?: string;
       /**
        * @description create it paused (it never fires until resumed)
        * @default false
+       * @example true
        */
       paused?: boolean;
       /**
@@ -659,7 +659,7 @@ export type components = {
       next_run_times: string[];
     };
     UpdateJobDto: {
-      /** @example Nightly report */
+      /** @example Sample, every minute */
       name?: string;
       /**
        * @description one of GET /api/v1/job-classes
@@ -669,21 +669,20 @@ export type components = {
       /**
        * @description positional arguments, checked against the class's declared arguments
        * @example [
-       *   "hello",
-       *   0
+       *   "Hello from Cronwarden"
        * ]
        */
       pub_args?: unknown[];
       /**
-       * @description 0-12 or jan-dec; *, a-b, *\/n, a,b
+       * @description 1-12 or jan-dec; *, a-b, *\/n, a,b
        * @default *
-       * @example *\/5
+       * @example *
        */
       month?: string;
       /**
        * @description crontab numbering: 0 and 7 are Sunday (ndscheduler/APScheduler counted Monday as 0); names mon..sun
        * @default *
-       * @example mon-fri
+       * @example *
        */
       day_of_week?: string;
       /**
@@ -695,13 +694,13 @@ export type components = {
       /**
        * @description 0-23
        * @default *
-       * @example 3
+       * @example *
        */
       hour?: string;
       /**
        * @description 0-59
        * @default *
-       * @example *\/5
+       * @example *
        */
       minute?: string;
       /**
@@ -711,13 +710,14 @@ export type components = {
        */
       second?: string;
       /**
-       * @description IANA zone; default TIMEZONE (UTC)
-       * @example Europe/Berlin
+       * @description IANA zone such as Europe/Berlin; default TIMEZONE (UTC)
+       * @example UTC
        */
       timezone?: string;
       /**
        * @description create it paused (it never fires until resumed)
        * @default false
+       * @example true
        */
       paused?: boolean;
       /**
@@ -1207,9 +1207,9 @@ export type operations = {
       query?: {
         limit?: number;
         offset?: number;
-        /** @description ISO 8601; default: one hour before time_range_end */
+        /** @description ISO 8601, e.g. 2026-11-23T10:00:00Z; default: one hour before time_range_end */
         time_range_start?: string;
-        /** @description ISO 8601; default: now */
+        /** @description ISO 8601, e.g. 2026-11-23T11:00:00Z; default: now */
         time_range_end?: string;
         /** @description Only this job's entries (empty for a job you cannot see) */
         job_id?: string;
@@ -1724,9 +1724,9 @@ export type operations = {
       query?: {
         limit?: number;
         offset?: number;
-        /** @description ISO 8601; default: one hour before time_range_end */
+        /** @description ISO 8601, e.g. 2026-11-23T10:00:00Z; default: one hour before time_range_end */
         time_range_start?: string;
-        /** @description ISO 8601; default: now */
+        /** @description ISO 8601, e.g. 2026-11-23T11:00:00Z; default: now */
         time_range_end?: string;
         /** @description only this job's executions (empty for a job you cannot see) */
         job_id?: string;
