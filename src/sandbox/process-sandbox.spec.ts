@@ -6,7 +6,7 @@ import type { ProcessSandbox } from './process-sandbox.js';
 import { rangeMapped } from './sandbox-host.js';
 import { SANDBOX_PATH } from './sandbox-limits.js';
 import { processesInUidRange, sandboxConfig, sandboxForTests, workingSandbox } from './sandbox.testing.js';
-import type { SandboxSpec } from './sandbox.types.js';
+import type { OutputTap, SandboxSpec } from './sandbox.types.js';
 
 /** A range of this file's own, so that what is left of its runs can be counted from outside. */
 const RANGE = { first: 1910000000, last: 1910000999 };
@@ -21,6 +21,22 @@ function abortAfter(ms: number, reason = 'stopped on request'): AbortSignal {
   const controller = new AbortController();
   setTimeout(() => controller.abort(new Error(reason)), ms).unref();
   return controller.signal;
+}
+
+/** A stop request sent as soon as the program writes "ready" on stdout. */
+function stopWhenReady(): { signal: AbortSignal; onOutput: OutputTap; stoppedAt(): number } {
+  const controller = new AbortController();
+  let at = 0;
+  return {
+    signal: controller.signal,
+    onOutput: (stream, chunk) => {
+      if (at === 0 && stream === 'stdout' && chunk.toString().includes('ready')) {
+        at = Date.now();
+        controller.abort(new Error('stopped on request'));
+      }
+    },
+    stoppedAt: () => at,
+  };
 }
 
 async function leftOver(): Promise<Array<{ pid: number; name: string }>> {
@@ -134,20 +150,27 @@ describe('ProcessSandbox', () => {
   });
 
   it('gives a PID 1 that handles SIGTERM its grace, and escapes nothing when the group is left', async () => {
-    const graceful = await sandbox.run(
-      spec(['/bin/sh', '-c', 'setsid -f sleep 114; trap "echo bye; exit 3" TERM; sleep 60 & wait'], {
-        signal: abortAfter(300),
+    // Stopped once the program says it is ready (its trap is set), not after a fixed delay: on a
+    // loaded machine the shell may not have reached the trap 300 ms after the start.
+    const graceful = stopWhenReady();
+    const gracefulResult = await sandbox.run(
+      spec(['/bin/sh', '-c', 'setsid -f sleep 114; trap "echo bye; exit 3" TERM; echo ready; sleep 60 & wait'], {
+        signal: graceful.signal,
+        onOutput: graceful.onOutput,
       }),
     );
-    expect(graceful).toMatchObject({ aborted: true, exitCode: 3, stdout: 'bye\n' });
-    const started = Date.now();
-    const stubborn = await sandbox.run(
-      spec(['/bin/sh', '-c', "trap '' TERM; setsid -f sleep 115; sleep 60 & wait"], { signal: abortAfter(300) }),
+    expect(gracefulResult).toMatchObject({ aborted: true, exitCode: 3, stdout: 'ready\nbye\n' });
+    const stubborn = stopWhenReady();
+    const stubbornResult = await sandbox.run(
+      spec(['/bin/sh', '-c', "trap '' TERM; setsid -f sleep 115; echo ready; sleep 60 & wait"], {
+        signal: stubborn.signal,
+        onOutput: stubborn.onOutput,
+      }),
     );
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(2_200);
+    const elapsed = Date.now() - stubborn.stoppedAt();
+    expect(elapsed).toBeGreaterThanOrEqual(1_900);
     expect(elapsed).toBeLessThan(4_500);
-    expect(stubborn.signal).toBe('SIGKILL');
+    expect(stubbornResult.signal).toBe('SIGKILL');
   });
 
   it('caps the processes of a run, all together, without touching another run', async () => {
