@@ -569,22 +569,24 @@ describe('jobs (/api/v1/jobs)', () => {
         misfire_grace_seconds: 20,
         coalesce: false,
       });
-      const res = await rest.as(owner).put(`/api/v1/jobs/${job.job_id}`).send({ hour: '3' });
+      // An hour far from now in Berlin, so the next fire really moves (at 02:30 an `hour: '3'` would not).
+      const farHour = String((Number(localFields(new Date().toISOString(), 'Europe/Berlin').hour) + 12) % 24);
+      const res = await rest.as(owner).put(`/api/v1/jobs/${job.job_id}`).send({ hour: farHour });
       expect(res.status).toBe(200);
       const body = res.body as JobBody;
       const { hour, next_run_time, updated_time, ...unchanged } = body;
       const { hour: oldHour, next_run_time: oldNext, updated_time: oldUpdated, ...before } = job;
       expect(unchanged).toEqual(before);
-      expect([oldHour, hour]).toEqual(['*', '3']);
+      expect([oldHour, hour]).toEqual(['*', farHour]);
       expect(Date.parse(updated_time)).toBeGreaterThanOrEqual(Date.parse(oldUpdated));
       expect(next_run_time).not.toBe(oldNext);
       const local = localFields(next_run_time!, 'Europe/Berlin');
-      expect([local.hour, local.minute, local.second]).toEqual(['03', '05', '10']);
+      expect([local.hour, local.minute, local.second]).toEqual([farHour.padStart(2, '0'), '05', '10']);
       expect(['Mon', 'Tue', 'Wed', 'Thu', 'Fri']).toContain(local.weekday);
       expect(Date.parse(next_run_time!)).toBeGreaterThan(Date.now());
       expect(Date.parse(next_run_time!)).toBeLessThan(Date.now() + 4 * 86_400_000);
       expect(await storedJob(job.job_id)).toMatchObject({
-        hour: '3',
+        hour: farHour,
         minute: '5',
         second: '10',
         day_of_week: 'mon-fri',
