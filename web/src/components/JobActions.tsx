@@ -30,13 +30,13 @@ export function JobActions({
   job,
   editor,
   onDeleted,
-  wrap = true,
+  inTable = false,
 }: {
   job: Job;
   editor: JobEditor;
   onDeleted?: () => void;
-  /** False in a table row: the buttons stay on one line. */
-  wrap?: boolean;
+  /** In a table row: compact buttons on one line (elsewhere they wrap, at a size easier to tap). */
+  inTable?: boolean;
 }) {
   const auth = useAuth();
   const queryClient = useQueryClient();
@@ -71,6 +71,7 @@ export function JobActions({
     onError: failed,
   });
   if (!mayAct) return null;
+  const size = inTable ? 'compact-xs' : 'xs';
   const confirmDelete = () =>
     modals.openConfirmModal({
       title: 'Delete this job?',
@@ -80,30 +81,30 @@ export function JobActions({
       onConfirm: () => remove.mutate(),
     });
   return (
-    <Group gap={6} wrap={wrap ? 'wrap' : 'nowrap'}>
+    <Group gap={6} wrap={inTable ? 'nowrap' : 'wrap'}>
       {auth.can('job_run') && (
-        <Button size="xs" variant="light" loading={runNow.isPending} onClick={() => runNow.mutate()}>
+        <Button size={size} variant="light" loading={runNow.isPending} onClick={() => runNow.mutate()}>
           Run now
         </Button>
       )}
       {job.paused
         ? auth.can('job_resume') && (
-            <Button size="xs" variant="default" loading={resume.isPending} onClick={() => resume.mutate()}>
+            <Button size={size} variant="default" loading={resume.isPending} onClick={() => resume.mutate()}>
               Resume
             </Button>
           )
         : auth.can('job_pause') && (
-            <Button size="xs" variant="default" loading={pause.isPending} onClick={() => pause.mutate()}>
+            <Button size={size} variant="default" loading={pause.isPending} onClick={() => pause.mutate()}>
               Pause
             </Button>
           )}
       {auth.can('job_modify') && (
-        <Button size="xs" variant="default" onClick={() => editor.edit(job)}>
+        <Button size={size} variant="default" onClick={() => editor.edit(job)}>
           Edit
         </Button>
       )}
       {auth.can('job_delete') && (
-        <Button size="xs" variant="subtle" color="red" onClick={confirmDelete}>
+        <Button size={size} variant="subtle" color="red" onClick={confirmDelete}>
           Delete
         </Button>
       )}

@@ -23,7 +23,7 @@ export function RowCard({
   return (
     <Card withBorder padding="sm" component="article" aria-label={label}>
       <Stack gap={6}>
-        <Group justify="space-between" align="flex-start" gap="xs" wrap="nowrap">
+        <Group justify="space-between" align="baseline" gap="xs" wrap="nowrap">
           <div style={{ minWidth: 0, overflowWrap: 'anywhere' }}>{title}</div>
           {aside !== undefined && <div style={{ flexShrink: 0 }}>{aside}</div>}
         </Group>

@@ -309,7 +309,7 @@ export function JobsPage() {
             <Table.Tbody>
               {jobs.data.jobs.map((job) => (
                 <Table.Tr key={job.job_id}>
-                  <Table.Td>
+                  <Table.Td miw={160}>
                     <Group gap={6}>
                       <Anchor component={Link} to={`/jobs/${job.job_id}`} style={{ overflowWrap: 'anywhere' }}>
                         {job.name}
@@ -321,7 +321,7 @@ export function JobsPage() {
                   <Table.Td>{job.job_class_string}</Table.Td>
                   <Table.Td>{scheduleInWords(job)}</Table.Td>
                   <Table.Td>
-                    <Time iso={job.next_run_time} />
+                    <Time iso={job.next_run_time} wrap />
                   </Table.Td>
                   <Table.Td>
                     <LastRun job={job} />
@@ -330,7 +330,7 @@ export function JobsPage() {
                     <Time iso={job.created_time} />
                   </Table.Td>
                   <Table.Td>
-                    <JobActions job={job} editor={editor} wrap={false} />
+                    <JobActions job={job} editor={editor} inTable />
                   </Table.Td>
                 </Table.Tr>
               ))}
