@@ -38,6 +38,16 @@ function StateLink({ execution }: { execution: Execution }) {
   );
 }
 
+/** " · manual" after a card's duration: what started the run. */
+function TriggerAfter({ execution }: { execution: Execution }) {
+  return (
+    <Text span size="sm" c="dimmed" title="Trigger">
+      {' '}
+      · {execution.trigger}
+    </Text>
+  );
+}
+
 /**
  * Executions, newest first: job (link), state, times, and "Stop" on running ones for users with job_run.
  * A table on wider screens, one card per execution on a phone.
@@ -83,13 +93,16 @@ export function ExecutionsTable({ executions, showJob = true }: { executions: Ex
               <Time iso={execution.scheduled_time} />
             </CardFact>
             {execution.finished_time || !execution.started_time ? (
-              <CardFact label="Duration">{duration(execution.started_time, execution.finished_time)}</CardFact>
+              <CardFact label="Duration">
+                {duration(execution.started_time, execution.finished_time)}
+                {showJob && <TriggerAfter execution={execution} />}
+              </CardFact>
             ) : (
               <CardFact label="Started">
                 <Time iso={execution.started_time} />
+                {showJob && <TriggerAfter execution={execution} />}
               </CardFact>
             )}
-            {showJob && <CardFact label="Trigger">{execution.trigger}</CardFact>}
           </RowCard>
         ))}
       </RowCards>
