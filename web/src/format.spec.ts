@@ -1,4 +1,4 @@
-import { duration, scheduleInWords } from './format';
+import { breakBetweenDateAndTime, duration, scheduleInWords } from './format';
 
 describe('formatting', () => {
   it('says a schedule in words, with its time zone', () => {
@@ -26,5 +26,13 @@ describe('formatting', () => {
     expect(duration('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.500Z')).toBe('1.5 s');
     expect(duration('2026-01-01T00:00:00.000Z', '2026-01-01T00:02:05.000Z')).toBe('2 min 5 s');
     expect(duration(null, '2026-01-01T00:00:00.000Z')).toBe('—');
+  });
+
+  it('lets a time break only between its date and its time of day', () => {
+    const nbsp = '\u00a0';
+    expect(breakBetweenDateAndTime('Dec 07, 2026, 01:36:58 AM')).toBe(`Dec${nbsp}07,${nbsp}2026, 01:36:58${nbsp}AM`);
+    expect(breakBetweenDateAndTime('07.12.2026, 01:36:58')).toBe('07.12.2026, 01:36:58');
+    // No ", " between date and time (some locales): kept whole rather than broken anywhere.
+    expect(breakBetweenDateAndTime('2026-12-07 01:36:58')).toBe(`2026-12-07${nbsp}01:36:58`);
   });
 });

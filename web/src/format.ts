@@ -14,6 +14,17 @@ export function localTime(iso: string | null | undefined): string {
   });
 }
 
+/**
+ * A local time that may break onto two lines only between its date and its time of day: every other
+ * space becomes a no-break space ("Dec 07, 2026,\u00a0…" / "01:36:58\u00a0AM"). Without a ", " it stays whole.
+ */
+export function breakBetweenDateAndTime(text: string): string {
+  const at = text.lastIndexOf(', ');
+  const whole = (part: string) => part.replace(/ /g, '\u00a0');
+  if (at < 0) return whole(text);
+  return `${whole(text.slice(0, at + 1))} ${whole(text.slice(at + 2))}`;
+}
+
 /** The same instant in UTC (shown on hover). */
 export function utcTime(iso: string | null | undefined): string {
   return iso ? `${new Date(iso).toISOString().replace('T', ' ').replace('.000Z', '')} UTC` : '';

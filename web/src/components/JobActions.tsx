@@ -2,16 +2,42 @@ import { Button, Group } from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { api, type Job, unwrap } from '../api/client';
 import { useAuth } from '../auth';
 import { JobDialog } from './JobDialog';
+
+export interface JobEditor {
+  edit(job: Job): void;
+  /** The edit dialog: rendered once by the page, so a switch between table and cards keeps it open. */
+  dialog: ReactNode;
+}
+
+/** The job being edited and its dialog, held by the page rather than by a row. */
+export function useJobEditor(): JobEditor {
+  const [editing, setEditing] = useState<Job | null>(null);
+  return {
+    edit: setEditing,
+    dialog: editing && <JobDialog job={editing} opened onClose={() => setEditing(null)} />,
+  };
+}
 
 /**
  * "Run now", "Pause" / "Resume" and "Delete" for one job, each shown only when the user holds its
  * permission and may act on the job (their own, or any as admin).
  */
-export function JobActions({ job, onDeleted }: { job: Job; onDeleted?: () => void }) {
+export function JobActions({
+  job,
+  editor,
+  onDeleted,
+  inTable = false,
+}: {
+  job: Job;
+  editor: JobEditor;
+  onDeleted?: () => void;
+  /** In a table row: compact buttons on one line (elsewhere they wrap, at a size easier to tap). */
+  inTable?: boolean;
+}) {
   const auth = useAuth();
   const queryClient = useQueryClient();
   const mayAct = job.owner.id === auth.me?.id || (auth.me?.roles ?? []).includes('admin');
@@ -44,8 +70,8 @@ export function JobActions({ job, onDeleted }: { job: Job; onDeleted?: () => voi
     },
     onError: failed,
   });
-  const [editing, setEditing] = useState(false);
   if (!mayAct) return null;
+  const size = inTable ? 'compact-xs' : 'xs';
   const confirmDelete = () =>
     modals.openConfirmModal({
       title: 'Delete this job?',
@@ -55,31 +81,30 @@ export function JobActions({ job, onDeleted }: { job: Job; onDeleted?: () => voi
       onConfirm: () => remove.mutate(),
     });
   return (
-    <Group gap={6}>
+    <Group gap={6} wrap={inTable ? 'nowrap' : 'wrap'}>
       {auth.can('job_run') && (
-        <Button size="xs" variant="light" loading={runNow.isPending} onClick={() => runNow.mutate()}>
+        <Button size={size} variant="light" loading={runNow.isPending} onClick={() => runNow.mutate()}>
           Run now
         </Button>
       )}
       {job.paused
         ? auth.can('job_resume') && (
-            <Button size="xs" variant="default" loading={resume.isPending} onClick={() => resume.mutate()}>
+            <Button size={size} variant="default" loading={resume.isPending} onClick={() => resume.mutate()}>
               Resume
             </Button>
           )
         : auth.can('job_pause') && (
-            <Button size="xs" variant="default" loading={pause.isPending} onClick={() => pause.mutate()}>
+            <Button size={size} variant="default" loading={pause.isPending} onClick={() => pause.mutate()}>
               Pause
             </Button>
           )}
       {auth.can('job_modify') && (
-        <Button size="xs" variant="default" onClick={() => setEditing(true)}>
+        <Button size={size} variant="default" onClick={() => editor.edit(job)}>
           Edit
         </Button>
       )}
-      {editing && <JobDialog job={job} opened onClose={() => setEditing(false)} />}
       {auth.can('job_delete') && (
-        <Button size="xs" variant="subtle" color="red" onClick={confirmDelete}>
+        <Button size={size} variant="subtle" color="red" onClick={confirmDelete}>
           Delete
         </Button>
       )}

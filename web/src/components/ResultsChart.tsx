@@ -3,6 +3,7 @@ import { useElementSize } from '@mantine/hooks';
 import { useId, useState } from 'react';
 import { localTime } from '../format';
 import { describeSeries, niceTicks, type ResultSeries } from '../result-series';
+import { usePhone } from '../use-phone';
 import { Time } from './Time';
 
 const COLOURS = ['#1c7ed6', '#e8590c', '#2f9e44', '#ae3ec9', '#f08c00', '#0c8599'];
@@ -29,6 +30,8 @@ export function ResultsChart({ series }: { series: ResultSeries[] }) {
   const { ref, width: measured } = useElementSize();
   const [showValues, setShowValues] = useState(false);
   const tableId = useId();
+  // Phones: the times wrap and the cells tighten, so a few series fit without scrolling sideways.
+  const phone = usePhone();
   const width = Math.max(280, Math.round(measured) || 640);
   const plotWidth = width - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
@@ -53,7 +56,7 @@ export function ResultsChart({ series }: { series: ResultSeries[] }) {
   const valueAt = new Map(series.map((line) => [line.name, new Map(line.points.map((p) => [p.time, p.value]))]));
 
   return (
-    <Card withBorder>
+    <Card withBorder padding={phone ? 'sm' : 'md'}>
       <Stack gap="xs">
         <Group justify="space-between">
           <Title order={3}>Results over time</Title>
@@ -166,7 +169,13 @@ export function ResultsChart({ series }: { series: ResultSeries[] }) {
         </Group>
         {showValues && (
           <Table.ScrollContainer minWidth={200} id={tableId}>
-            <Table striped verticalSpacing={4} aria-label="Result values">
+            <Table
+              striped
+              verticalSpacing={4}
+              horizontalSpacing={phone ? 6 : 'xs'}
+              fz={phone ? 'xs' : 'sm'}
+              aria-label="Result values"
+            >
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Scheduled</Table.Th>
@@ -179,7 +188,7 @@ export function ResultsChart({ series }: { series: ResultSeries[] }) {
                 {rows.map((time) => (
                   <Table.Tr key={time}>
                     <Table.Td>
-                      <Time iso={time} />
+                      <Time iso={time} wrap={phone} />
                     </Table.Td>
                     {series.map((line) => (
                       <Table.Td key={line.name}>{valueAt.get(line.name)?.get(time) ?? '—'}</Table.Td>

@@ -7,7 +7,7 @@ import { useAuth } from '../auth';
 import { AuditDescription } from '../components/AuditDescription';
 import { ExecutionsTable } from '../components/ExecutionsTable';
 import { Field } from '../components/Field';
-import { JobActions } from '../components/JobActions';
+import { JobActions, useJobEditor } from '../components/JobActions';
 import { ResultsChart } from '../components/ResultsChart';
 import { Time } from '../components/Time';
 import { scheduleInWords } from '../format';
@@ -18,6 +18,7 @@ export function JobPage() {
   const { jobId = '' } = useParams();
   const navigate = useNavigate();
   const auth = useAuth();
+  const editor = useJobEditor();
   const job = useQuery({
     queryKey: ['job', jobId],
     queryFn: async () => unwrap(await api.GET('/api/v1/jobs/{job_id}', { params: { path: { job_id: jobId } } })),
@@ -75,8 +76,9 @@ export function JobPage() {
         <Title order={2} style={{ overflowWrap: 'anywhere' }}>
           {data.name}
         </Title>
-        <JobActions job={data} onDeleted={() => void navigate('/jobs')} />
+        <JobActions job={data} editor={editor} onDeleted={() => void navigate('/jobs')} />
       </Group>
+      {editor.dialog}
       {data.suspended_reason && <Alert color="red">Suspended: {data.suspended_reason}</Alert>}
       <Card withBorder>
         <SimpleGrid cols={{ base: 1, xs: 2, md: 3 }}>

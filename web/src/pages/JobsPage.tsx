@@ -17,17 +17,21 @@ import {
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { api, type paths, unwrap } from '../api/client';
+import { api, type paths, type Schemas, unwrap } from '../api/client';
 import { seesEveryone, useAuth } from '../auth';
-import { JobActions } from '../components/JobActions';
+import { JobActions, type JobEditor, useJobEditor } from '../components/JobActions';
 import { JobDialog } from '../components/JobDialog';
+import { CardFact, RowCard, RowCards } from '../components/RowCard';
 import { StateText } from '../components/StateText';
 import { Time } from '../components/Time';
 import { localTime, scheduleInWords } from '../format';
 import { ariaSort, nextSort } from '../sorting';
 import { useLiveOptions } from '../live/LiveProvider';
+import { usePhone } from '../use-phone';
 
 const PAGE_SIZE = 50;
+/** A row of the list: a job with its last execution. */
+type Job = Schemas['JobListItemResponse'];
 type JobSort = NonNullable<NonNullable<paths['/api/v1/jobs']['get']['parameters']['query']>['sort']>;
 const SORTS: readonly string[] = [
   'name',
@@ -63,7 +67,7 @@ function SortableTh({
   sort: string;
   onSort: (sort: string) => void;
   children: ReactNode;
-  visibleFrom?: 'sm' | 'md' | 'xl';
+  visibleFrom?: 'md' | 'xl';
 }) {
   const state = ariaSort(sort, column);
   return (
@@ -78,6 +82,76 @@ function SortableTh({
   );
 }
 
+/** "paused" and "suspended" beside a job's name. */
+function JobBadges({ job }: { job: Job }) {
+  return (
+    <>
+      {job.paused && (
+        <Badge size="xs" color="gray" style={{ flexShrink: 0 }}>
+          paused
+        </Badge>
+      )}
+      {job.suspended_reason && (
+        <Badge size="xs" color="red" title={job.suspended_reason} style={{ flexShrink: 0 }}>
+          suspended
+        </Badge>
+      )}
+    </>
+  );
+}
+
+/** The last execution's state, linked to it, or "never ran". */
+function LastRun({ job }: { job: Job }) {
+  if (!job.last_execution) {
+    return (
+      <Text span size="sm" c="dimmed">
+        never ran
+      </Text>
+    );
+  }
+  return (
+    <Anchor
+      component={Link}
+      to={`/executions/${job.last_execution.execution_id}`}
+      underline="never"
+      title={`Scheduled ${localTime(job.last_execution.scheduled_time)}`}
+    >
+      <StateText state={job.last_execution.state} />
+    </Anchor>
+  );
+}
+
+/** A job on a phone: name and badges, last run at the top right, schedule, next run, owner, then its actions. */
+function JobCard({ job, everyone, editor }: { job: Job; everyone: boolean; editor: JobEditor }) {
+  return (
+    <RowCard
+      label={job.name}
+      title={
+        <Group gap={6}>
+          <Anchor component={Link} to={`/jobs/${job.job_id}`} fw={600} style={{ overflowWrap: 'anywhere' }}>
+            {job.name}
+          </Anchor>
+          <JobBadges job={job} />
+        </Group>
+      }
+      aside={<LastRun job={job} />}
+      actions={<JobActions job={job} editor={editor} />}
+    >
+      <Text size="sm">
+        {scheduleInWords(job)}
+        <Text span size="sm" c="dimmed">
+          {' '}
+          · {job.job_class_string}
+        </Text>
+      </Text>
+      <CardFact label="Next run">
+        <Time iso={job.next_run_time} />
+      </CardFact>
+      {everyone && <CardFact label="Owner">{job.owner.username}</CardFact>}
+    </RowCard>
+  );
+}
+
 export function JobsPage() {
   const auth = useAuth();
   const [creating, setCreating] = useState(false);
@@ -89,6 +163,8 @@ export function JobsPage() {
   const sort = SORTS.includes(requestedSort.replace(/^-/, '')) ? requestedSort : 'name';
   const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
   const everyone = seesEveryone(auth);
+  const phone = usePhone();
+  const editor = useJobEditor();
   const set = (changes: Record<string, string>) => {
     const next = new URLSearchParams(params);
     for (const [key, value] of Object.entries(changes)) {
@@ -133,6 +209,7 @@ export function JobsPage() {
         {auth.can('job_create') && <Button onClick={() => setCreating(true)}>New job</Button>}
       </Group>
       {creating && <JobDialog opened onClose={() => setCreating(false)} />}
+      {editor.dialog}
       <Group>
         <TextInput
           placeholder="Search by name"
@@ -193,7 +270,14 @@ export function JobsPage() {
               : 'No jobs yet — someone with the job_create permission can create them.'}
         </Text>
       )}
-      {jobs.data && jobs.data.jobs.length > 0 && (
+      {phone && jobs.data && jobs.data.jobs.length > 0 && (
+        <RowCards>
+          {jobs.data.jobs.map((job) => (
+            <JobCard key={job.job_id} job={job} everyone={everyone} editor={editor} />
+          ))}
+        </RowCards>
+      )}
+      {!phone && jobs.data && jobs.data.jobs.length > 0 && (
         <Table.ScrollContainer minWidth={tableWidth}>
           <Table striped highlightOnHover verticalSpacing="xs">
             <Table.Thead>
@@ -206,7 +290,7 @@ export function JobsPage() {
                     Owner
                   </SortableTh>
                 )}
-                <SortableTh column="job_class_string" sort={sort} onSort={onSort} visibleFrom="sm">
+                <SortableTh column="job_class_string" sort={sort} onSort={onSort}>
                   Class
                 </SortableTh>
                 <Table.Th>Schedule</Table.Th>
@@ -225,50 +309,28 @@ export function JobsPage() {
             <Table.Tbody>
               {jobs.data.jobs.map((job) => (
                 <Table.Tr key={job.job_id}>
-                  <Table.Td>
+                  <Table.Td miw={160}>
                     <Group gap={6}>
                       <Anchor component={Link} to={`/jobs/${job.job_id}`} style={{ overflowWrap: 'anywhere' }}>
                         {job.name}
                       </Anchor>
-                      {job.paused && (
-                        <Badge size="xs" color="gray" style={{ flexShrink: 0 }}>
-                          paused
-                        </Badge>
-                      )}
-                      {job.suspended_reason && (
-                        <Badge size="xs" color="red" title={job.suspended_reason} style={{ flexShrink: 0 }}>
-                          suspended
-                        </Badge>
-                      )}
+                      <JobBadges job={job} />
                     </Group>
                   </Table.Td>
                   {everyone && <Table.Td style={{ whiteSpace: 'nowrap' }}>{job.owner.username}</Table.Td>}
-                  <Table.Td visibleFrom="sm">{job.job_class_string}</Table.Td>
+                  <Table.Td>{job.job_class_string}</Table.Td>
                   <Table.Td>{scheduleInWords(job)}</Table.Td>
                   <Table.Td>
-                    <Time iso={job.next_run_time} />
+                    <Time iso={job.next_run_time} wrap />
                   </Table.Td>
                   <Table.Td>
-                    {job.last_execution ? (
-                      <Anchor
-                        component={Link}
-                        to={`/executions/${job.last_execution.execution_id}`}
-                        underline="never"
-                        title={`Scheduled ${localTime(job.last_execution.scheduled_time)}`}
-                      >
-                        <StateText state={job.last_execution.state} />
-                      </Anchor>
-                    ) : (
-                      <Text span size="sm" c="dimmed">
-                        never ran
-                      </Text>
-                    )}
+                    <LastRun job={job} />
                   </Table.Td>
                   <Table.Td visibleFrom="xl">
                     <Time iso={job.created_time} />
                   </Table.Td>
                   <Table.Td>
-                    <JobActions job={job} />
+                    <JobActions job={job} editor={editor} inTable />
                   </Table.Td>
                 </Table.Tr>
               ))}

@@ -1,12 +1,14 @@
-import { Alert, Anchor, Badge, Card, Group, Pagination, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Group, Pagination, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, type paths, unwrap } from '../api/client';
 import { useAuth } from '../auth';
 import { AuditDescription } from '../components/AuditDescription';
+import { RowCard, RowCards } from '../components/RowCard';
 import { Time } from '../components/Time';
 import { TimeRangeFilter } from '../components/TimeRangeFilter';
 import { resolveRange } from '../time-range';
+import { usePhone } from '../use-phone';
 
 type AuditEvent = NonNullable<NonNullable<paths['/api/v1/logs']['get']['parameters']['query']>['event']>;
 /** Events every user may see entries of (their own jobs and sign-ins). */
@@ -51,6 +53,7 @@ export function LogsPage() {
     setParams(next, { replace: true });
   };
   const resolved = resolveRange(range, from, to, DEFAULT_RANGE);
+  const phone = usePhone();
   const events = (auth.me?.roles ?? []).includes('admin') ? [...EVENTS, ...ADMIN_EVENTS] : EVENTS;
   const logs = useQuery({
     queryKey: ['logs', range, from, to, event, page],
@@ -99,19 +102,24 @@ export function LogsPage() {
             : 'Nothing was recorded in this range — creating, changing or running a job, and signing in, show up here.'}
         </Text>
       )}
-      {logs.data && logs.data.logs.length > 0 && (
+      {phone && logs.data && logs.data.logs.length > 0 && (
         // Phones: one card per entry, so the description is not scrolled out of sight.
-        <Stack gap="xs" hiddenFrom="sm">
+        <RowCards>
           {logs.data.logs.map((entry) => (
-            <Card key={entry.id} withBorder padding="sm">
-              <Group justify="space-between" gap="xs" mb={4}>
+            <RowCard
+              key={entry.id}
+              label={`${entry.event}${entry.job_name ? ` ${entry.job_name}` : ''} by ${entry.user}`}
+              title={
                 <Badge variant="light" color="gray" radius="sm">
                   {entry.event}
                 </Badge>
+              }
+              aside={
                 <Text size="xs" c="dimmed">
                   <Time iso={entry.created_time} />
                 </Text>
-              </Group>
+              }
+            >
               <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
                 {entry.job_id ? (
                   <Anchor component={Link} to={`/jobs/${entry.job_id}`}>
@@ -123,15 +131,15 @@ export function LogsPage() {
                 {entry.job_name ? ' — ' : ''}
                 by {entry.user}
               </Text>
-              <Text component="div" size="sm" mt={4} style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>
+              <Text component="div" size="sm" style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>
                 <AuditDescription event={entry.event} text={entry.description} />
               </Text>
-            </Card>
+            </RowCard>
           ))}
-        </Stack>
+        </RowCards>
       )}
-      {logs.data && logs.data.logs.length > 0 && (
-        <Table.ScrollContainer minWidth={760} visibleFrom="sm">
+      {!phone && logs.data && logs.data.logs.length > 0 && (
+        <Table.ScrollContainer minWidth={760}>
           <Table striped verticalSpacing="xs">
             <Table.Thead>
               <Table.Tr>

@@ -42,7 +42,7 @@ export function ScriptPage() {
               <Sha value={data.sha256} />
             </Field>
             <Field label="Created">
-              <Time iso={data.created_time} />
+              <Time iso={data.created_time} wrap />
             </Field>
             <Field label="Owner">{data.owner.username}</Field>
           </SimpleGrid>

@@ -1,9 +1,10 @@
-import { Alert, Anchor, Card, Group, Pagination, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Group, Pagination, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, type Schemas, unwrap } from '../api/client';
 import { seesEveryone, useAuth } from '../auth';
 import { ScriptActions, type ScriptManager, useScriptManager } from '../components/ScriptActions';
+import { RowCard, RowCards } from '../components/RowCard';
 import { ScriptUpload } from '../components/ScriptUpload';
 import { Sha } from '../components/Sha';
 import { Time } from '../components/Time';
@@ -34,25 +35,27 @@ function UsedBy({ script }: { script: Script }) {
 /** On a phone, one card per script (a table of seven columns would only scroll). */
 function ScriptCard({ script, everyone, manager }: { script: Script; everyone: boolean; manager: ScriptManager }) {
   return (
-    <Card withBorder padding="sm" component="article" aria-label={script.name}>
-      <Stack gap={6}>
+    <RowCard
+      label={script.name}
+      title={
         <Anchor component={Link} to={`/scripts/${script.script_id}`} fw={600} style={{ overflowWrap: 'anywhere' }}>
           {script.name}
         </Anchor>
-        <Text size="xs" c="dimmed">
-          {bytes(script.size)}
-          {everyone && ` · ${script.owner.username}`} · <Time iso={script.created_time} />
+      }
+      actions={<ScriptActions script={script} manager={manager} />}
+    >
+      <Text size="xs" c="dimmed">
+        {bytes(script.size)}
+        {everyone && ` · ${script.owner.username}`} · <Time iso={script.created_time} />
+      </Text>
+      <Sha value={script.sha256} />
+      <Group gap={6} align="baseline">
+        <Text size="sm" c="dimmed">
+          Used by:
         </Text>
-        <Sha value={script.sha256} />
-        <Group gap={6} align="baseline">
-          <Text size="sm" c="dimmed">
-            Used by:
-          </Text>
-          <UsedBy script={script} />
-        </Group>
-        <ScriptActions script={script} manager={manager} />
-      </Stack>
-    </Card>
+        <UsedBy script={script} />
+      </Group>
+    </RowCard>
   );
 }
 
@@ -92,11 +95,11 @@ export function ScriptsPage() {
         <Text c="dimmed">No scripts yet — upload one above, then make a job of it.</Text>
       )}
       {phone && scripts.data && scripts.data.scripts.length > 0 && (
-        <Stack gap="sm">
+        <RowCards>
           {scripts.data.scripts.map((script) => (
             <ScriptCard key={script.script_id} script={script} everyone={everyone} manager={manager} />
           ))}
-        </Stack>
+        </RowCards>
       )}
       {!phone && scripts.data && scripts.data.scripts.length > 0 && (
         <Table.ScrollContainer minWidth={820}>
