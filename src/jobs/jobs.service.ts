@@ -40,6 +40,29 @@ const JOB = 'Job';
 
 export type ImportResult = JobImportResponse;
 type ImportedJobResult = JobImportResponse['jobs'][number];
+
+export interface ImportOptions {
+  /**
+   * Whose jobs these become (default: the caller's). For operators (the CLI) acting for a user: the
+   * owner's scripts and job limit count, and the owner's rights are reviewed as when an admin creates
+   * a job for someone (suspended when the owner may not run its class).
+   */
+  ownerId?: string;
+  /** Does every check and write, then rolls the transaction back: what would happen, with nothing written. */
+  dryRun?: boolean;
+}
+
+/** Carries the outcome of a dry run out of the transaction it rolls back. */
+class DryRunRollback extends Error {
+  constructor(readonly results: ImportedJobResult[]) {
+    super('dry run');
+  }
+}
+
+function summaryOf(outcome: ImportedJobResult[]): ImportResult {
+  const count = (action: ImportedJobResult['action']) => outcome.filter((result) => result.action === action).length;
+  return { created: count('created'), updated: count('updated'), skipped: count('skipped'), jobs: outcome };
+}
 const SCRIPT_JOB = 'ScriptJob';
 const isUuid = (value: string): boolean =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
@@ -330,7 +353,9 @@ export class JobsService {
     user: AuthUser,
     items: Array<Record<string, unknown>>,
     onConflict: OnConflict = 'fail',
+    options: ImportOptions = {},
   ): Promise<ImportResult> {
+    const ownerId = options.ownerId ?? user.id;
     for (const item of items) {
       if (typeof item.job_class_string === 'string') this.assertMayUseClass(user, item.job_class_string);
     }
@@ -354,7 +379,7 @@ export class JobsService {
       if (earlier !== undefined) continue;
       const values = this.newValues(dto);
       try {
-        checked.push({ values, schedule: await this.validate(values, user.id) });
+        checked.push({ values, schedule: await this.validate(values, ownerId) });
       } catch (error) {
         if (!(error instanceof BadRequestException)) throw error;
         const messages = (error.getResponse() as { message: string[] }).message;
@@ -363,57 +388,66 @@ export class JobsService {
     }
     if (problems.length > 0) throw new BadRequestException(problems);
 
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const existing = await manager.find(Job, {
-        where: { ownerId: user.id, name: In(checked.map(({ values }) => values.name)) },
-        order: { createdTime: 'ASC' },
-      });
-      const byName = new Map<string, Job[]>();
-      for (const job of existing) byName.set(job.name, [...(byName.get(job.name) ?? []), job]);
-      const conflicts = checked.filter(({ values }) => byName.has(values.name)).map(({ values }) => values.name);
-      if (conflicts.length > 0 && onConflict === 'fail') {
-        throw new ConflictException(
-          `You have jobs named ${conflicts.map((name) => JSON.stringify(name)).join(', ')} already: ` +
-            'import with on_conflict=skip or on_conflict=update',
-        );
-      }
-      if (onConflict === 'update') {
-        const ambiguous = conflicts.filter((name) => (byName.get(name) ?? []).length > 1);
-        if (ambiguous.length > 0) {
+    const outcome = await this.dataSource
+      .transaction(async (manager) => {
+        const existing = await manager.find(Job, {
+          where: { ownerId, name: In(checked.map(({ values }) => values.name)) },
+          order: { createdTime: 'ASC' },
+        });
+        const byName = new Map<string, Job[]>();
+        for (const job of existing) byName.set(job.name, [...(byName.get(job.name) ?? []), job]);
+        const conflicts = checked.filter(({ values }) => byName.has(values.name)).map(({ values }) => values.name);
+        if (conflicts.length > 0 && onConflict === 'fail') {
           throw new ConflictException(
-            `You have more than one job named ${ambiguous.map((name) => JSON.stringify(name)).join(', ')}: ` +
-              'an update cannot tell which one is meant',
+            `You have jobs named ${conflicts.map((name) => JSON.stringify(name)).join(', ')} already: ` +
+              'import with on_conflict=skip or on_conflict=update',
           );
         }
-        if (conflicts.length > 0 && !hasPermission(user, 'job_modify')) {
-          throw new ForbiddenException('on_conflict=update changes existing jobs: it needs the job_modify permission');
+        if (onConflict === 'update') {
+          const ambiguous = conflicts.filter((name) => (byName.get(name) ?? []).length > 1);
+          if (ambiguous.length > 0) {
+            throw new ConflictException(
+              `You have more than one job named ${ambiguous.map((name) => JSON.stringify(name)).join(', ')}: ` +
+                'an update cannot tell which one is meant',
+            );
+          }
+          if (conflicts.length > 0 && !hasPermission(user, 'job_modify')) {
+            throw new ForbiddenException(
+              'on_conflict=update changes existing jobs: it needs the job_modify permission',
+            );
+          }
         }
-      }
-      const adding = checked.length - conflicts.length;
-      if (adding > 0) await this.assertUnderJobLimit(manager, user, user.id, adding);
-      const results: ImportedJobResult[] = [];
-      for (const { values, schedule } of checked) {
-        const match = byName.get(values.name)?.[0];
-        if (!match) {
-          const job = await this.insert(manager, user, user.id, values, schedule);
-          results.push({ job_id: job.id, name: job.name, action: 'created' });
-        } else if (onConflict === 'update') {
-          this.assertMayUseClass(user, match.jobClassString);
-          const changed = await this.change(manager, user, match, valuesOf(match), values, schedule);
-          results.push({ job_id: match.id, name: match.name, action: changed ? 'updated' : 'skipped' });
-        } else {
-          results.push({ job_id: match.id, name: match.name, action: 'skipped' });
+        const adding = checked.length - conflicts.length;
+        if (adding > 0) await this.assertUnderJobLimit(manager, user, ownerId, adding);
+        const results: ImportedJobResult[] = [];
+        for (const { values, schedule } of checked) {
+          const match = byName.get(values.name)?.[0];
+          if (!match) {
+            const job = await this.insert(manager, user, ownerId, values, schedule);
+            results.push({ job_id: job.id, name: job.name, action: 'created' });
+          } else if (onConflict === 'update') {
+            this.assertMayUseClass(user, match.jobClassString);
+            const changed = await this.change(manager, user, match, valuesOf(match), values, schedule);
+            results.push({ job_id: match.id, name: match.name, action: changed ? 'updated' : 'skipped' });
+          } else {
+            results.push({ job_id: match.id, name: match.name, action: 'skipped' });
+          }
         }
-      }
-      return results;
-    });
+        // A dry run has done every check and every write; rolling them back leaves nothing (not even a NOTIFY).
+        if (options.dryRun) throw new DryRunRollback(results);
+        return results;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof DryRunRollback) return error.results;
+        throw error;
+      });
+    if (options.dryRun) return summaryOf(outcome);
     const written = outcome.filter((result) => result.action !== 'skipped').map((result) => result.job_id);
     if (written.length > 0) {
       const jobs = await this.query().where('job.id IN (:...ids)', { ids: written }).getMany();
       for (const job of jobs) this.timers.reschedule(job);
     }
-    const count = (action: ImportedJobResult['action']) => outcome.filter((result) => result.action === action).length;
-    return { created: count('created'), updated: count('updated'), skipped: count('skipped'), jobs: outcome };
+    return summaryOf(outcome);
   }
 
   /** A new job's definition: the fields given, the API's defaults for the others. */
