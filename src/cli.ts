@@ -20,6 +20,18 @@ import { LoginThrottleService } from './auth/login-throttle.service.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { JobClassesModule } from './job-classes/job-classes.module.js';
+import { JobsService } from './jobs/jobs.service.js';
+import {
+  formatNdschedulerImport,
+  importFromNdscheduler,
+  NdschedulerImportError,
+} from './ndscheduler/ndscheduler-import.js';
+import { DetachedJobSync, DetachedJobTimers } from './scheduler/detached-scheduler.js';
+import { JobSync } from './scheduler/job-sync.js';
+import { JobTimerRegistry } from './scheduler/job-timer.registry.js';
+import { OwnerRights } from './scheduler/owner-rights.js';
+import { ScriptsModule } from './scripts/scripts.module.js';
 import { EmbeddedPostgresError } from './database/embedded-postgres.js';
 import { openDatabase, type OpenedDatabase } from './database/open-database.js';
 import { SettingsModule } from './settings/settings.module.js';
@@ -43,6 +55,13 @@ Both run the built code (dist/): run npm run build once first.
   enable-user <username>      Re-enables a disabled user.
   disable-user <username>     Disables a user and revokes their tokens.
   list-users                  Lists users with their state and roles.
+  import-ndscheduler --url <http://host:7777> [--owner <username>] [--dry-run]
+      Reads a running ndscheduler's jobs (GET <url>/api/v1/jobs) and creates them here, owned by
+      --owner (default: the first admin): ShellJob and CurlJob with their arguments, day_of_week
+      renumbered from Monday=0 to crontab's Sunday=0, paused ones paused. Jobs of other classes are
+      listed with the reason. All in one transaction; jobs whose name the owner has already are
+      skipped, so a second run creates nothing. --dry-run shows what it would do and writes nothing.
+      See docs/ndscheduler.md.
 
 Options:
   --data-dir <path>       The DATA_DIR of the server whose embedded PostgreSQL to open
@@ -55,7 +74,15 @@ The CLI only opens an existing Cronwarden database, one the server has created a
 (npm start does both); it never creates a database or changes its schema. With the embedded
 PostgreSQL it joins the server's if Cronwarden runs, else starts it for the command.`;
 
-const COMMANDS = ['create-user', 'reset-password', 'grant-admin', 'enable-user', 'disable-user', 'list-users'];
+const COMMANDS = [
+  'create-user',
+  'reset-password',
+  'grant-admin',
+  'enable-user',
+  'disable-user',
+  'list-users',
+  'import-ndscheduler',
+];
 
 /** A failure worth one line to the operator. */
 class CliError extends Error {}
@@ -73,6 +100,15 @@ class CliModule {
         AuditLogsModule,
         AuthCoreModule,
         UsersModule,
+        JobClassesModule,
+        ScriptsModule,
+      ],
+      // JobsService, for import-ndscheduler: it writes and announces jobs; the servers fire them.
+      providers: [
+        JobsService,
+        OwnerRights,
+        { provide: JobTimerRegistry, useClass: DetachedJobTimers },
+        { provide: JobSync, useClass: DetachedJobSync },
       ],
     };
   }
@@ -101,6 +137,9 @@ interface CommandOptions {
   role?: string[];
   email?: string;
   'password-stdin'?: boolean;
+  url?: string;
+  owner?: string;
+  'dry-run'?: boolean;
 }
 
 const userJson = (user: User) => ({
@@ -180,6 +219,15 @@ async function run(
         ),
         json: list,
       };
+    }
+    case 'import-ndscheduler': {
+      if (!values.url) throw new CliError("import-ndscheduler needs --url <http://host:7777> (ndscheduler's address)");
+      const report = await importFromNdscheduler({ jobs: app.get(JobsService), users }, actor, {
+        url: values.url,
+        owner: values.owner,
+        dryRun: values['dry-run'] ?? false,
+      });
+      return { text: formatNdschedulerImport(report), json: report };
     }
     default:
       throw new CliError(`Unknown command ${command}\n\n${USAGE}`);
@@ -292,6 +340,9 @@ const OPTIONS = {
   role: { type: 'string', multiple: true },
   email: { type: 'string' },
   'password-stdin': { type: 'boolean' },
+  url: { type: 'string' },
+  owner: { type: 'string' },
+  'dry-run': { type: 'boolean' },
   'data-dir': { type: 'string' },
   'database-url': { type: 'string' },
   json: { type: 'boolean' },
@@ -327,7 +378,11 @@ async function main(): Promise<number> {
     process.stdout.write(`${values.json ? JSON.stringify(result.json, null, 2) : result.text}\n`);
     return 0;
   } catch (error) {
-    const known = error instanceof CliError || error instanceof HttpException || error instanceof ConfigError;
+    const known =
+      error instanceof CliError ||
+      error instanceof HttpException ||
+      error instanceof ConfigError ||
+      error instanceof NdschedulerImportError;
     const embedded = error instanceof EmbeddedPostgresError;
     process.stderr.write(
       `cronwarden: ${known || embedded ? describe(error) : ((error as Error).stack ?? String(error))}\n`,

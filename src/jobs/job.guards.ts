@@ -24,6 +24,23 @@ export class JobClassInBodyGuard implements CanActivate {
   }
 }
 
+/** 403 before anything else when an import holds a job of a class that needs a permission the caller lacks. */
+@Injectable()
+export class JobClassesInImportGuard implements CanActivate {
+  constructor(private readonly jobs: JobsService) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = requestOf(context);
+    const items = (request.body as { jobs?: unknown } | undefined)?.jobs;
+    if (!Array.isArray(items)) return true;
+    for (const item of items as unknown[]) {
+      const jobClass = (item as { job_class_string?: unknown } | null)?.job_class_string;
+      if (typeof jobClass === 'string') this.jobs.assertMayUseClass(request.user, jobClass);
+    }
+    return true;
+  }
+}
+
 /** `:job_id` must be a job the caller may act on: 404 when they cannot see it, 403 when they may only look. */
 @Injectable()
 export class JobActionGuard implements CanActivate {

@@ -2,16 +2,19 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGu
 import {
   ApiBadRequestResponse,
   ApiBody,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { AuthUser } from '../access/auth-user.js';
 import { CurrentUser, RequirePermissions } from '../auth/decorators.js';
 import { API_PREFIX } from '../http/api-prefix.js';
+import { ExportJobsQueryDto, ImportJobsDto, JobExportResponse, JobImportResponse } from './dto/job-import.dto.js';
 import { CreateJobDto, PreviewScheduleDto, UpdateJobDto } from './dto/job.dto.js';
 import {
   DeletedJobResponse,
@@ -24,6 +27,7 @@ import {
 import { JobsQueryDto } from './dto/jobs.query.js';
 import {
   JobActionGuard,
+  JobClassesInImportGuard,
   JobClassInBodyGuard,
   JobClassOfJobGuard,
   JobVisibleGuard,
@@ -80,6 +84,49 @@ export class JobsController {
   @ApiForbiddenResponse({ description: 'Missing job_view, or without view_all (and not admin)' })
   async owners(@CurrentUser() user: AuthUser): Promise<JobOwnersResponse> {
     return { owners: await this.jobs.owners(user) };
+  }
+
+  @Get('export')
+  @RequirePermissions('job_view')
+  @UseGuards(OwnerFilterGuard)
+  @ApiOperation({
+    summary:
+      'Export the definitions of the jobs you may see (filters as GET /jobs), for backups and keeping jobs in git',
+    description:
+      'Each job as POST /jobs and POST /jobs/import take it: without job_id, owner, next_run_time, ' +
+      'suspended_reason and timestamps. Your own jobs; everyone’s with view_all or as admin. Ordered by name.',
+  })
+  @ApiOkResponse({ type: JobExportResponse })
+  @ApiBadRequestResponse({ description: 'A malformed filter' })
+  @ApiForbiddenResponse({ description: 'Missing job_view, or owner_id without view_all' })
+  async export(@CurrentUser() user: AuthUser, @Query() query: ExportJobsQueryDto): Promise<JobExportResponse> {
+    return { jobs: await this.jobs.export(user, query) };
+  }
+
+  @Post('import')
+  @HttpCode(200)
+  @RequirePermissions('job_create')
+  @UseGuards(JobClassesInImportGuard)
+  @ApiOperation({
+    summary: 'Import jobs (as GET /jobs/export gives them) for yourself: all validated first, then written at once',
+    description:
+      'Every job is checked as POST /jobs checks one, before anything is written; any problem is a 400 naming ' +
+      'the index and field (`jobs[3].hour "25" is out of range 0-23`) and nothing is written. Then all jobs are ' +
+      'written in one transaction, owned by you, audited (`added`, `modified`) and scheduled at once; paused ' +
+      'ones stay paused. A job matches one of yours by name: see on_conflict (default fail). Jobs of ShellJob and ' +
+      'ScriptJob need code_execute; a ScriptJob must name a script you can use. MAX_JOBS_PER_USER counts the ' +
+      'whole batch (429).',
+  })
+  @ApiBody({ type: ImportJobsDto })
+  @ApiOkResponse({ type: JobImportResponse })
+  @ApiBadRequestResponse({ description: 'A job is invalid (named as jobs[i].field), or two jobs share a name' })
+  @ApiForbiddenResponse({
+    description: 'Missing job_create; code_execute for a code class; job_modify for on_conflict=update',
+  })
+  @ApiConflictResponse({ description: 'on_conflict=fail (default) and you have jobs of these names already' })
+  @ApiTooManyRequestsResponse({ description: 'The batch would pass MAX_JOBS_PER_USER' })
+  async import(@CurrentUser() user: AuthUser, @Body() dto: ImportJobsDto): Promise<JobImportResponse> {
+    return this.jobs.importJobs(user, dto.jobs, dto.on_conflict);
   }
 
   @Post()

@@ -4,6 +4,7 @@ import { SchedulerModule } from '../scheduler/scheduler.module.js';
 import { ScriptsModule } from '../scripts/scripts.module.js';
 import {
   JobActionGuard,
+  JobClassesInImportGuard,
   JobClassInBodyGuard,
   JobClassOfJobGuard,
   JobVisibleGuard,
@@ -14,7 +15,15 @@ import { JobsService } from './jobs.service.js';
 
 @Module({
   imports: [SchedulerModule, JobClassesModule, ScriptsModule],
-  providers: [JobsService, JobActionGuard, JobClassInBodyGuard, JobClassOfJobGuard, JobVisibleGuard, OwnerFilterGuard],
+  providers: [
+    JobsService,
+    JobActionGuard,
+    JobClassInBodyGuard,
+    JobClassesInImportGuard,
+    JobClassOfJobGuard,
+    JobVisibleGuard,
+    OwnerFilterGuard,
+  ],
   controllers: [JobsController],
   exports: [JobsService, JobActionGuard],
 })

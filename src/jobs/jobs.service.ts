@@ -1,8 +1,8 @@
-import { BadRequestException, ForbiddenException, HttpException, Injectable } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, HttpException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
-import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import { AccessService, notFound } from '../access/access.service.js';
 import { type AuthUser, hasPermission } from '../access/auth-user.js';
 import { ownerCondition, type OwnerScope } from '../access/owner-scope.js';
@@ -16,6 +16,14 @@ import { cronFieldsOf, JobTimerRegistry } from '../scheduler/job-timer.registry.
 import { OwnerRights } from '../scheduler/owner-rights.js';
 import { ScriptsService } from '../scripts/scripts.service.js';
 import { User } from '../users/entities/user.entity.js';
+import {
+  type ExportedJob,
+  type ExportJobsQueryDto,
+  type ImportedJobDto,
+  importedJobOf,
+  type JobImportResponse,
+  type OnConflict,
+} from './dto/job-import.dto.js';
 import type { CreateJobDto, PreviewScheduleDto, UpdateJobDto } from './dto/job.dto.js';
 import {
   type JobListItemResponse,
@@ -29,6 +37,32 @@ import type { JobSort, JobSortKey, JobsQueryDto } from './dto/jobs.query.js';
 import { Job } from './entities/job.entity.js';
 
 const JOB = 'Job';
+
+export type ImportResult = JobImportResponse;
+type ImportedJobResult = JobImportResponse['jobs'][number];
+
+export interface ImportOptions {
+  /**
+   * Whose jobs these become (default: the caller's). For operators (the CLI) acting for a user: the
+   * owner's scripts and job limit count, and the owner's rights are reviewed as when an admin creates
+   * a job for someone (suspended when the owner may not run its class).
+   */
+  ownerId?: string;
+  /** Does every check and write, then rolls the transaction back: what would happen, with nothing written. */
+  dryRun?: boolean;
+}
+
+/** Carries the outcome of a dry run out of the transaction it rolls back. */
+class DryRunRollback extends Error {
+  constructor(readonly results: ImportedJobResult[]) {
+    super('dry run');
+  }
+}
+
+function summaryOf(outcome: ImportedJobResult[]): ImportResult {
+  const count = (action: ImportedJobResult['action']) => outcome.filter((result) => result.action === action).length;
+  return { created: count('created'), updated: count('updated'), skipped: count('skipped'), jobs: outcome };
+}
 const SCRIPT_JOB = 'ScriptJob';
 const isUuid = (value: string): boolean =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
@@ -278,7 +312,147 @@ export class JobsService {
 
   async create(user: AuthUser, dto: CreateJobDto): Promise<Job> {
     this.assertMayUseClass(user, dto.job_class_string);
-    const values: JobValues = {
+    const values = this.newValues(dto);
+    const ownerId = user.isAdmin && dto.owner_id ? await this.existingUser(dto.owner_id) : user.id;
+    const schedule = await this.validate(values, ownerId);
+
+    const id = await this.dataSource.transaction(async (manager) => {
+      await this.assertUnderJobLimit(manager, user, ownerId);
+      return (await this.insert(manager, user, ownerId, values, schedule)).id;
+    });
+    const job = await this.query().where('job.id = :id', { id }).getOneOrFail();
+    this.timers.register(job);
+    return job;
+  }
+
+  /**
+   * The definitions of the jobs the caller may see (filters as for the list), by name: what an import
+   * takes back.
+   */
+  async export(user: AuthUser, query: ExportJobsQueryDto): Promise<ExportedJob[]> {
+    const scope = this.access.readScope(user);
+    if (query.owner_id && scope.kind !== 'all') {
+      throw new ForbiddenException('Filtering by owner_id needs view_all');
+    }
+    const builder = this.scoped(this.query(), scope);
+    if (query.owner_id) builder.andWhere('job.owner_id = :ownerId', { ownerId: query.owner_id });
+    if (query.q) builder.andWhere('job.name ILIKE :q', { q: `%${query.q.replace(/[\\%_]/g, '\\$&')}%` });
+    if (query.paused !== undefined) builder.andWhere('job.paused = :paused', { paused: query.paused });
+    const jobs = await builder.orderBy('job.name', 'ASC').addOrderBy('job.id', 'ASC').getMany();
+    return jobs.map(valuesOf);
+  }
+
+  /**
+   * Creates (or, by `onConflict`, skips or updates) jobs owned by the caller: every job is checked
+   * first exactly as POST /jobs checks one (400 naming `jobs[i].field`), then all are written in one
+   * transaction (audited, announced), and scheduled at once after the commit. A job matches one of
+   * the caller's own by name. The code_execute check of the classes happens before (in the guard);
+   * it is repeated here for callers that are not HTTP requests (the CLI).
+   */
+  async importJobs(
+    user: AuthUser,
+    items: Array<Record<string, unknown>>,
+    onConflict: OnConflict = 'fail',
+    options: ImportOptions = {},
+  ): Promise<ImportResult> {
+    const ownerId = options.ownerId ?? user.id;
+    for (const item of items) {
+      if (typeof item.job_class_string === 'string') this.assertMayUseClass(user, item.job_class_string);
+    }
+    const problems: string[] = [];
+    const checked: Array<{ values: JobValues; schedule: CronSchedule }> = [];
+    const firstIndexOf = new Map<string, number>();
+    for (const [index, item] of items.entries()) {
+      const name = item.name;
+      const earlier = typeof name === 'string' ? firstIndexOf.get(name) : undefined;
+      if (typeof name === 'string' && earlier === undefined) firstIndexOf.set(name, index);
+      const dto = importedJobOf(item, index);
+      if (earlier !== undefined) {
+        problems.push(
+          `jobs[${index}].name ${JSON.stringify(name)} is also the name of jobs[${earlier}]: names match jobs`,
+        );
+      }
+      if (Array.isArray(dto)) {
+        problems.push(...dto);
+        continue;
+      }
+      if (earlier !== undefined) continue;
+      const values = this.newValues(dto);
+      try {
+        checked.push({ values, schedule: await this.validate(values, ownerId) });
+      } catch (error) {
+        if (!(error instanceof BadRequestException)) throw error;
+        const messages = (error.getResponse() as { message: string[] }).message;
+        problems.push(...messages.map((message) => `jobs[${index}].${message}`));
+      }
+    }
+    if (problems.length > 0) throw new BadRequestException(problems);
+
+    const outcome = await this.dataSource
+      .transaction(async (manager) => {
+        const existing = await manager.find(Job, {
+          where: { ownerId, name: In(checked.map(({ values }) => values.name)) },
+          order: { createdTime: 'ASC' },
+        });
+        const byName = new Map<string, Job[]>();
+        for (const job of existing) byName.set(job.name, [...(byName.get(job.name) ?? []), job]);
+        const conflicts = checked.filter(({ values }) => byName.has(values.name)).map(({ values }) => values.name);
+        if (conflicts.length > 0 && onConflict === 'fail') {
+          throw new ConflictException(
+            `You have jobs named ${conflicts.map((name) => JSON.stringify(name)).join(', ')} already: ` +
+              'import with on_conflict=skip or on_conflict=update',
+          );
+        }
+        if (onConflict === 'update') {
+          const ambiguous = conflicts.filter((name) => (byName.get(name) ?? []).length > 1);
+          if (ambiguous.length > 0) {
+            throw new ConflictException(
+              `You have more than one job named ${ambiguous.map((name) => JSON.stringify(name)).join(', ')}: ` +
+                'an update cannot tell which one is meant',
+            );
+          }
+          if (conflicts.length > 0 && !hasPermission(user, 'job_modify')) {
+            throw new ForbiddenException(
+              'on_conflict=update changes existing jobs: it needs the job_modify permission',
+            );
+          }
+        }
+        const adding = checked.length - conflicts.length;
+        if (adding > 0) await this.assertUnderJobLimit(manager, user, ownerId, adding);
+        const results: ImportedJobResult[] = [];
+        for (const { values, schedule } of checked) {
+          const match = byName.get(values.name)?.[0];
+          if (!match) {
+            const job = await this.insert(manager, user, ownerId, values, schedule);
+            results.push({ job_id: job.id, name: job.name, action: 'created' });
+          } else if (onConflict === 'update') {
+            this.assertMayUseClass(user, match.jobClassString);
+            const changed = await this.change(manager, user, match, valuesOf(match), values, schedule);
+            results.push({ job_id: match.id, name: match.name, action: changed ? 'updated' : 'skipped' });
+          } else {
+            results.push({ job_id: match.id, name: match.name, action: 'skipped' });
+          }
+        }
+        // A dry run has done every check and every write; rolling them back leaves nothing (not even a NOTIFY).
+        if (options.dryRun) throw new DryRunRollback(results);
+        return results;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof DryRunRollback) return error.results;
+        throw error;
+      });
+    if (options.dryRun) return summaryOf(outcome);
+    const written = outcome.filter((result) => result.action !== 'skipped').map((result) => result.job_id);
+    if (written.length > 0) {
+      const jobs = await this.query().where('job.id IN (:...ids)', { ids: written }).getMany();
+      for (const job of jobs) this.timers.reschedule(job);
+    }
+    return summaryOf(outcome);
+  }
+
+  /** A new job's definition: the fields given, the API's defaults for the others. */
+  private newValues(dto: ImportedJobDto): JobValues {
+    return {
       name: dto.name,
       job_class_string: dto.job_class_string,
       pub_args: dto.pub_args ?? [],
@@ -289,22 +463,23 @@ export class JobsService {
       misfire_grace_seconds: dto.misfire_grace_seconds ?? 3600,
       coalesce: dto.coalesce ?? true,
     };
-    const ownerId = user.isAdmin && dto.owner_id ? await this.existingUser(dto.owner_id) : user.id;
-    const schedule = await this.validate(values, ownerId);
+  }
 
-    const id = await this.dataSource.transaction(async (manager) => {
-      await this.assertUnderJobLimit(manager, user, ownerId);
-      const job = manager.create(Job, { ownerId });
-      applyValues(job, values);
-      job.nextRunTime = values.paused ? null : schedule.nextAfter(new Date());
-      await manager.save(job);
-      await this.reviewRights(manager, user, job);
-      await this.record(manager, 'added', user, job, `added ${job.jobClassString} job "${job.name}"`);
-      await this.sync.announce(manager, job.id);
-      return job.id;
-    });
-    const job = await this.query().where('job.id = :id', { id }).getOneOrFail();
-    this.timers.register(job);
+  /** Saves a new, validated job in `manager`'s transaction: reviewed, audited `added`, announced. */
+  private async insert(
+    manager: EntityManager,
+    user: AuthUser,
+    ownerId: string,
+    values: JobValues,
+    schedule: CronSchedule,
+  ): Promise<Job> {
+    const job = manager.create(Job, { ownerId });
+    applyValues(job, values);
+    job.nextRunTime = values.paused ? null : schedule.nextAfter(new Date());
+    await manager.save(job);
+    await this.reviewRights(manager, user, job);
+    await this.record(manager, 'added', user, job, `added ${job.jobClassString} job "${job.name}"`);
+    await this.sync.announce(manager, job.id);
     return job;
   }
 
@@ -354,26 +529,43 @@ export class JobsService {
 
     await this.dataSource.transaction(async (manager) => {
       const job = await manager.findOneByOrFail(Job, { id });
-      const changes = CHANGEABLE.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field])).map(
-        (field) => `${field}: ${JSON.stringify(before[field])} → ${JSON.stringify(after[field])}`,
-      );
-      if (newOwner && newOwner !== job.ownerId) {
-        changes.push(`owner_id: ${job.ownerId} → ${newOwner}`);
-        job.ownerId = newOwner;
-      }
-      if (changes.length === 0) return;
-      const scheduleChanged = SCHEDULE_FIELDS.some((field) => before[field] !== after[field]);
-      applyValues(job, after);
-      if (after.paused) job.nextRunTime = null;
-      else if (scheduleChanged || before.paused || !job.nextRunTime) job.nextRunTime = schedule.nextAfter(new Date());
-      await manager.save(job);
-      await this.reviewRights(manager, user, job);
-      await this.record(manager, 'modified', user, job, changes.join('; '));
-      await this.sync.announce(manager, job.id);
+      await this.change(manager, user, job, before, after, schedule, newOwner);
     });
     const job = await this.query().where('job.id = :id', { id }).getOneOrFail();
     this.timers.reschedule(job);
     return job;
+  }
+
+  /**
+   * Writes a validated change of `job` in `manager`'s transaction: audited `modified` with what changed,
+   * announced. False when nothing changed (nothing written).
+   */
+  private async change(
+    manager: EntityManager,
+    user: AuthUser,
+    job: Job,
+    before: JobValues,
+    after: JobValues,
+    schedule: CronSchedule,
+    newOwner?: string,
+  ): Promise<boolean> {
+    const changes = CHANGEABLE.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field])).map(
+      (field) => `${field}: ${JSON.stringify(before[field])} → ${JSON.stringify(after[field])}`,
+    );
+    if (newOwner && newOwner !== job.ownerId) {
+      changes.push(`owner_id: ${job.ownerId} → ${newOwner}`);
+      job.ownerId = newOwner;
+    }
+    if (changes.length === 0) return false;
+    const scheduleChanged = SCHEDULE_FIELDS.some((field) => before[field] !== after[field]);
+    applyValues(job, after);
+    if (after.paused) job.nextRunTime = null;
+    else if (scheduleChanged || before.paused || !job.nextRunTime) job.nextRunTime = schedule.nextAfter(new Date());
+    await manager.save(job);
+    await this.reviewRights(manager, user, job);
+    await this.record(manager, 'modified', user, job, changes.join('; '));
+    await this.sync.announce(manager, job.id);
+    return true;
   }
 
   async remove(user: AuthUser, id: string): Promise<void> {
@@ -451,16 +643,24 @@ export class JobsService {
   }
 
   /** MAX_JOBS_PER_USER for jobs owned by non-admins (429 past it); serialised per owner. */
-  private async assertUnderJobLimit(manager: EntityManager, user: AuthUser, ownerId: string): Promise<void> {
+  private async assertUnderJobLimit(
+    manager: EntityManager,
+    user: AuthUser,
+    ownerId: string,
+    adding = 1,
+  ): Promise<void> {
     if (user.isAdmin && ownerId === user.id) return;
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`jobs-of:${ownerId}`]);
     const max = this.config.get('limits.maxJobsPerUser', { infer: true });
     const owned = await manager.count(Job, { where: { ownerId } });
-    if (owned >= max) {
+    if (owned + adding > max) {
       throw new HttpException(
         {
           statusCode: 429,
-          message: `The owner already has ${owned} jobs: the limit is ${max} (MAX_JOBS_PER_USER)`,
+          message:
+            adding === 1
+              ? `The owner already has ${owned} jobs: the limit is ${max} (MAX_JOBS_PER_USER)`
+              : `The owner has ${owned} jobs and ${adding} more would pass the limit of ${max} (MAX_JOBS_PER_USER)`,
           error: 'Too Many Requests',
         },
         429,

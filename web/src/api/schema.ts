@@ -67,6 +67,20 @@ export type paths = {
      */
     get: operations["JobsController_owners"];
   };
+  "/api/v1/jobs/export": {
+    /**
+     * Export the definitions of the jobs you may see (filters as GET /jobs), for backups and keeping jobs in git
+     * @description Each job as POST /jobs and POST /jobs/import take it: without job_id, owner, next_run_time, suspended_reason and timestamps. Your own jobs; everyone’s with view_all or as admin. Ordered by name.
+     */
+    get: operations["JobsController_export"];
+  };
+  "/api/v1/jobs/import": {
+    /**
+     * Import jobs (as GET /jobs/export gives them) for yourself: all validated first, then written at once
+     * @description Every job is checked as POST /jobs checks one, before anything is written; any problem is a 400 naming the index and field (`jobs[3].hour "25" is out of range 0-23`) and nothing is written. Then all jobs are written in one transaction, owned by you, audited (`added`, `modified`) and scheduled at once; paused ones stay paused. A job matches one of yours by name: see on_conflict (default fail). Jobs of ShellJob and ScriptJob need code_execute; a ScriptJob must name a script you can use. MAX_JOBS_PER_USER counts the whole batch (429).
+     */
+    post: operations["JobsController_import"];
+  };
   "/api/v1/jobs/preview": {
     /** The next 5 fire times of a schedule (cron fields and timezone, defaults as for a new job); saves nothing */
     post: operations["JobsController_preview"];
@@ -427,6 +441,147 @@ export type components = {
     JobOwnersResponse: {
       /** @description owners of the jobs you may see, by username */
       owners: components["schemas"]["JobOwnerResponse"][];
+    };
+    ExportedJob: {
+      name: string;
+      /** @example SampleJob */
+      job_class_string: string;
+      /**
+       * @example [
+       *   "hello"
+       * ]
+       */
+      pub_args: unknown[];
+      /** @example * */
+      month: string;
+      /** @example * */
+      day_of_week: string;
+      /** @example * */
+      day: string;
+      /** @example * */
+      hour: string;
+      /** @example *\/5 */
+      minute: string;
+      /** @example 0 */
+      second: string;
+      /** @example UTC */
+      timezone: string;
+      paused: boolean;
+      max_instances: number;
+      timeout_seconds: number;
+      misfire_grace_seconds: number;
+      coalesce: boolean;
+    };
+    JobExportResponse: {
+      /** @description the jobs you may see (with the filters given), by name */
+      jobs: components["schemas"]["ExportedJob"][];
+    };
+    ImportedJobDto: {
+      /** @example Sample, every minute */
+      name: string;
+      /**
+       * @description one of GET /api/v1/job-classes
+       * @example SampleJob
+       */
+      job_class_string: string;
+      /**
+       * @description positional arguments, checked against the class's declared arguments
+       * @example [
+       *   "Hello from Cronwarden"
+       * ]
+       */
+      pub_args?: unknown[];
+      /**
+       * @description 1-12 or jan-dec; *, a-b, *\/n, a,b
+       * @default *
+       * @example *
+       */
+      month?: string;
+      /**
+       * @description crontab numbering: 0 and 7 are Sunday (ndscheduler/APScheduler counted Monday as 0); names mon..sun
+       * @default *
+       * @example *
+       */
+      day_of_week?: string;
+      /**
+       * @description day of the month, 1-31
+       * @default *
+       * @example *
+       */
+      day?: string;
+      /**
+       * @description 0-23
+       * @default *
+       * @example *
+       */
+      hour?: string;
+      /**
+       * @description 0-59
+       * @default *
+       * @example *
+       */
+      minute?: string;
+      /**
+       * @description 0-59
+       * @default 0
+       * @example 0
+       */
+      second?: string;
+      /**
+       * @description IANA zone such as Europe/Berlin; default TIMEZONE (UTC)
+       * @example UTC
+       */
+      timezone?: string;
+      /**
+       * @description create it paused (it never fires until resumed)
+       * @default false
+       * @example true
+       */
+      paused?: boolean;
+      /**
+       * @description running executions at most (more: skipped)
+       * @default 3
+       */
+      max_instances?: number;
+      /** @description default JOB_TIMEOUT_SECONDS (3600) */
+      timeout_seconds?: number;
+      /**
+       * @description how late a missed fire may still run
+       * @default 3600
+       */
+      misfire_grace_seconds?: number;
+      /**
+       * @description run missed fires once instead of once each
+       * @default true
+       */
+      coalesce?: boolean;
+    };
+    ImportJobsDto: {
+      /** @description Jobs as GET /jobs/export gives them (each as the body of POST /jobs, without owner_id). All are validated before anything is written; a problem is a 400 naming the index and field, e.g. `jobs[3].hour "25" is out of range 0-23`. */
+      jobs: components["schemas"]["ImportedJobDto"][];
+      /**
+       * @description What to do with a job whose name one of your jobs has already: `fail` (409 naming the names, nothing written), `skip` (keep yours; an import run twice creates nothing the second time), `update` (yours becomes the imported job, fields not given taking the defaults of a new job; needs job_modify).
+       * @default fail
+       * @enum {string}
+       */
+      on_conflict?: "fail" | "skip" | "update";
+    };
+    ImportedJobResponse: {
+      /** Format: uuid */
+      job_id: string;
+      name: string;
+      /** @enum {string} */
+      action: "created" | "updated" | "skipped";
+    };
+    JobImportResponse: {
+      /** @description jobs created */
+      created: number;
+      /** @description existing jobs changed (on_conflict=update) */
+      updated: number;
+      /** @description your jobs of those names, left as they were (on_conflict=skip, or update with nothing to change) */
+      skipped: number;
+      /** @description each imported job in the order given: the job created, updated or (skipped) matched */
+      jobs: components["schemas"]["ImportedJobResponse"][];
     };
     CreateJobDto: {
       /** @example Sample, every minute */
@@ -1547,6 +1702,86 @@ export type operations = {
       };
     };
   };
+  /**
+   * Export the definitions of the jobs you may see (filters as GET /jobs), for backups and keeping jobs in git
+   * @description Each job as POST /jobs and POST /jobs/import take it: without job_id, owner, next_run_time, suspended_reason and timestamps. Your own jobs; everyone’s with view_all or as admin. Ordered by name.
+   */
+  JobsController_export: {
+    parameters: {
+      query?: {
+        /** @description name contains (case-insensitive) */
+        q?: string;
+        /** @description only this owner's jobs (needs view_all or admin) */
+        owner_id?: string;
+        paused?: boolean;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["JobExportResponse"];
+        };
+      };
+      /** @description A malformed filter */
+      400: {
+        content: never;
+      };
+      /** @description Missing, invalid, expired or revoked access token */
+      401: {
+        content: never;
+      };
+      /**
+       * @description Missing job_view, or owner_id without view_all
+       *
+       * Requires: job_view
+       */
+      403: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Import jobs (as GET /jobs/export gives them) for yourself: all validated first, then written at once
+   * @description Every job is checked as POST /jobs checks one, before anything is written; any problem is a 400 naming the index and field (`jobs[3].hour "25" is out of range 0-23`) and nothing is written. Then all jobs are written in one transaction, owned by you, audited (`added`, `modified`) and scheduled at once; paused ones stay paused. A job matches one of yours by name: see on_conflict (default fail). Jobs of ShellJob and ScriptJob need code_execute; a ScriptJob must name a script you can use. MAX_JOBS_PER_USER counts the whole batch (429).
+   */
+  JobsController_import: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ImportJobsDto"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["JobImportResponse"];
+        };
+      };
+      /** @description A job is invalid (named as jobs[i].field), or two jobs share a name */
+      400: {
+        content: never;
+      };
+      /** @description Missing, invalid, expired or revoked access token */
+      401: {
+        content: never;
+      };
+      /**
+       * @description Missing job_create; code_execute for a code class; job_modify for on_conflict=update
+       *
+       * Requires: job_create
+       */
+      403: {
+        content: never;
+      };
+      /** @description on_conflict=fail (default) and you have jobs of these names already */
+      409: {
+        content: never;
+      };
+      /** @description The batch would pass MAX_JOBS_PER_USER */
+      429: {
+        content: never;
+      };
+    };
+  };
   /** The next 5 fire times of a schedule (cron fields and timezone, defaults as for a new job); saves nothing */
   JobsController_preview: {
     requestBody: {
@@ -1760,9 +1995,9 @@ export type operations = {
   ExecutionsController_stats: {
     parameters: {
       query?: {
-        /** @description ISO 8601; default: one hour before time_range_end */
+        /** @description ISO 8601, e.g. 2026-11-23T10:00:00Z; default: one hour before time_range_end */
         time_range_start?: string;
-        /** @description ISO 8601; default: now */
+        /** @description ISO 8601, e.g. 2026-11-23T11:00:00Z; default: now */
         time_range_end?: string;
         /** @description only this job's executions (empty for a job you cannot see) */
         job_id?: string;
