@@ -348,11 +348,10 @@ describe('the web UI in a real browser', () => {
     await expect(page.getByLabel('From').inputValue()).resolves.toBe(from);
     await page.getByRole('button', { name: `succeeded: ${stats.counts.succeeded}`, exact: true }).click();
     await page.waitForURL((url) => url.searchParams.get('state') === 'succeeded');
-    await expect(
-      page
-        .getByRole('button', { name: `succeeded: ${stats.counts.succeeded}`, exact: true })
-        .getAttribute('aria-pressed'),
-    ).resolves.toBe('true');
+    // Pressed once the page has rendered the new URL (waited for, not read once).
+    await page
+      .getByRole('button', { name: `succeeded: ${stats.counts.succeeded}`, exact: true, pressed: true })
+      .waitFor();
     await waitFor('only succeeded rows', async () => {
       const states = await page.locator('tbody tr td:nth-child(2)').allTextContents();
       return states.length > 0 && states.every((state) => state === 'succeeded') ? true : undefined;
