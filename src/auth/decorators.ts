@@ -49,7 +49,16 @@ function authenticated(requirement: PermissionRequirement): MethodDecorator & Cl
     SetMetadata(REQUIRED_PERMISSIONS, requirement),
     ApiBearerAuth(BEARER_AUTH),
     ApiExtension('x-required-permissions', { mode: requirement.mode, permissions: requirement.permissions }),
-    ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token' }),
+    ApiUnauthorizedResponse({
+      description: 'Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why)',
+      headers: {
+        'WWW-Authenticate': {
+          description:
+            '`Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist)',
+          schema: { type: 'string' },
+        },
+      },
+    }),
     ApiForbiddenResponse({ description: `Requires: ${wording}` }),
   );
 }

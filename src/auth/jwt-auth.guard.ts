@@ -1,11 +1,11 @@
-import { type ExecutionContext, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { type ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { isObservable, lastValueFrom, type Observable } from 'rxjs';
 import type { AppConfig } from '../config/app-config.js';
 import { ACCEPTS_METRICS_TOKEN, IS_PUBLIC, OPTIONAL_AUTH } from './decorators.js';
-import { INVALID_TOKEN_MESSAGE } from './auth.errors.js';
+import { InvalidTokenException, rejectionOf } from './auth.errors.js';
 import { isMetricsToken } from './metrics-token.js';
 
 /** Set on a request authenticated by METRICS_TOKEN rather than by a user's access token. */
@@ -57,9 +57,11 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return true;
   }
 
-  override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
+  /** Every refusal is the same 401 body; `WWW-Authenticate` says why (see InvalidTokenException). */
+  override handleRequest<TUser>(error: unknown, user: TUser | false, info?: unknown): TUser {
+    if (error instanceof InvalidTokenException) throw error;
     if (error instanceof HttpException && error.getStatus() !== 401) throw error;
-    if (error || !user) throw new UnauthorizedException(INVALID_TOKEN_MESSAGE);
+    if (error || !user) throw new InvalidTokenException(error ? 'malformed' : rejectionOf(info));
     return user;
   }
 }

@@ -1188,8 +1188,12 @@ export type operations = {
           "text/plain": string;
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: the admin role */
@@ -1226,8 +1230,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: audit_view */
@@ -1269,8 +1277,12 @@ export type operations = {
       204: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: any signed-in user */
@@ -1287,8 +1299,12 @@ export type operations = {
           "application/json": components["schemas"]["MeResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: any signed-in user */
@@ -1312,8 +1328,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: any signed-in user */
@@ -1334,8 +1354,12 @@ export type operations = {
           "application/json": components["schemas"]["JobClassListResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_view */
@@ -1358,8 +1382,12 @@ export type operations = {
           "application/json": components["schemas"]["ScriptListResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: code_execute */
@@ -1392,8 +1420,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: code_execute */
@@ -1419,8 +1451,12 @@ export type operations = {
           "application/json": components["schemas"]["ScriptWithSourceResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: code_execute */
@@ -1443,8 +1479,12 @@ export type operations = {
       204: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: code_execute */
@@ -1485,8 +1525,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_view */
@@ -1512,8 +1556,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_create */
@@ -1533,8 +1581,12 @@ export type operations = {
           "application/json": components["schemas"]["JobOwnersResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /**
@@ -1564,8 +1616,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_view */
@@ -1587,8 +1643,12 @@ export type operations = {
           "application/json": components["schemas"]["JobResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_view */
@@ -1623,8 +1683,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_modify */
@@ -1650,8 +1714,12 @@ export type operations = {
           "application/json": components["schemas"]["DeletedJobResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_delete */
@@ -1677,8 +1745,12 @@ export type operations = {
           "application/json": components["schemas"]["JobResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_pause */
@@ -1704,8 +1776,12 @@ export type operations = {
           "application/json": components["schemas"]["JobResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_resume */
@@ -1743,8 +1819,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: execution_view */
@@ -1778,8 +1858,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: execution_view */
@@ -1801,8 +1885,12 @@ export type operations = {
           "application/json": components["schemas"]["ExecutionResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: execution_view */
@@ -1830,8 +1918,12 @@ export type operations = {
           "application/json": components["schemas"]["RunNowResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_run */
@@ -1864,8 +1956,12 @@ export type operations = {
           "application/json": components["schemas"]["ExecutionResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_run */
@@ -1899,8 +1995,12 @@ export type operations = {
           "text/event-stream": string;
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: any signed-in user */
@@ -1934,8 +2034,12 @@ export type operations = {
           "text/event-stream": string;
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: execution_view */
@@ -1969,8 +2073,12 @@ export type operations = {
           "application/json": components["schemas"]["InstanceListResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: the admin role */
@@ -2000,8 +2108,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_view */
@@ -2047,8 +2159,12 @@ export type operations = {
           "application/json": components["schemas"]["UserListResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: user_manage */
@@ -2074,8 +2190,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: user_manage */
@@ -2101,8 +2221,12 @@ export type operations = {
           "application/json": components["schemas"]["UserResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: user_manage */
@@ -2129,8 +2253,12 @@ export type operations = {
       204: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: user_manage */
@@ -2167,8 +2295,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: user_manage */
@@ -2197,8 +2329,12 @@ export type operations = {
           "application/json": components["schemas"]["UserOwnershipResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: user_manage */
@@ -2232,8 +2368,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: user_manage */
@@ -2263,8 +2403,12 @@ export type operations = {
           "application/json": components["schemas"]["RoleListResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: role_manage or user_manage */
@@ -2290,8 +2434,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: role_manage */
@@ -2312,8 +2460,12 @@ export type operations = {
           "application/json": components["schemas"]["RoleDefaultsResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: role_manage or user_manage */
@@ -2333,8 +2485,12 @@ export type operations = {
       204: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: role_manage */
@@ -2372,8 +2528,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: role_manage */
@@ -2397,8 +2557,12 @@ export type operations = {
           "application/json": components["schemas"]["PermissionListResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: role_manage or user_manage */
