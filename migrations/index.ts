@@ -5,6 +5,7 @@ import { CreateScriptsAndInstances1795465232643 } from './1795465232643-CreateSc
 import { AddJobsSuspendedReason1795472400000 } from './1795472400000-AddJobsSuspendedReason.js';
 import { LoginThrottleBackoff1796593400000 } from './1796593400000-LoginThrottleBackoff.js';
 import { AddChangeEventTriggers1796700000000 } from './1796700000000-AddChangeEventTriggers.js';
+import { CreateApiTokens1796850000000 } from './1796850000000-CreateApiTokens.js';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that the app, the CLI and jest (which
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   AddJobsSuspendedReason1795472400000,
   LoginThrottleBackoff1796593400000,
   AddChangeEventTriggers1796700000000,
+  CreateApiTokens1796850000000,
 ];

@@ -12,6 +12,8 @@ export interface AuthUser {
   /** `jti` of the access token of this request. */
   readonly tokenId: string;
   readonly tokenExpiresAt: Date;
+  /** Set when the request came with an API token (`cw_...`) rather than a login's access token: its id. */
+  readonly apiTokenId?: string;
   /** An operator acting through the CLI: not a row in `users`. */
   readonly system?: boolean;
 }

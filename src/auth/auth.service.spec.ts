@@ -1,3 +1,4 @@
+import type { ApiTokenService } from './api-token.service.js';
 import { BadRequestException, UnauthorizedException } from '@nestjs/common';
 import type { AuthUser } from '../access/auth-user.js';
 import type { DataSource } from 'typeorm';
@@ -43,7 +44,8 @@ function setUp(
   } as unknown as AuditLogService;
   const dataSource = { getRepository: () => ({ update: () => Promise.resolve() }) } as unknown as DataSource;
   const tokens = { issue: () => ({ accessToken: 't', expiresIn: 3600, jti: 'j' }) } as unknown as TokenService;
-  const service = new AuthService(dataSource, users, hasher, tokens, throttle, audit);
+  const apiTokens = {} as unknown as ApiTokenService;
+  const service = new AuthService(dataSource, users, hasher, tokens, throttle, audit, apiTokens);
   return { service, verified, audited, failures, successes, passwordsSet };
 }
 

@@ -14,6 +14,7 @@ import type { ChangePasswordDto, LoginDto, LoginResponse, MeResponse } from './d
 import { LoginThrottleService, throttleKeys, type ThrottleKeys } from './login-throttle.service.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { TokenService } from './token.service.js';
+import { ApiTokenService } from './api-token.service.js';
 
 function effectivePermissions(user: User): string[] {
   return user.roles.some((role) => role.name === 'admin')
@@ -30,6 +31,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly throttle: LoginThrottleService,
     private readonly audit: AuditLogService,
+    private readonly apiTokens: ApiTokenService,
   ) {}
 
   /**
@@ -93,8 +95,9 @@ export class AuthService {
     }
   }
 
-  /** Revokes this token on every instance. */
+  /** Revokes this token on every instance (an API token: revokes it, audited as token_revoked). */
   async logout(user: AuthUser): Promise<void> {
+    if (user.apiTokenId) return this.apiTokens.revoke(user, user.apiTokenId);
     await this.tokens.revoke(user.tokenId, user.tokenExpiresAt);
     await this.audit.record({ event: 'logout', actor: actorOf(user), ownerId: user.id, description: 'logout' });
   }

@@ -38,6 +38,16 @@ export type paths = {
     /** Change my password; every token issued before stops working */
     put: operations["AuthController_changePassword"];
   };
+  "/api/v1/auth/tokens": {
+    /** My API tokens that are not revoked (never their secret), newest first */
+    get: operations["ApiTokensController_list"];
+    /** Create an API token (the secret is in this answer only); audited as token_created. Not with an API token (403) */
+    post: operations["ApiTokensController_create"];
+  };
+  "/api/v1/auth/tokens/{id}": {
+    /** Revoke one of my API tokens (it stops working at once); audited as token_revoked */
+    delete: operations["ApiTokensController_revoke"];
+  };
   "/api/v1/job-classes": {
     /** List the job classes jobs can use here (disabled and unavailable ones are left out) */
     get: operations["JobClassesController_list"];
@@ -200,7 +210,7 @@ export type components = {
       job_id: string | null;
       job_name: string | null;
       /** @enum {string} */
-      event: "added" | "modified" | "deleted" | "paused" | "resumed" | "custom_run" | "login" | "login_failed" | "logout" | "user_created" | "user_modified" | "user_deleted" | "role_created" | "role_modified" | "role_deleted";
+      event: "added" | "modified" | "deleted" | "paused" | "resumed" | "custom_run" | "login" | "login_failed" | "logout" | "user_created" | "user_modified" | "user_deleted" | "role_created" | "role_modified" | "role_deleted" | "token_created" | "token_revoked";
       /** @description username of the actor */
       user: string;
       /**
@@ -259,6 +269,62 @@ export type components = {
       current_password: string;
       /** @description at least PASSWORD_MIN_LENGTH (12) characters, at most 128 and 72 bytes; common passwords refused */
       new_password: string;
+    };
+    CreateApiTokenDto: {
+      /** @example nightly backup script */
+      name: string;
+      /**
+       * Format: date-time
+       * @description when the token stops working (in the future); never when left out
+       */
+      expires_at?: string;
+      /** @description what the token may do: a subset of your own permissions; left out: all of yours. Always narrowed to your current permissions when used */
+      permissions?: ("job_create" | "job_delete" | "job_modify" | "job_pause" | "job_resume" | "job_run" | "job_view" | "execution_view" | "audit_view" | "user_manage" | "role_manage" | "code_execute" | "view_all")[];
+    };
+    CreatedApiTokenResponse: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /**
+       * @description the secret: shown only in this answer. Send it as `Authorization: Bearer cw_...`
+       * @example cw_Ab3dE6gHxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+       */
+      token: string;
+      /** @example cw_Ab3dE6gH */
+      prefix: string;
+      permissions: (("job_create" | "job_delete" | "job_modify" | "job_pause" | "job_resume" | "job_run" | "job_view" | "execution_view" | "audit_view" | "user_manage" | "role_manage" | "code_execute" | "view_all")[]) | null;
+      /** Format: date-time */
+      created_time: string;
+      /** Format: date-time */
+      expires_at: string | null;
+    };
+    ApiTokenResponse: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /**
+       * @description the first characters of the token, not secret
+       * @example cw_Ab3dE6gH
+       */
+      prefix: string;
+      /** @description the token's permission list; null: all of the owner's */
+      permissions: (("job_create" | "job_delete" | "job_modify" | "job_pause" | "job_resume" | "job_run" | "job_view" | "execution_view" | "audit_view" | "user_manage" | "role_manage" | "code_execute" | "view_all")[]) | null;
+      /** Format: date-time */
+      created_time: string;
+      /**
+       * Format: date-time
+       * @description null: never expires
+       */
+      expires_at: string | null;
+      /**
+       * Format: date-time
+       * @description last request made with it (recorded at most once a minute); null: never used
+       */
+      last_used_time: string | null;
+    };
+    ApiTokenListResponse: {
+      tokens: components["schemas"]["ApiTokenResponse"][];
+      total: number;
     };
     JobArgumentResponse: {
       /**
@@ -1217,7 +1283,7 @@ export type operations = {
         time_range_end?: string;
         /** @description Only this job's entries (empty for a job you cannot see) */
         job_id?: string;
-        event?: "added" | "modified" | "deleted" | "paused" | "resumed" | "custom_run" | "login" | "login_failed" | "logout" | "user_created" | "user_modified" | "user_deleted" | "role_created" | "role_modified" | "role_deleted";
+        event?: "added" | "modified" | "deleted" | "paused" | "resumed" | "custom_run" | "login" | "login_failed" | "logout" | "user_created" | "user_modified" | "user_deleted" | "role_created" | "role_modified" | "role_deleted" | "token_created" | "token_revoked";
       };
     };
     responses: {
@@ -1342,6 +1408,88 @@ export type operations = {
       };
       /** @description Too many wrong passwords for this user from this client address, or from this address: current_password was not checked; try again after Retry-After seconds */
       429: {
+        content: never;
+      };
+    };
+  };
+  /** My API tokens that are not revoked (never their secret), newest first */
+  ApiTokensController_list: {
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["ApiTokenListResponse"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
+        content: never;
+      };
+      /** @description Requires: any signed-in user */
+      403: {
+        content: never;
+      };
+    };
+  };
+  /** Create an API token (the secret is in this answer only); audited as token_created. Not with an API token (403) */
+  ApiTokensController_create: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateApiTokenDto"];
+      };
+    };
+    responses: {
+      201: {
+        content: {
+          "application/json": components["schemas"]["CreatedApiTokenResponse"];
+        };
+      };
+      /** @description Missing name, expires_at not in the future, a permission you do not hold */
+      400: {
+        content: never;
+      };
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
+        content: never;
+      };
+      /** @description Requires: any signed-in user */
+      403: {
+        content: never;
+      };
+    };
+  };
+  /** Revoke one of my API tokens (it stops working at once); audited as token_revoked */
+  ApiTokensController_revoke: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      204: {
+        content: never;
+      };
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
+        content: never;
+      };
+      /** @description Requires: any signed-in user */
+      403: {
+        content: never;
+      };
+      /** @description No such token of yours (another user’s token is not found either) */
+      404: {
         content: never;
       };
     };
