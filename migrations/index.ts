@@ -6,6 +6,7 @@ import { AddJobsSuspendedReason1795472400000 } from './1795472400000-AddJobsSusp
 import { LoginThrottleBackoff1796593400000 } from './1796593400000-LoginThrottleBackoff.js';
 import { AddChangeEventTriggers1796700000000 } from './1796700000000-AddChangeEventTriggers.js';
 import { CreateApiTokens1796850000000 } from './1796850000000-CreateApiTokens.js';
+import { CreateRefreshTokens1796860000000 } from './1796860000000-CreateRefreshTokens.js';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that the app, the CLI and jest (which
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   LoginThrottleBackoff1796593400000,
   AddChangeEventTriggers1796700000000,
   CreateApiTokens1796850000000,
+  CreateRefreshTokens1796860000000,
 ];

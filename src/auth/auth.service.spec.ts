@@ -1,3 +1,4 @@
+import type { RefreshTokenService } from './refresh-token.service.js';
 import type { ApiTokenService } from './api-token.service.js';
 import { BadRequestException, UnauthorizedException } from '@nestjs/common';
 import type { AuthUser } from '../access/auth-user.js';
@@ -45,7 +46,10 @@ function setUp(
   const dataSource = { getRepository: () => ({ update: () => Promise.resolve() }) } as unknown as DataSource;
   const tokens = { issue: () => ({ accessToken: 't', expiresIn: 3600, jti: 'j' }) } as unknown as TokenService;
   const apiTokens = {} as unknown as ApiTokenService;
-  const service = new AuthService(dataSource, users, hasher, tokens, throttle, audit, apiTokens);
+  const refreshTokens = {
+    issue: () => Promise.resolve({ token: 'r', familyId: 'f', expiresAt: new Date() }),
+  } as unknown as RefreshTokenService;
+  const service = new AuthService(dataSource, users, hasher, tokens, throttle, audit, apiTokens, refreshTokens);
   return { service, verified, audited, failures, successes, passwordsSet };
 }
 

@@ -6,6 +6,7 @@ import { Script } from '../scripts/entities/script.entity.js';
 import { LoginFailure } from '../auth/entities/login-failure.entity.js';
 import { RevokedToken } from '../auth/entities/revoked-token.entity.js';
 import { ApiToken } from '../auth/entities/api-token.entity.js';
+import { RefreshToken } from '../auth/entities/refresh-token.entity.js';
 import { AppSetting } from '../settings/entities/app-setting.entity.js';
 import { PermissionEntity } from '../users/entities/permission.entity.js';
 import { Role } from '../users/entities/role.entity.js';
@@ -21,6 +22,7 @@ export const ENTITIES = [
   LoginFailure,
   RevokedToken,
   ApiToken,
+  RefreshToken,
   PermissionEntity,
   Role,
   Script,

@@ -23,11 +23,15 @@ export type paths = {
     get: operations["AuditLogsController_list"];
   };
   "/api/v1/auth/login": {
-    /** Log in: returns a bearer access token (no authentication) */
+    /** Log in: returns a bearer access token (no authentication), and sets the session's refresh-token cookie (cronwarden_refresh; HttpOnly, SameSite=Strict, path /api/v1/auth/refresh) */
     post: operations["AuthController_login"];
   };
+  "/api/v1/auth/refresh": {
+    /** A new access token for the refresh-token cookie, which is rotated; a rotated refresh token used again revokes the session (401). The session lasts 12 hours from sign-in */
+    post: operations["AuthController_refresh"];
+  };
   "/api/v1/auth/logout": {
-    /** Revoke this access token */
+    /** Revoke this access token and its session’s refresh tokens (an API token: revoke it) */
     post: operations["AuthController_logout"];
   };
   "/api/v1/auth/me": {
@@ -1310,7 +1314,7 @@ export type operations = {
       };
     };
   };
-  /** Log in: returns a bearer access token (no authentication) */
+  /** Log in: returns a bearer access token (no authentication), and sets the session's refresh-token cookie (cronwarden_refresh; HttpOnly, SameSite=Strict, path /api/v1/auth/refresh) */
   AuthController_login: {
     requestBody: {
       content: {
@@ -1337,7 +1341,21 @@ export type operations = {
       };
     };
   };
-  /** Revoke this access token */
+  /** A new access token for the refresh-token cookie, which is rotated; a rotated refresh token used again revokes the session (401). The session lasts 12 hours from sign-in */
+  AuthController_refresh: {
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["LoginResponse"];
+        };
+      };
+      /** @description No refresh cookie, or an unknown, expired, revoked or reused one; WWW-Authenticate says why (as for access tokens) */
+      401: {
+        content: never;
+      };
+    };
+  };
+  /** Revoke this access token and its session’s refresh tokens (an API token: revoke it) */
   AuthController_logout: {
     responses: {
       204: {
