@@ -6,6 +6,8 @@ import { AddJobsSuspendedReason1795472400000 } from './1795472400000-AddJobsSusp
 import { LoginThrottleBackoff1796593400000 } from './1796593400000-LoginThrottleBackoff.js';
 import { GrantJobDeleteToJobManager1796602973449 } from './1796602973449-GrantJobDeleteToJobManager.js';
 import { AddChangeEventTriggers1796700000000 } from './1796700000000-AddChangeEventTriggers.js';
+import { CreateApiTokens1796850000000 } from './1796850000000-CreateApiTokens.js';
+import { CreateRefreshTokens1796860000000 } from './1796860000000-CreateRefreshTokens.js';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that the app, the CLI and jest (which
@@ -21,4 +23,6 @@ export const MIGRATIONS = [
   LoginThrottleBackoff1796593400000,
   GrantJobDeleteToJobManager1796602973449,
   AddChangeEventTriggers1796700000000,
+  CreateApiTokens1796850000000,
+  CreateRefreshTokens1796860000000,
 ];

@@ -456,6 +456,41 @@ const MATRIX: Row[] = [
     },
   },
 
+  {
+    method: 'POST',
+    route: '/api/v1/auth/tokens',
+    path: () => '/api/v1/auth/tokens',
+    body: () => ({ name: uniqueName('matrix-token') }),
+    // prettier-ignore
+    status: { anonymous: 401, admin: 201, job_manager: 201, viewer: 201, auditor: 201, user_admin: 201, no_role: 201, code_runner: 201, supervisor: 201 },
+    after: (_f, res, allowed) => {
+      if (allowed) expect(res.body).toMatchObject({ token: expect.stringMatching(/^cw_/) });
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/auth/tokens',
+    path: () => '/api/v1/auth/tokens',
+    // prettier-ignore
+    status: { anonymous: 401, admin: 200, job_manager: 200, viewer: 200, auditor: 200, user_admin: 200, no_role: 200, code_runner: 200, supervisor: 200 },
+  },
+  {
+    // Another user's token: the same 404 for everyone, admins included; it keeps working.
+    method: 'DELETE',
+    route: '/api/v1/auth/tokens/:id (another user’s)',
+    path: (f) => `/api/v1/auth/tokens/${f.id}`,
+    setup: async () => {
+      const res = await send('POST', '/api/v1/auth/tokens', stranger.bearer, { name: uniqueName('stranger-token') });
+      const body = res.body as { id: string; token: string };
+      return { id: body.id, name: body.token };
+    },
+    // prettier-ignore
+    status: { anonymous: 401, admin: 404, job_manager: 404, viewer: 404, auditor: 404, user_admin: 404, no_role: 404, code_runner: 404, supervisor: 404 },
+    after: async (f) => {
+      await send('GET', '/api/v1/auth/me', `Bearer ${f.name}`).expect(200);
+    },
+  },
+
   // Users (user_manage)
   {
     method: 'GET',

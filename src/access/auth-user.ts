@@ -12,6 +12,10 @@ export interface AuthUser {
   /** `jti` of the access token of this request. */
   readonly tokenId: string;
   readonly tokenExpiresAt: Date;
+  /** Set when the request came with an API token (`cw_...`) rather than a login's access token: its id. */
+  readonly apiTokenId?: string;
+  /** The refresh-token family (browser session) of this access token, if it came from a login or refresh. */
+  readonly sessionId?: string;
   /** An operator acting through the CLI: not a row in `users`. */
   readonly system?: boolean;
 }

@@ -10,6 +10,8 @@ export const ACCOUNT_AUDIT_EVENTS = [
   'role_created',
   'role_modified',
   'role_deleted',
+  'token_created',
+  'token_revoked',
 ] as const;
 export const AUDIT_EVENTS = [...JOB_AUDIT_EVENTS, ...ACCOUNT_AUDIT_EVENTS] as const;
 

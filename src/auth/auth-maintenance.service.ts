@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { LoginThrottleService } from './login-throttle.service.js';
+import { RefreshTokenService } from './refresh-token.service.js';
 import { TokenService } from './token.service.js';
 
 const PURGE_EVERY_MS = 10 * 60 * 1000;
@@ -13,6 +14,7 @@ export class AuthMaintenanceService implements OnApplicationBootstrap, OnApplica
   constructor(
     private readonly tokens: TokenService,
     private readonly throttle: LoginThrottleService,
+    private readonly refreshTokens: RefreshTokenService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -28,8 +30,11 @@ export class AuthMaintenanceService implements OnApplicationBootstrap, OnApplica
     try {
       const tokens = await this.tokens.purgeExpiredRevocations();
       const counters = await this.throttle.purgeStale();
-      if (tokens + counters > 0)
-        this.logger.debug(`Purged ${tokens} expired revocations, ${counters} stale login counters`);
+      const sessions = await this.refreshTokens.purgeExpired();
+      if (tokens + counters + sessions > 0)
+        this.logger.debug(
+          `Purged ${tokens} expired revocations, ${counters} stale login counters, ${sessions} ended refresh tokens`,
+        );
     } catch (error) {
       this.logger.warn(`Purging auth state failed: ${(error as Error).message}`);
     }

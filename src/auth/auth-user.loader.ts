@@ -50,6 +50,7 @@ export class AuthUserLoader {
       isAdmin: row.roles.includes(ADMIN_ROLE),
       tokenId: claims.jti,
       tokenExpiresAt: new Date(claims.exp * 1000),
+      ...(typeof claims.sid === 'string' ? { sessionId: claims.sid } : {}),
     };
   }
 }

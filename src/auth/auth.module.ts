@@ -4,6 +4,7 @@ import { AdminBootstrapService } from '../users/admin-bootstrap.service.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthCoreModule } from './auth-core.module.js';
 import { AuthMaintenanceService } from './auth-maintenance.service.js';
+import { ApiTokensController } from './api-tokens.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
@@ -19,6 +20,6 @@ import { PermissionsGuard } from './permissions.guard.js';
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: PermissionsGuard },
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, ApiTokensController],
 })
 export class AuthModule {}

@@ -1,3 +1,5 @@
+import type { RefreshTokenService } from './refresh-token.service.js';
+import type { ApiTokenService } from './api-token.service.js';
 import { BadRequestException, UnauthorizedException } from '@nestjs/common';
 import type { AuthUser } from '../access/auth-user.js';
 import type { DataSource } from 'typeorm';
@@ -43,7 +45,11 @@ function setUp(
   } as unknown as AuditLogService;
   const dataSource = { getRepository: () => ({ update: () => Promise.resolve() }) } as unknown as DataSource;
   const tokens = { issue: () => ({ accessToken: 't', expiresIn: 3600, jti: 'j' }) } as unknown as TokenService;
-  const service = new AuthService(dataSource, users, hasher, tokens, throttle, audit);
+  const apiTokens = {} as unknown as ApiTokenService;
+  const refreshTokens = {
+    issue: () => Promise.resolve({ token: 'r', familyId: 'f', expiresAt: new Date() }),
+  } as unknown as RefreshTokenService;
+  const service = new AuthService(dataSource, users, hasher, tokens, throttle, audit, apiTokens, refreshTokens);
   return { service, verified, audited, failures, successes, passwordsSet };
 }
 

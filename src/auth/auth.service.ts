@@ -14,6 +14,8 @@ import type { ChangePasswordDto, LoginDto, LoginResponse, MeResponse } from './d
 import { LoginThrottleService, throttleKeys, type ThrottleKeys } from './login-throttle.service.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { TokenService } from './token.service.js';
+import { ApiTokenService } from './api-token.service.js';
+import { type IssuedRefreshToken, RefreshTokenService } from './refresh-token.service.js';
 
 function effectivePermissions(user: User): string[] {
   return user.roles.some((role) => role.name === 'admin')
@@ -30,6 +32,8 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly throttle: LoginThrottleService,
     private readonly audit: AuditLogService,
+    private readonly apiTokens: ApiTokenService,
+    private readonly refreshTokens: RefreshTokenService,
   ) {}
 
   /**
@@ -38,7 +42,7 @@ export class AuthService {
    * password is checked (429 while either waits or is busy: the password is then not checked at
    * all), and becomes a failure or a success afterwards.
    */
-  async login(dto: LoginDto, clientAddress: string): Promise<LoginResponse> {
+  async login(dto: LoginDto, clientAddress: string): Promise<{ response: LoginResponse; refresh: IssuedRefreshToken }> {
     const keys = throttleKeys(dto.username, clientAddress);
     await this.reserveOrRefuse(keys, 'failed logins');
 
@@ -70,7 +74,22 @@ export class AuthService {
       ownerId: user.id,
       description: `login from ${clientAddress}`,
     });
-    const token = this.tokens.issue(user.id, user.tokenVersion);
+    const refresh = await this.refreshTokens.issue(user.id, user.tokenVersion);
+    return { response: this.sessionResponse(user, refresh.familyId), refresh };
+  }
+
+  /**
+   * A new access token (and the next refresh token of the same session) for a refresh token; a
+   * rotated one presented again revokes the session (401).
+   */
+  async refresh(token: string): Promise<{ response: LoginResponse; refresh: IssuedRefreshToken }> {
+    const refresh = await this.refreshTokens.rotate(token);
+    const user = await this.users.get(refresh.userId);
+    return { response: this.sessionResponse(user, refresh.familyId), refresh };
+  }
+
+  private sessionResponse(user: User, sessionId: string): LoginResponse {
+    const token = this.tokens.issue(user.id, user.tokenVersion, sessionId);
     return {
       access_token: token.accessToken,
       token_type: 'Bearer',
@@ -93,8 +112,10 @@ export class AuthService {
     }
   }
 
-  /** Revokes this token on every instance. */
+  /** Revokes this token on every instance (an API token: revokes it, audited as token_revoked). */
   async logout(user: AuthUser): Promise<void> {
+    if (user.apiTokenId) return this.apiTokens.revoke(user, user.apiTokenId);
+    if (user.sessionId) await this.refreshTokens.revokeFamily(user.sessionId);
     await this.tokens.revoke(user.tokenId, user.tokenExpiresAt);
     await this.audit.record({ event: 'logout', actor: actorOf(user), ownerId: user.id, description: 'logout' });
   }

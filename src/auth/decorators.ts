@@ -9,6 +9,7 @@ export const IS_PUBLIC = 'cronwarden:public';
 export const REQUIRED_PERMISSIONS = 'cronwarden:permissions';
 export const ACCEPTS_METRICS_TOKEN = 'cronwarden:metrics-token';
 export const OPTIONAL_AUTH = 'cronwarden:optional-auth';
+export const NOT_WITH_API_TOKEN = 'cronwarden:not-with-api-token';
 
 export interface PermissionRequirement {
   /** `all`: every listed permission; `any`: at least one (an empty `all` list: any signed-in user); `admin`: the admin role. */
@@ -49,7 +50,16 @@ function authenticated(requirement: PermissionRequirement): MethodDecorator & Cl
     SetMetadata(REQUIRED_PERMISSIONS, requirement),
     ApiBearerAuth(BEARER_AUTH),
     ApiExtension('x-required-permissions', { mode: requirement.mode, permissions: requirement.permissions }),
-    ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token' }),
+    ApiUnauthorizedResponse({
+      description: 'Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why)',
+      headers: {
+        'WWW-Authenticate': {
+          description:
+            '`Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist)',
+          schema: { type: 'string' },
+        },
+      },
+    }),
     ApiForbiddenResponse({ description: `Requires: ${wording}` }),
   );
 }
@@ -72,6 +82,10 @@ export const AdminOnly = (): MethodDecorator & ClassDecorator => authenticated({
 /** Admins, or a scraper presenting METRICS_TOKEN as its bearer token (`GET /metrics`). */
 export const AdminOrMetricsToken = (): MethodDecorator & ClassDecorator =>
   applyDecorators(SetMetadata(ACCEPTS_METRICS_TOKEN, true), AdminOnly());
+
+/** Refused (403) to a request made with an API token: only a signed-in person may do this (mint API tokens). */
+export const NotWithApiToken = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(NOT_WITH_API_TOKEN, true), ApiExtension('x-not-with-api-token', true));
 
 /** The signed-in caller of this request. */
 export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): AuthUser => {

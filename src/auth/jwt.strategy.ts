@@ -1,11 +1,11 @@
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { DatabaseUnavailableException, isDatabaseUnavailable } from '../database/database-unavailable.js';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AuthUser } from '../access/auth-user.js';
 import { AuthUserLoader } from './auth-user.loader.js';
 import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, type AccessTokenClaims, TokenService } from './token.service.js';
-import { INVALID_TOKEN_MESSAGE } from './auth.errors.js';
+import { InvalidTokenException } from './auth.errors.js';
 
 function isClaims(payload: unknown): payload is AccessTokenClaims {
   const claims = payload as Partial<AccessTokenClaims> | null;
@@ -36,12 +36,13 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(payload: unknown): Promise<AuthUser> {
-    if (!isClaims(payload)) throw new UnauthorizedException(INVALID_TOKEN_MESSAGE);
+    if (!isClaims(payload)) throw new InvalidTokenException('malformed');
     const user = await this.loader.load(payload).catch((error: unknown) => {
       // Not the token's fault: a 401 would send clients back to the login page.
       throw isDatabaseUnavailable(error) ? new DatabaseUnavailableException() : error;
     });
-    if (!user) throw new UnauthorizedException(INVALID_TOKEN_MESSAGE);
+    // Unknown or disabled user, an older token version (password change), or logged out.
+    if (!user) throw new InvalidTokenException('revoked');
     return user;
   }
 }

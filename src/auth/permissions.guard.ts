@@ -2,7 +2,13 @@ import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable
 import { Reflector } from '@nestjs/core';
 import type { AuthUser } from '../access/auth-user.js';
 import { hasPermission } from '../access/auth-user.js';
-import { ACCEPTS_METRICS_TOKEN, IS_PUBLIC, type PermissionRequirement, REQUIRED_PERMISSIONS } from './decorators.js';
+import {
+  ACCEPTS_METRICS_TOKEN,
+  IS_PUBLIC,
+  NOT_WITH_API_TOKEN,
+  type PermissionRequirement,
+  REQUIRED_PERMISSIONS,
+} from './decorators.js';
 import type { MetricsScrapeRequest } from './jwt-auth.guard.js';
 
 /**
@@ -31,6 +37,9 @@ export class PermissionsGuard implements CanActivate {
       return true;
     const user = request.user;
     if (!user) throw new ForbiddenException();
+    if (user.apiTokenId && this.reflector.getAllAndOverride<boolean>(NOT_WITH_API_TOKEN, targets)) {
+      throw new ForbiddenException('Not with an API token: sign in with your password to do this');
+    }
     const { mode, permissions } = requirement;
     if (mode === 'admin') {
       if (!user.isAdmin) throw new ForbiddenException('Only admins may do this');

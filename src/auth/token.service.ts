@@ -20,6 +20,8 @@ export interface AccessTokenClaims {
   jti: string;
   iat: number;
   exp: number;
+  /** The browser session (refresh-token family) this token was issued in, when there is one. */
+  sid?: string;
 }
 
 export interface IssuedToken {
@@ -48,10 +50,10 @@ export class TokenService {
     return this.key;
   }
 
-  issue(userId: string, tokenVersion: number): IssuedToken {
+  issue(userId: string, tokenVersion: number, sessionId?: string): IssuedToken {
     const expiresIn = this.config.get('auth.jwtExpiresInSeconds', { infer: true });
     const jti = randomUUID();
-    const accessToken = jwt.sign({ ver: tokenVersion }, this.signingKey(), {
+    const accessToken = jwt.sign({ ver: tokenVersion, ...(sessionId ? { sid: sessionId } : {}) }, this.signingKey(), {
       algorithm: JWT_ALGORITHM,
       expiresIn,
       issuer: JWT_ISSUER,

@@ -5,6 +5,8 @@ import { Job } from '../jobs/entities/job.entity.js';
 import { Script } from '../scripts/entities/script.entity.js';
 import { LoginFailure } from '../auth/entities/login-failure.entity.js';
 import { RevokedToken } from '../auth/entities/revoked-token.entity.js';
+import { ApiToken } from '../auth/entities/api-token.entity.js';
+import { RefreshToken } from '../auth/entities/refresh-token.entity.js';
 import { AppSetting } from '../settings/entities/app-setting.entity.js';
 import { PermissionEntity } from '../users/entities/permission.entity.js';
 import { Role } from '../users/entities/role.entity.js';
@@ -19,6 +21,8 @@ export const ENTITIES = [
   Job,
   LoginFailure,
   RevokedToken,
+  ApiToken,
+  RefreshToken,
   PermissionEntity,
   Role,
   Script,

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidTokenException } from '../auth/auth.errors.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import { DatabaseUnavailableException, isDatabaseUnavailable } from '../database/database-unavailable.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
@@ -62,6 +63,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (requestId) void reply.header(REQUEST_ID_HEADER, requestId);
     if (exception instanceof TooManyRequestsException || exception instanceof DatabaseUnavailableException)
       void reply.header('Retry-After', String(exception.retryAfterSeconds));
+    if (exception instanceof InvalidTokenException) void reply.header('WWW-Authenticate', exception.challenge());
     void reply.status(body.statusCode).send(body);
   }
 }

@@ -1,4 +1,5 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { revokeApiTokensOf } from '../auth/api-token.service.js';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
@@ -157,7 +158,10 @@ export class UsersService {
         if (!dto.is_active) await this.assertNotLastAdmin(manager, user);
         changes.push(`is_active: ${user.isActive} → ${dto.is_active}`);
         user.isActive = dto.is_active;
-        if (!dto.is_active) user.tokenVersion += 1;
+        if (!dto.is_active) {
+          user.tokenVersion += 1;
+          await revokeApiTokensOf(manager, user.id);
+        }
       }
       if (passwordHash) {
         changes.push('password changed');

@@ -23,11 +23,15 @@ export type paths = {
     get: operations["AuditLogsController_list"];
   };
   "/api/v1/auth/login": {
-    /** Log in: returns a bearer access token (no authentication) */
+    /** Log in: returns a bearer access token (no authentication), and sets the session's refresh-token cookie (cronwarden_refresh; HttpOnly, SameSite=Strict, path /api/v1/auth/refresh) */
     post: operations["AuthController_login"];
   };
+  "/api/v1/auth/refresh": {
+    /** A new access token for the refresh-token cookie, which is rotated; a rotated refresh token used again revokes the session (401). The session lasts 12 hours from sign-in */
+    post: operations["AuthController_refresh"];
+  };
   "/api/v1/auth/logout": {
-    /** Revoke this access token */
+    /** Revoke this access token and its session’s refresh tokens (an API token: revoke it) */
     post: operations["AuthController_logout"];
   };
   "/api/v1/auth/me": {
@@ -37,6 +41,16 @@ export type paths = {
   "/api/v1/auth/me/password": {
     /** Change my password; every token issued before stops working */
     put: operations["AuthController_changePassword"];
+  };
+  "/api/v1/auth/tokens": {
+    /** My API tokens that are not revoked (never their secret), newest first */
+    get: operations["ApiTokensController_list"];
+    /** Create an API token (the secret is in this answer only); audited as token_created. Not with an API token (403) */
+    post: operations["ApiTokensController_create"];
+  };
+  "/api/v1/auth/tokens/{id}": {
+    /** Revoke one of my API tokens (it stops working at once); audited as token_revoked */
+    delete: operations["ApiTokensController_revoke"];
   };
   "/api/v1/job-classes": {
     /** List the job classes jobs can use here (disabled and unavailable ones are left out) */
@@ -214,7 +228,7 @@ export type components = {
       job_id: string | null;
       job_name: string | null;
       /** @enum {string} */
-      event: "added" | "modified" | "deleted" | "paused" | "resumed" | "custom_run" | "login" | "login_failed" | "logout" | "user_created" | "user_modified" | "user_deleted" | "role_created" | "role_modified" | "role_deleted";
+      event: "added" | "modified" | "deleted" | "paused" | "resumed" | "custom_run" | "login" | "login_failed" | "logout" | "user_created" | "user_modified" | "user_deleted" | "role_created" | "role_modified" | "role_deleted" | "token_created" | "token_revoked";
       /** @description username of the actor */
       user: string;
       /**
@@ -273,6 +287,62 @@ export type components = {
       current_password: string;
       /** @description at least PASSWORD_MIN_LENGTH (12) characters, at most 128 and 72 bytes; common passwords refused */
       new_password: string;
+    };
+    CreateApiTokenDto: {
+      /** @example nightly backup script */
+      name: string;
+      /**
+       * Format: date-time
+       * @description when the token stops working (in the future); never when left out
+       */
+      expires_at?: string;
+      /** @description what the token may do: a subset of your own permissions; left out: all of yours. Always narrowed to your current permissions when used */
+      permissions?: ("job_create" | "job_delete" | "job_modify" | "job_pause" | "job_resume" | "job_run" | "job_view" | "execution_view" | "audit_view" | "user_manage" | "role_manage" | "code_execute" | "view_all")[];
+    };
+    CreatedApiTokenResponse: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /**
+       * @description the secret: shown only in this answer. Send it as `Authorization: Bearer cw_...`
+       * @example cw_Ab3dE6gHxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+       */
+      token: string;
+      /** @example cw_Ab3dE6gH */
+      prefix: string;
+      permissions: (("job_create" | "job_delete" | "job_modify" | "job_pause" | "job_resume" | "job_run" | "job_view" | "execution_view" | "audit_view" | "user_manage" | "role_manage" | "code_execute" | "view_all")[]) | null;
+      /** Format: date-time */
+      created_time: string;
+      /** Format: date-time */
+      expires_at: string | null;
+    };
+    ApiTokenResponse: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /**
+       * @description the first characters of the token, not secret
+       * @example cw_Ab3dE6gH
+       */
+      prefix: string;
+      /** @description the token's permission list; null: all of the owner's */
+      permissions: (("job_create" | "job_delete" | "job_modify" | "job_pause" | "job_resume" | "job_run" | "job_view" | "execution_view" | "audit_view" | "user_manage" | "role_manage" | "code_execute" | "view_all")[]) | null;
+      /** Format: date-time */
+      created_time: string;
+      /**
+       * Format: date-time
+       * @description null: never expires
+       */
+      expires_at: string | null;
+      /**
+       * Format: date-time
+       * @description last request made with it (recorded at most once a minute); null: never used
+       */
+      last_used_time: string | null;
+    };
+    ApiTokenListResponse: {
+      tokens: components["schemas"]["ApiTokenResponse"][];
+      total: number;
     };
     JobArgumentResponse: {
       /**
@@ -1343,8 +1413,12 @@ export type operations = {
           "text/plain": string;
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: the admin role */
@@ -1368,7 +1442,7 @@ export type operations = {
         time_range_end?: string;
         /** @description Only this job's entries (empty for a job you cannot see) */
         job_id?: string;
-        event?: "added" | "modified" | "deleted" | "paused" | "resumed" | "custom_run" | "login" | "login_failed" | "logout" | "user_created" | "user_modified" | "user_deleted" | "role_created" | "role_modified" | "role_deleted";
+        event?: "added" | "modified" | "deleted" | "paused" | "resumed" | "custom_run" | "login" | "login_failed" | "logout" | "user_created" | "user_modified" | "user_deleted" | "role_created" | "role_modified" | "role_deleted" | "token_created" | "token_revoked";
       };
     };
     responses: {
@@ -1381,8 +1455,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: audit_view */
@@ -1391,7 +1469,7 @@ export type operations = {
       };
     };
   };
-  /** Log in: returns a bearer access token (no authentication) */
+  /** Log in: returns a bearer access token (no authentication), and sets the session's refresh-token cookie (cronwarden_refresh; HttpOnly, SameSite=Strict, path /api/v1/auth/refresh) */
   AuthController_login: {
     requestBody: {
       content: {
@@ -1418,14 +1496,32 @@ export type operations = {
       };
     };
   };
-  /** Revoke this access token */
+  /** A new access token for the refresh-token cookie, which is rotated; a rotated refresh token used again revokes the session (401). The session lasts 12 hours from sign-in */
+  AuthController_refresh: {
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["LoginResponse"];
+        };
+      };
+      /** @description No refresh cookie, or an unknown, expired, revoked or reused one; WWW-Authenticate says why (as for access tokens) */
+      401: {
+        content: never;
+      };
+    };
+  };
+  /** Revoke this access token and its session’s refresh tokens (an API token: revoke it) */
   AuthController_logout: {
     responses: {
       204: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: any signed-in user */
@@ -1442,8 +1538,12 @@ export type operations = {
           "application/json": components["schemas"]["MeResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: any signed-in user */
@@ -1467,8 +1567,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: any signed-in user */
@@ -1481,6 +1585,88 @@ export type operations = {
       };
     };
   };
+  /** My API tokens that are not revoked (never their secret), newest first */
+  ApiTokensController_list: {
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["ApiTokenListResponse"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
+        content: never;
+      };
+      /** @description Requires: any signed-in user */
+      403: {
+        content: never;
+      };
+    };
+  };
+  /** Create an API token (the secret is in this answer only); audited as token_created. Not with an API token (403) */
+  ApiTokensController_create: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateApiTokenDto"];
+      };
+    };
+    responses: {
+      201: {
+        content: {
+          "application/json": components["schemas"]["CreatedApiTokenResponse"];
+        };
+      };
+      /** @description Missing name, expires_at not in the future, a permission you do not hold */
+      400: {
+        content: never;
+      };
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
+        content: never;
+      };
+      /** @description Requires: any signed-in user */
+      403: {
+        content: never;
+      };
+    };
+  };
+  /** Revoke one of my API tokens (it stops working at once); audited as token_revoked */
+  ApiTokensController_revoke: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      204: {
+        content: never;
+      };
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
+        content: never;
+      };
+      /** @description Requires: any signed-in user */
+      403: {
+        content: never;
+      };
+      /** @description No such token of yours (another user’s token is not found either) */
+      404: {
+        content: never;
+      };
+    };
+  };
   /** List the job classes jobs can use here (disabled and unavailable ones are left out) */
   JobClassesController_list: {
     responses: {
@@ -1489,8 +1675,12 @@ export type operations = {
           "application/json": components["schemas"]["JobClassListResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_view */
@@ -1513,8 +1703,12 @@ export type operations = {
           "application/json": components["schemas"]["ScriptListResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: code_execute */
@@ -1547,8 +1741,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: code_execute */
@@ -1574,8 +1772,12 @@ export type operations = {
           "application/json": components["schemas"]["ScriptWithSourceResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: code_execute */
@@ -1598,8 +1800,12 @@ export type operations = {
       204: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: code_execute */
@@ -1640,8 +1846,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_view */
@@ -1667,8 +1877,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_create */
@@ -1688,8 +1902,12 @@ export type operations = {
           "application/json": components["schemas"]["JobOwnersResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /**
@@ -1799,8 +2017,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_view */
@@ -1822,8 +2044,12 @@ export type operations = {
           "application/json": components["schemas"]["JobResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_view */
@@ -1858,8 +2084,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_modify */
@@ -1885,8 +2115,12 @@ export type operations = {
           "application/json": components["schemas"]["DeletedJobResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_delete */
@@ -1912,8 +2146,12 @@ export type operations = {
           "application/json": components["schemas"]["JobResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_pause */
@@ -1939,8 +2177,12 @@ export type operations = {
           "application/json": components["schemas"]["JobResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_resume */
@@ -1978,8 +2220,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: execution_view */
@@ -2013,8 +2259,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: execution_view */
@@ -2036,8 +2286,12 @@ export type operations = {
           "application/json": components["schemas"]["ExecutionResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: execution_view */
@@ -2065,8 +2319,12 @@ export type operations = {
           "application/json": components["schemas"]["RunNowResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_run */
@@ -2099,8 +2357,12 @@ export type operations = {
           "application/json": components["schemas"]["ExecutionResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_run */
@@ -2134,8 +2396,12 @@ export type operations = {
           "text/event-stream": string;
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: any signed-in user */
@@ -2169,8 +2435,12 @@ export type operations = {
           "text/event-stream": string;
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: execution_view */
@@ -2204,8 +2474,12 @@ export type operations = {
           "application/json": components["schemas"]["InstanceListResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: the admin role */
@@ -2235,8 +2509,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: job_view */
@@ -2282,8 +2560,12 @@ export type operations = {
           "application/json": components["schemas"]["UserListResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: user_manage */
@@ -2309,8 +2591,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: user_manage */
@@ -2336,8 +2622,12 @@ export type operations = {
           "application/json": components["schemas"]["UserResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: user_manage */
@@ -2364,8 +2654,12 @@ export type operations = {
       204: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: user_manage */
@@ -2402,8 +2696,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: user_manage */
@@ -2432,8 +2730,12 @@ export type operations = {
           "application/json": components["schemas"]["UserOwnershipResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: user_manage */
@@ -2467,8 +2769,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: user_manage */
@@ -2498,8 +2804,12 @@ export type operations = {
           "application/json": components["schemas"]["RoleListResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: role_manage or user_manage */
@@ -2525,8 +2835,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: role_manage */
@@ -2547,8 +2861,12 @@ export type operations = {
           "application/json": components["schemas"]["RoleDefaultsResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: role_manage or user_manage */
@@ -2568,8 +2886,12 @@ export type operations = {
       204: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: role_manage */
@@ -2607,8 +2929,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: role_manage */
@@ -2632,8 +2958,12 @@ export type operations = {
           "application/json": components["schemas"]["PermissionListResponse"];
         };
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /** @description Requires: role_manage or user_manage */

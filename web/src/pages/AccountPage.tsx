@@ -4,6 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, errorText } from '../api/client';
 import { useAuth } from '../auth';
+import { ApiTokens } from '../components/ApiTokens';
 
 export function AccountPage() {
   const auth = useAuth();
@@ -26,9 +27,9 @@ export function AccountPage() {
     change.mutate();
   };
   return (
-    <Stack maw={640}>
+    <Stack maw={1120}>
       <Title order={2}>Account</Title>
-      <Card withBorder>
+      <Card withBorder maw={640}>
         <Stack gap="xs">
           <Text>
             Signed in as <b>{auth.me?.username}</b>
@@ -49,7 +50,7 @@ export function AccountPage() {
           </Text>
         </Stack>
       </Card>
-      <Card withBorder>
+      <Card withBorder maw={640}>
         <form onSubmit={submit}>
           <Stack>
             <Title order={4}>Change password</Title>
@@ -76,6 +77,7 @@ export function AccountPage() {
           </Stack>
         </form>
       </Card>
+      <ApiTokens />
     </Stack>
   );
 }

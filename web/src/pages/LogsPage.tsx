@@ -22,6 +22,8 @@ const EVENTS: AuditEvent[] = [
   'login',
   'login_failed',
   'logout',
+  'token_created',
+  'token_revoked',
 ];
 /** Events of user and role changes: visible to admins only. */
 const ADMIN_EVENTS: AuditEvent[] = [
