@@ -1944,8 +1944,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /**
@@ -1978,8 +1982,12 @@ export type operations = {
       400: {
         content: never;
       };
-      /** @description Missing, invalid, expired or revoked access token */
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
       401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
         content: never;
       };
       /**
