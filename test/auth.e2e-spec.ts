@@ -111,6 +111,7 @@ describe('auth', () => {
         roles: ['job_manager'],
         permissions: [
           'job_create',
+          'job_delete',
           'job_modify',
           'job_pause',
           'job_resume',
