@@ -22,6 +22,8 @@ export const TAG_ORDER: ReadonlyArray<{ name: string; description: string }> = [
   { name: 'users', description: 'User accounts (user_manage)' },
   { name: 'roles', description: 'Roles and the permission catalogue (role_manage)' },
   { name: 'job-classes', description: 'The job-class catalogue: what a job can run, and its arguments' },
+  { name: 'dashboard', description: "One summary of the caller's jobs and runs, for the web UI's first page" },
+  { name: 'events', description: 'Live events and live output (Server-Sent Events)' },
   { name: 'instances', description: 'The Cronwarden instances (replicas) sharing this database' },
   { name: 'health', description: 'Liveness and readiness' },
   { name: 'metrics', description: 'Prometheus metrics' },
