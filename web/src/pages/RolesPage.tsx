@@ -4,6 +4,7 @@ import { useQueries } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ADMIN_ROLE, type Caller, mayManageRole } from '../admin';
 import { api, type Role, unwrap } from '../api/client';
+import { PermissionNeeded } from '../components/PermissionNeeded';
 import { useAuth } from '../auth';
 import { usePermissions, useRoleDefaults, useRoles } from '../components/admin/queries';
 import { DeleteRoleDialog, RoleDialog } from '../components/admin/RoleDialog';
@@ -14,16 +15,8 @@ type Open = { kind: 'new' } | { kind: 'edit' | 'delete'; role: Role } | null;
 /** Roles (role_manage): seeded and custom, their permissions and holders; create, edit, delete. */
 export function RolesPage() {
   const auth = useAuth();
-  if (!auth.can('role_manage')) {
-    return (
-      <Stack>
-        <Title order={2}>Roles</Title>
-        <Alert color="yellow" title="No permission">
-          Managing roles needs the role_manage permission, which your roles do not give. An admin can grant it.
-        </Alert>
-      </Stack>
-    );
-  }
+  if (!auth.can('role_manage'))
+    return <PermissionNeeded title="Roles" what="Managing roles" permission="role_manage" />;
   return <RolesList />;
 }
 

@@ -28,6 +28,7 @@ import {
 } from '../admin';
 import { useMediaQuery } from '@mantine/hooks';
 import { api, type Role, unwrap, type User } from '../api/client';
+import { PermissionNeeded } from '../components/PermissionNeeded';
 import { useAuth } from '../auth';
 import { DeleteUserDialog } from '../components/admin/DeleteUserDialog';
 import { useActiveAdminCount, useRoleDefaults, useRoles } from '../components/admin/queries';
@@ -44,16 +45,8 @@ type Open = { kind: 'new' } | { kind: 'edit' | 'password' | 'delete'; user: User
 /** Users (user_manage): search, status and role filters in the URL; create, edit, enable/disable, reset, delete. */
 export function UsersPage() {
   const auth = useAuth();
-  if (!auth.can('user_manage')) {
-    return (
-      <Stack>
-        <Title order={2}>Users</Title>
-        <Alert color="yellow" title="No permission">
-          Managing users needs the user_manage permission, which your roles do not give. An admin can grant it.
-        </Alert>
-      </Stack>
-    );
-  }
+  if (!auth.can('user_manage'))
+    return <PermissionNeeded title="Users" what="Managing users" permission="user_manage" />;
   return <UsersList />;
 }
 
