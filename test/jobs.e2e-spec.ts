@@ -224,10 +224,13 @@ describe('jobs (/api/v1/jobs)', () => {
     it('GET /jobs lists the caller’s jobs with total, filtered by q and paused', async () => {
       const owner = await manager();
       const tag = uniqueName('list');
+      // Due months from now, so it cannot fire (and move next_run_time) between the create and the list.
+      const farMonth = String(((new Date().getUTCMonth() + 6) % 12) + 1);
       const active = await rest.createJob(owner, {
         name: `${tag} Alpha`,
         job_class_string: 'SampleJob',
         pub_args: ['a'],
+        month: farMonth,
       });
       const paused = await rest.createJob(owner, {
         name: `${tag} beta`,
@@ -235,7 +238,7 @@ describe('jobs (/api/v1/jobs)', () => {
         pub_args: ['b'],
         paused: true,
       });
-      // A list item is the job object plus its latest execution (the active job may have fired meanwhile).
+      // A list item is the job object plus its latest execution.
       type Listed = { jobs: Array<{ last_execution: unknown }>; total: number };
       const withoutLast = (body: Listed) => ({
         total: body.total,
