@@ -34,4 +34,7 @@ export default {
     },
   ],
   testTimeout: 60_000,
+  // Jest's default on 2 cores is one worker; most e2e time is spent waiting on fires, timers and
+  // child processes, so two files at a time nearly halve the run. Each file has a database of its own.
+  maxWorkers: 2,
 };
