@@ -76,6 +76,7 @@ describe('GET /api/v1/events (live events over SSE)', () => {
         LOG_LEVEL: 'warn',
         PORT: String(port),
         DATA_DIR: path.join(workDir, 'data'),
+        EVENTS_MAX_STREAMS: '2',
       },
       workDir,
       `http://127.0.0.1:${port}`,
@@ -98,10 +99,64 @@ describe('GET /api/v1/events (live events over SSE)', () => {
   it('answers 401 without a token and never takes one from the URL', async () => {
     const bare = await fetch(`${base}${EVENTS}`);
     expect(bare.status).toBe(401);
+    expect(bare.headers.get('www-authenticate')).toBe('Bearer');
     // A real token (of a user of its own: it lands in the request log, as any URL does) is not taken from the query.
     const stray = await newUser(t, { roles: ['viewer'] });
     const inUrl = await fetch(`${base}${EVENTS}?access_token=${encodeURIComponent(stray.token)}`);
     expect(inUrl.status).toBe(401);
+    expect(inUrl.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it('says why in WWW-Authenticate when it refuses a token, with the generic body', async () => {
+    const generic = {
+      statusCode: 401,
+      message: 'Missing, invalid, expired or revoked access token',
+      error: 'Unauthorized',
+    };
+    const garbage = await fetch(`${base}${EVENTS}`, { headers: { Authorization: 'Bearer not-a-jwt' } });
+    expect(garbage.status).toBe(401);
+    expect(garbage.headers.get('www-authenticate')).toBe('Bearer error="invalid_token", error_description="malformed"');
+    expect(await garbage.json()).toEqual(generic);
+
+    const frank = await newUser(t, { roles: ['viewer'] });
+    await api.as(frank).post('/api/v1/auth/logout').expect(204);
+    const revoked = await fetch(`${base}${EVENTS}`, { headers: { Authorization: frank.bearer } });
+    expect(revoked.status).toBe(401);
+    expect(revoked.headers.get('www-authenticate')).toBe('Bearer error="invalid_token", error_description="revoked"');
+
+    // An API token works on the REST API but cannot hold a stream open (it is re-checked as an access token).
+    const grace = await newUser(t, { roles: ['viewer'] });
+    const created = await api.as(grace).post('/api/v1/auth/tokens').send({ name: 'events' }).expect(201);
+    const apiToken = `Bearer ${(created.body as { token: string }).token}`;
+    expect((await fetch(`${base}/api/v1/auth/me`, { headers: { Authorization: apiToken } })).status).toBe(200);
+    const refused = await fetch(`${base}${EVENTS}`, { headers: { Authorization: apiToken } });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe(
+      'Bearer error="invalid_token", error_description="not an access token"',
+    );
+    expect(await refused.json()).toEqual(generic);
+  });
+
+  it('answers 503 once the instance holds EVENTS_MAX_STREAMS streams, whoever asks', async () => {
+    // The second instance runs with EVENTS_MAX_STREAMS=2 (per user: the default 5).
+    const onSecond = async (actor: Actor) => {
+      const stream = await EventStreamClient.open(second.url, EVENTS, actor.bearer);
+      streams.push(stream);
+      return stream;
+    };
+    const [first, other] = [await onSecond(alice), await onSecond(bob)];
+    expect([first.status, other.status]).toEqual([200, 200]);
+    const refused = await onSecond(admin);
+    expect(refused.status).toBe(503);
+    expect(JSON.parse(refused.body)).toEqual({
+      statusCode: 503,
+      message: 'This instance already holds its maximum of 2 event streams (EVENTS_MAX_STREAMS); try again later',
+      error: 'Service Unavailable',
+    });
+    // The first instance is not affected, and a closed stream frees its place.
+    expect((await open(admin)).status).toBe(200);
+    await first.close();
+    await waitFor('a freed place on the second instance', async () => (await onSecond(admin)).status === 200);
   });
 
   it('streams with SSE headers and a heartbeat comment', async () => {

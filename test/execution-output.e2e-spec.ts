@@ -171,7 +171,25 @@ describe('GET /api/v1/executions/:execution_id/output (live output over SSE)', (
     expect((await open(alice, 'not-a-uuid')).status).toBe(404);
     const refused = await open(nobody, executionId);
     expect(refused.status).toBe(403);
-    expect((await fetch(`${base}${outputPath(executionId)}`)).status).toBe(401);
+    const anonymous = await fetch(`${base}${outputPath(executionId)}`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+    const created = await t
+      .http()
+      .post('/api/v1/auth/tokens')
+      .set('Authorization', alice.bearer)
+      .send({ name: 'output' })
+      .expect(201);
+    const withApiToken = await fetch(`${base}${outputPath(executionId)}`, {
+      headers: { Authorization: `Bearer ${(created.body as { token: string }).token}` },
+    });
+    expect(withApiToken.status).toBe(401);
+    expect(withApiToken.headers.get('www-authenticate')).toBe(
+      'Bearer error="invalid_token", error_description="not an access token"',
+    );
+    const garbage = await fetch(`${base}${outputPath(executionId)}`, { headers: { Authorization: 'Bearer a.b.c' } });
+    expect(garbage.status).toBe(401);
+    expect(garbage.headers.get('www-authenticate')).toBe('Bearer error="invalid_token", error_description="malformed"');
     expect(JSON.parse((await open(alice, executionId)).body)).toEqual({
       statusCode: 404,
       message: 'Execution not found',

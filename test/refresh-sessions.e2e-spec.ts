@@ -101,10 +101,94 @@ describe('refresh sessions', () => {
     expect(rows.map((row) => row.used)).toEqual([true, true, false]);
   });
 
-  it('reuse of a rotated refresh token is 401 and revokes the whole session', async () => {
+  it('concurrent refreshes with one cookie (two tabs) both succeed with the same successor; the session lives on', async () => {
+    const session = await signIn();
+    const answers = await Promise.all([refresh(session.refresh), refresh(session.refresh), refresh(session.refresh)]);
+    expect(answers.map((res) => res.status)).toEqual([200, 200, 200]);
+    const cookies = answers.map((res) => refreshCookieOf(res.headers['set-cookie']).value);
+    expect(new Set(cookies).size).toBe(1);
+    expect(cookies[0]).not.toBe(session.refresh);
+    for (const res of answers) {
+      const body = res.body as { access_token: string; user: { id: string } };
+      expect(body.user.id).toBe(session.actor.id);
+      await me(body.access_token).expect(200);
+    }
+    // one rotation happened, nothing was revoked, and the family's one live token is the shared successor
+    expect(await familyOf(session.refresh)).toEqual([
+      { used: true, revoked: false, sealed: true },
+      { used: false, revoked: false, sealed: false },
+    ]);
+    const next = await refresh(cookies[0]).expect(200);
+    expect(refreshCookieOf(next.headers['set-cookie']).value).not.toBe(cookies[0]);
+  });
+
+  it('within the grace window a rotated token answers the family’s live token, also after further quick rotations', async () => {
+    const session = await signIn();
+    const first = refreshCookieOf((await refresh(session.refresh).expect(200)).headers['set-cookie']).value;
+    const second = refreshCookieOf((await refresh(first).expect(200)).headers['set-cookie']).value;
+    // a reload that lost the first answer presents the sign-in's token again
+    const late = await refresh(session.refresh).expect(200);
+    expect(refreshCookieOf(late.headers['set-cookie']).value).toBe(second);
+    await me((late.body as { access_token: string }).access_token).expect(200);
+    expect((await familyOf(session.refresh)).map((row) => row.revoked)).toEqual([false, false, false]);
+    await refresh(second).expect(200);
+  });
+
+  it('the grace window ends the session as theft once it is over, and never reopens a revoked session', async () => {
+    const session = await signIn();
+    const rotated = refreshCookieOf((await refresh(session.refresh).expect(200)).headers['set-cookie']).value;
+    await rotatedAgo(session.refresh, 9);
+    await refresh(session.refresh).expect(200);
+    await rotatedAgo(session.refresh, 2);
+    const reuse = await refresh(session.refresh).expect(401);
+    expect(reuse.headers['www-authenticate']).toBe(challenge('revoked'));
+    expect((await familyOf(session.refresh)).map((row) => row.revoked)).toEqual([true, true]);
+    await refresh(rotated).expect(401);
+
+    // logout inside the window: the rotated token gets nothing either
+    const other = await signIn();
+    const after = await refresh(other.refresh).expect(200);
+    await t
+      .http()
+      .post('/api/v1/auth/logout')
+      .set('Authorization', `Bearer ${(after.body as { access_token: string }).access_token}`)
+      .expect(204);
+    const again = await refresh(other.refresh).expect(401);
+    expect(again.headers['www-authenticate']).toBe(challenge('revoked'));
+  });
+
+  it('a password change inside the grace window ends the session for the rotated token too', async () => {
+    const session = await signIn();
+    await refresh(session.refresh).expect(200);
+    await t
+      .http()
+      .put('/api/v1/auth/me/password')
+      .set('Authorization', `Bearer ${session.access}`)
+      .send({ current_password: session.actor.password, new_password: strongPassword() })
+      .expect(204);
+    const res = await refresh(session.refresh).expect(401);
+    expect(res.headers['www-authenticate']).toBe(challenge('revoked'));
+  });
+
+  /** Moves a token's rotation `seconds` into the past, as if that much time had gone by since. */
+  const rotatedAgo = (token: string, seconds: number) =>
+    db.rows(`UPDATE refresh_tokens SET used_time = used_time - make_interval(secs => $2) WHERE token_hash = $1`, [
+      sha256(token),
+      seconds,
+    ]);
+  const familyOf = (token: string) =>
+    db.rows<{ used: boolean; revoked: boolean; sealed: boolean }>(
+      `SELECT used_time IS NOT NULL AS used, revoked_time IS NOT NULL AS revoked, successor_sealed IS NOT NULL AS sealed
+         FROM refresh_tokens WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)
+        ORDER BY created_time`,
+      [sha256(token)],
+    );
+
+  it('reuse of a rotated refresh token after the grace window is 401 and revokes the whole session', async () => {
     const session = await signIn();
     const rotated = await refresh(session.refresh).expect(200);
     const current = refreshCookieOf(rotated.headers['set-cookie']).value;
+    await rotatedAgo(session.refresh, 11);
     const reuse = await refresh(session.refresh).expect(401);
     expect(reuse.body).toEqual(GENERIC_401);
     expect(reuse.headers['www-authenticate']).toBe(challenge('revoked'));

@@ -472,7 +472,9 @@ describe('the web UI in a real browser', () => {
     const { context, page } = await signedIn(alice);
     await page.goto(`${base}/executions?range=12h`);
     await page.getByRole('heading', { name: 'Executions' }).waitFor();
-    const token = await page.evaluate<string | null>('sessionStorage.getItem("cronwarden.token")');
+    // Signed out elsewhere with this tab's own access token: the server revokes it and the session's refresh tokens.
+    const token = ui.accessTokenOf(page);
+    expect(token).toEqual(expect.any(String));
     await t.http().post('/api/v1/auth/logout').set('Authorization', `Bearer ${token}`).expect(204);
     await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 15_000 });
     await page.getByText('Sign in again to continue').waitFor();

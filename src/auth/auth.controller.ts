@@ -57,7 +57,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'A new access token for the refresh-token cookie, which is rotated; a rotated refresh token used again revokes the session (401). The session lasts 12 hours from sign-in',
+      'A new access token for the refresh-token cookie, which is rotated; a rotated refresh token used again revokes the session (401), except within REFRESH_REUSE_GRACE_SECONDS of its rotation (two tabs, a reload during a refresh), when it answers the same successor cookie again. The session lasts 12 hours from sign-in',
   })
   @ApiOkResponse({ type: LoginResponse })
   @ApiUnauthorizedResponse({

@@ -9,8 +9,10 @@ export const INVALID_LOGIN_MESSAGE = 'Invalid username or password';
 /**
  * Why a bearer token was refused, for `WWW-Authenticate` only (RFC 6750 `error_description`); the
  * body stays {@link INVALID_TOKEN_MESSAGE} for all. `missing`: no bearer token was sent at all.
+ * `not an access token`: an API token where only a sign-in's access token is accepted (event streams).
  */
-export type TokenRejection = 'missing' | 'expired' | 'revoked' | 'malformed' | 'bad signature' | 'unknown token';
+export type TokenRejection =
+  'missing' | 'expired' | 'revoked' | 'malformed' | 'bad signature' | 'unknown token' | 'not an access token';
 
 /** The `WWW-Authenticate` value for a refusal: a bare `Bearer` challenge when no token was sent (RFC 6750 §3.1). */
 export function bearerChallenge(reason: TokenRejection): string {

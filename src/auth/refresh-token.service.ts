@@ -1,7 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
 import { hashApiToken } from './api-token.service.js';
 import { InvalidTokenException, type TokenRejection } from './auth.errors.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
@@ -24,10 +26,42 @@ interface RefreshRow {
   token_version: number;
   expires_at: Date;
   used: boolean;
+  /** Rotated no longer ago than the reuse grace window. */
+  in_grace: boolean;
+  successor_sealed: string | null;
   revoked: boolean;
   expired: boolean;
   is_active: boolean;
   user_version: number;
+}
+
+/** How many rotations within the grace window a re-presented token may be behind (a chain of quick refreshes). */
+const MAX_GRACE_HOPS = 5;
+
+/** The key that seals a token's successor: derived from the token itself, which the database only holds hashed. */
+function sealingKey(token: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', token, Buffer.alloc(0), 'cronwarden refresh-token successor', 32));
+}
+
+/** `successor` encrypted (AES-256-GCM) so that only a holder of `token` can read it: base64url(iv | tag | data). */
+export function sealSuccessor(token: string, successor: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', sealingKey(token), iv);
+  const data = Buffer.concat([cipher.update(successor, 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64url');
+}
+
+/** The successor sealed by {@link sealSuccessor} with this token, or null when it does not open. */
+export function unsealSuccessor(token: string, sealed: string): string | null {
+  const raw = Buffer.from(sealed, 'base64url');
+  if (raw.length <= 28) return null;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', sealingKey(token), raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  } catch {
+    return null;
+  }
 }
 
 /** The `Set-Cookie` value carrying a refresh token (or clearing it: `token` null). */
@@ -54,12 +88,37 @@ export function refreshTokenOf(cookieHeader: string | undefined): string | undef
 
 /**
  * Refresh tokens: random 256-bit secrets stored as SHA-256, rotated on every use. A rotated token
- * presented again means it was copied: the whole family (the sign-in) is revoked. A family also ends
- * with logout, and with the user's password change or disabling (their token version moves on).
+ * presented again after the grace window means it was copied: the whole family (the sign-in) is
+ * revoked. Within REFRESH_REUSE_GRACE_SECONDS of its rotation (two tabs refreshing at once, a reload
+ * that lost the answer) it gets the same successor again, which the rotation sealed under a key only
+ * the rotated token opens; the family still has one live token. A family also ends with logout, and
+ * with the user's password change or disabling (their token version moves on).
  */
 @Injectable()
 export class RefreshTokenService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: ConfigService<AppConfig, true>,
+  ) {}
+
+  private get graceSeconds(): number {
+    return this.config.get('auth.refreshReuseGraceSeconds', { infer: true });
+  }
+
+  /** The row of a token, locked for this transaction (a concurrent rotation of it waits, then sees it rotated). */
+  private async lockRow(manager: EntityManager, token: string): Promise<RefreshRow | undefined> {
+    const rows = await manager.query<RefreshRow[]>(
+      `SELECT t.id, t.user_id, t.family_id, t.token_version, t.expires_at, t.successor_sealed,
+              t.used_time IS NOT NULL AS used,
+              coalesce(t.used_time >= clock_timestamp() - make_interval(secs => $2), false) AS in_grace,
+              t.revoked_time IS NOT NULL AS revoked,
+              t.expires_at <= now() AS expired, u.is_active, u.token_version AS user_version
+         FROM refresh_tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.token_hash = $1 FOR UPDATE OF t`,
+      [hashApiToken(token), this.graceSeconds],
+    );
+    return rows[0];
+  }
 
   async issue(
     userId: string,
@@ -77,41 +136,56 @@ export class RefreshTokenService {
       tokenVersion,
       expiresAt,
       usedTime: null,
+      successorSealed: null,
       revokedTime: null,
     });
     return { token, familyId, expiresAt };
   }
 
-  /** Exchanges a refresh token for a new one of the same family; refuses (and on reuse revokes the family) otherwise. */
+  /**
+   * Exchanges a refresh token for a new one of the same family; refuses (and on reuse after the
+   * grace window revokes the family) otherwise. Within the window a rotated token answers its
+   * successor (following quick rotations up to the family's live token), unrotated.
+   */
   async rotate(token: string): Promise<IssuedRefreshToken & { userId: string }> {
     const outcome = await this.dataSource.transaction(
       async (manager): Promise<{ rejected: TokenRejection } | (IssuedRefreshToken & { userId: string })> => {
-        const rows = await manager.query<RefreshRow[]>(
-          `SELECT t.id, t.user_id, t.family_id, t.token_version, t.expires_at,
-                  t.used_time IS NOT NULL AS used, t.revoked_time IS NOT NULL AS revoked,
-                  t.expires_at <= now() AS expired, u.is_active, u.token_version AS user_version
-             FROM refresh_tokens t JOIN users u ON u.id = t.user_id
-            WHERE t.token_hash = $1 FOR UPDATE OF t`,
-          [hashApiToken(token)],
-        );
-        const row = rows[0];
+        let presented = token;
+        let row = await this.lockRow(manager, presented);
         if (!row) return { rejected: 'unknown token' };
         if (row.revoked) return { rejected: 'revoked' };
-        if (row.used) {
-          await this.revokeFamily(row.family_id, manager);
-          return { rejected: 'revoked' };
+        let hops = 0;
+        while (row.used) {
+          const successor: string | null =
+            row.in_grace && row.successor_sealed !== null && hops < MAX_GRACE_HOPS
+              ? unsealSuccessor(presented, row.successor_sealed)
+              : null;
+          const next: RefreshRow | undefined = successor === null ? undefined : await this.lockRow(manager, successor);
+          if (successor === null || !next || next.revoked || next.family_id !== row.family_id) {
+            await this.revokeFamily(row.family_id, manager);
+            return { rejected: 'revoked' };
+          }
+          presented = successor;
+          row = next;
+          hops += 1;
         }
         if (row.expired) return { rejected: 'expired' };
         if (!row.is_active || row.user_version !== row.token_version) {
           await this.revokeFamily(row.family_id, manager);
           return { rejected: 'revoked' };
         }
-        await manager.update(RefreshToken, { id: row.id }, { usedTime: new Date() });
+        if (hops > 0) {
+          return { token: presented, familyId: row.family_id, expiresAt: row.expires_at, userId: row.user_id };
+        }
         const next = await this.issue(
           row.user_id,
           row.token_version,
           { id: row.family_id, expiresAt: row.expires_at },
           manager,
+        );
+        await manager.query(
+          `UPDATE refresh_tokens SET used_time = clock_timestamp(), successor_sealed = $2 WHERE id = $1`,
+          [row.id, sealSuccessor(presented, next.token)],
         );
         return { ...next, userId: row.user_id };
       },
@@ -127,8 +201,13 @@ export class RefreshTokenService {
     );
   }
 
-  /** Drops the rows of sessions that ended anyway. */
+  /** Drops the rows of sessions that ended anyway, and the sealed successors of tokens past the grace window. */
   async purgeExpired(): Promise<number> {
+    await this.dataSource.query(
+      `UPDATE refresh_tokens SET successor_sealed = NULL
+        WHERE successor_sealed IS NOT NULL AND used_time < now() - make_interval(secs => $1)`,
+      [this.graceSeconds],
+    );
     const result = await this.dataSource
       .createQueryBuilder()
       .delete()

@@ -13,6 +13,8 @@ export interface AppConfig {
   auth: {
     jwtSecret: string | undefined;
     jwtExpiresInSeconds: number;
+    /** A rotated refresh token presented again this soon answers its successor rather than revoking the session. */
+    refreshReuseGraceSeconds: number;
     adminUsername: string;
     adminPassword: string | undefined;
     bcryptCost: number;

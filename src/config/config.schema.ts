@@ -153,6 +153,13 @@ export const ENV_VARS = {
     accepts: 'a duration from 60s to 30d, such as 3600, 15m, 1h or 7d',
     description: 'lifetime of an access token',
   },
+  REFRESH_REUSE_GRACE_SECONDS: {
+    schema: integer(0, 60),
+    default: '10',
+    accepts: 'an integer from 0 to 60',
+    description:
+      'a rotated refresh token presented again within this many seconds (two tabs, a reload during a refresh) gets the same successor instead of ending the session; 0 treats every reuse as theft',
+  },
   ADMIN_USERNAME: {
     schema: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/),
     default: 'admin',

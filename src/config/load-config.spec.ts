@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       auth: {
         jwtSecret: undefined,
         jwtExpiresInSeconds: 3600,
+        refreshReuseGraceSeconds: 10,
         adminUsername: 'admin',
         adminPassword: undefined,
         bcryptCost: 12,

@@ -153,6 +153,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     auth: {
       jwtSecret: values.get('JWT_SECRET') as string | undefined,
       jwtExpiresInSeconds: get<number>('JWT_EXPIRES_IN'),
+      refreshReuseGraceSeconds: get<number>('REFRESH_REUSE_GRACE_SECONDS'),
       adminUsername: get<string>('ADMIN_USERNAME'),
       adminPassword: values.get('ADMIN_PASSWORD') as string | undefined,
       bcryptCost: get<number>('BCRYPT_COST'),

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Res, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Headers, Res } from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiHeader,
@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../access/auth-user.js';
-import { INVALID_TOKEN_MESSAGE } from '../auth/auth.errors.js';
+import { InvalidTokenException } from '../auth/auth.errors.js';
 import { CurrentUser, RequirePermissions } from '../auth/decorators.js';
 import { ExecutionResponse } from '../executions/dto/execution.response.js';
 import { API_PREFIX } from '../http/api-prefix.js';
@@ -65,7 +65,8 @@ export class EventsController {
     @Res() reply: FastifyReply,
   ): void {
     const claims = claimsOf(authorization);
-    if (!claims) throw new UnauthorizedException(INVALID_TOKEN_MESSAGE);
+    // The guard accepted the token: without access-token claims it was an API token (`cw_…`).
+    if (!claims) throw new InvalidTokenException('not an access token');
     const stream = this.hub.open('events', user, claims, viewerOf(user), reply);
     this.hub.follow(stream, lastEventId?.trim() || undefined);
   }

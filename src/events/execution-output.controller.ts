@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Param, Res, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Res } from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiNotFoundResponse,
@@ -12,7 +12,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { notFound } from '../access/access.service.js';
 import type { AuthUser } from '../access/auth-user.js';
-import { INVALID_TOKEN_MESSAGE } from '../auth/auth.errors.js';
+import { InvalidTokenException } from '../auth/auth.errors.js';
 import { CurrentUser, RequirePermissions } from '../auth/decorators.js';
 import { ExecutionResponse } from '../executions/dto/execution.response.js';
 import { API_PREFIX } from '../http/api-prefix.js';
@@ -68,7 +68,8 @@ export class ExecutionOutputController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const claims = claimsOf(authorization);
-    if (!claims) throw new UnauthorizedException(INVALID_TOKEN_MESSAGE);
+    // The guard accepted the token: without access-token claims it was an API token (`cw_…`).
+    if (!claims) throw new InvalidTokenException('not an access token');
     const viewer = viewerOf(user);
     const execution = UUID.test(executionId)
       ? (await this.hub.loadExecutions([executionId])).get(executionId)

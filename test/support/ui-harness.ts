@@ -24,6 +24,11 @@ export interface UiHarness {
   browser: Browser;
   /** Messages of `alert()` dialogs seen by any page opened through `signIn`/`newPage` (an XSS would add one). */
   alerts: string[];
+  /**
+   * The access token the UI of `page` holds now (kept in memory only): the last one the page received
+   * from sign-in or a renewal.
+   */
+  accessTokenOf(page: Page): string | undefined;
   /** A new browser context and page (desktop size unless told), not signed in. */
   newPage(viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }>;
   /** Signs `actor` in through the sign-in page at `path` (default `/jobs`) and waits for `heading`. */
@@ -67,9 +72,25 @@ export async function startUi(
   }
   const alerts: string[] = [];
   const opened = browser;
+  const accessTokens = new WeakMap<Page, string>();
+
+  /** Follows the access tokens `page` receives (sign-in and renewals), for tests that revoke them. */
+  function trackTokens(page: Page): void {
+    page.on('response', (response) => {
+      const path = new URL(response.url()).pathname;
+      if (response.status() !== 200 || (path !== '/api/v1/auth/login' && path !== '/api/v1/auth/refresh')) return;
+      response
+        .json()
+        .then((body: { access_token?: string }) => {
+          if (body.access_token) accessTokens.set(page, body.access_token);
+        })
+        .catch(() => undefined);
+    });
+  }
 
   async function newPage(viewport = DESKTOP): Promise<{ context: BrowserContext; page: Page }> {
     const context = await opened.newContext({ viewport });
+    context.on('page', trackTokens);
     const page = await context.newPage();
     page.on('dialog', (dialog) => {
       alerts.push(dialog.message());
@@ -85,6 +106,7 @@ export async function startUi(
     browser,
     alerts,
     newPage,
+    accessTokenOf: (page) => accessTokens.get(page),
     async signIn(actor, { path: at = '/jobs', heading = 'Jobs', viewport } = {}) {
       const { context, page } = await newPage(viewport);
       await page.goto(`${base}${at}`);

@@ -39,6 +39,13 @@ export class RefreshToken {
   @Column({ name: 'used_time', type: 'timestamptz', nullable: true })
   usedTime!: Date | null;
 
+  /**
+   * Once rotated: the successor token sealed under a key derived from this token (see
+   * RefreshTokenService), so this token presented again within the grace window gets the same one.
+   */
+  @Column({ name: 'successor_sealed', type: 'text', nullable: true })
+  successorSealed!: string | null;
+
   @Column({ name: 'revoked_time', type: 'timestamptz', nullable: true })
   revokedTime!: Date | null;
 }

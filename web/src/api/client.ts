@@ -1,5 +1,6 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from './schema';
+import { REFRESH_URL, Session } from './session';
 
 export type { paths };
 export type Schemas = components['schemas'];
@@ -12,41 +13,41 @@ export type Role = Schemas['RoleResponse'];
 export type Permission = Schemas['PermissionResponse'];
 export type PermissionName = Permission['name'];
 
-/** The access token of this tab (sessionStorage: a reload keeps the user signed in, a new tab does not). */
-const TOKEN_KEY = 'cronwarden.token';
+/** This tab's session: the access token in memory, renewed with the refresh cookie (see session.ts). */
+export const session = new Session();
 
-export const tokenStore = {
-  get: (): string | null => sessionStorage.getItem(TOKEN_KEY),
-  set: (token: string): void => sessionStorage.setItem(TOKEN_KEY, token),
-  clear: (): void => sessionStorage.removeItem(TOKEN_KEY),
-};
-
-/** Told when the server refuses the token (expired, revoked): the app returns to sign-in. */
-let onUnauthorized: (message: string) => void = () => undefined;
-export function whenUnauthorized(handler: (message: string) => void): void {
-  onUnauthorized = handler;
+/** The token of an `Authorization: Bearer …` header, or null. */
+function bearerOf(header: string | null): string | null {
+  return /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1] ?? null;
 }
 
-/** The expired-session path, for requests made outside this client too (the event streams). */
-export function sessionEnded(message?: string): void {
-  if (tokenStore.get()) onUnauthorized(message ?? 'Your session ended: sign in again.');
+/** Routes whose 401 means what it says (a wrong password, a refused cookie): no renewal. */
+function renews(url: string): boolean {
+  const path = new URL(url, 'http://x').pathname;
+  return path !== '/api/v1/auth/login' && path !== REFRESH_URL;
 }
+
+/** A copy of each request as sent, for sending it again after a renewal (its body is read by then). */
+const resendable = new WeakMap<Request, Request>();
 
 const auth: Middleware = {
   onRequest({ request }) {
-    const token = tokenStore.get();
+    const token = session.get();
     if (token) request.headers.set('Authorization', `Bearer ${token}`);
+    if (token && renews(request.url)) resendable.set(request, request.clone());
     return request;
   },
-  async onResponse({ request, response }) {
-    if (response.status === 401 && !request.url.endsWith('/api/v1/auth/login') && tokenStore.get()) {
-      const body = (await response
-        .clone()
-        .json()
-        .catch(() => ({}))) as { message?: string };
-      sessionEnded(body.message);
-    }
-    return response;
+  async onResponse({ request, response, options }) {
+    if (response.status !== 401 || !renews(request.url)) return response;
+    const used = bearerOf(request.headers.get('Authorization'));
+    const copy = resendable.get(request);
+    if (used === null || !copy) return response;
+    if ((await session.recover(used)) !== 'renewed') return response;
+    copy.headers.set('Authorization', `Bearer ${session.get() ?? ''}`);
+    const again = await options.fetch(copy);
+    // Refused with a token just renewed: the session was ended meanwhile.
+    if (again.status === 401) session.end();
+    return again;
   },
 };
 

@@ -27,7 +27,7 @@ export type paths = {
     post: operations["AuthController_login"];
   };
   "/api/v1/auth/refresh": {
-    /** A new access token for the refresh-token cookie, which is rotated; a rotated refresh token used again revokes the session (401). The session lasts 12 hours from sign-in */
+    /** A new access token for the refresh-token cookie, which is rotated; a rotated refresh token used again revokes the session (401), except within REFRESH_REUSE_GRACE_SECONDS of its rotation (two tabs, a reload during a refresh), when it answers the same successor cookie again. The session lasts 12 hours from sign-in */
     post: operations["AuthController_refresh"];
   };
   "/api/v1/auth/logout": {
@@ -1496,7 +1496,7 @@ export type operations = {
       };
     };
   };
-  /** A new access token for the refresh-token cookie, which is rotated; a rotated refresh token used again revokes the session (401). The session lasts 12 hours from sign-in */
+  /** A new access token for the refresh-token cookie, which is rotated; a rotated refresh token used again revokes the session (401), except within REFRESH_REUSE_GRACE_SECONDS of its rotation (two tabs, a reload during a refresh), when it answers the same successor cookie again. The session lasts 12 hours from sign-in */
   AuthController_refresh: {
     responses: {
       200: {

@@ -1,8 +1,8 @@
 import { Box, Code, Group, Loader, Stack, Text } from '@mantine/core';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { type Execution, sessionEnded, tokenStore } from '../api/client';
+import { type Execution, session } from '../api/client';
 import { appendTail, atBottom, EMPTY_TAIL, type OutputTail, parseOutputEvent } from './output';
-import { readEventStream, reconnectDelay, refusalMessage, StreamRefused } from './sse';
+import { readEventStream, reconnectDelay, StreamRefused } from './sse';
 
 type Streams = { stdout: OutputTail; stderr: OutputTail };
 type Phase = 'connecting' | 'open' | 'reconnecting' | 'unavailable';
@@ -84,14 +84,17 @@ export function LiveOutput({
     async function follow(): Promise<void> {
       let failures = 0;
       let ended = false;
+      let renewedJustNow = false;
       while (!signal.aborted && !ended) {
+        const token = session.get();
         try {
           await readEventStream({
             url: `/api/v1/executions/${encodeURIComponent(executionId)}/output`,
-            token: tokenStore.get(),
+            token,
             signal,
             onOpen: () => {
               failures = 0;
+              renewedJustNow = false;
               // The server starts every stream with the tail so far.
               setStreams(EMPTY);
               setPhase('open');
@@ -115,10 +118,14 @@ export function LiveOutput({
           if (signal.aborted) return;
           if (error instanceof StreamRefused) {
             if (error.status === 401) {
-              sessionEnded(refusalMessage(error.body));
-              return;
-            }
-            if (error.status >= 400 && error.status < 500 && error.status !== 429) {
+              // An expired access token: renew it and follow on (once at once, then after a wait).
+              const outcome = await session.recover(token);
+              if (outcome === 'ended' || signal.aborted) return;
+              if (outcome === 'renewed' && !renewedJustNow) {
+                renewedJustNow = true;
+                continue;
+              }
+            } else if (error.status >= 400 && error.status < 500 && error.status !== 429) {
               setPhase('unavailable');
               return;
             }

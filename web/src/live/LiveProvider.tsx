@@ -3,7 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { type NavigateFunction, useNavigate } from 'react-router';
-import { type Execution, sessionEnded, tokenStore } from '../api/client';
+import { type Execution, session } from '../api/client';
 import { useAuth } from '../auth';
 import { LiveConnection, type LiveStatus } from './connection';
 import { invalidate, patchExecution } from './cache';
@@ -72,10 +72,10 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     const throttle = new Throttle<LiveEvent>(INVALIDATE_EVERY_MS, (events) => invalidate(queryClient, events));
     const connection = new LiveConnection({
       url: '/api/v1/events',
-      token: () => tokenStore.get(),
+      token: () => session.get(),
       onStatus: setStatus,
       onReopen: () => invalidate(queryClient, [{ kind: 'resync' }]),
-      onUnauthorized: (message) => sessionEnded(message),
+      onUnauthorized: (token) => session.recover(token),
       onEvent: (message) => {
         const event = parseLiveEvent(message);
         if (!event) return;

@@ -1,5 +1,6 @@
 import type { EventSourceMessage } from 'eventsource-parser';
-import { readEventStream, reconnectDelay, refusalMessage, StreamRefused } from './sse';
+import type { RenewOutcome } from '../api/session';
+import { readEventStream, reconnectDelay, StreamRefused } from './sse';
 
 /** `connecting` before the first answer, `live` while the stream is open, `reconnecting` after it broke. */
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'stopped';
@@ -12,8 +13,11 @@ export interface LiveConnectionOptions {
   onStatus: (status: LiveStatus) => void;
   /** The stream opened again after a break: what happened meanwhile must be fetched again. */
   onReopen: () => void;
-  /** The server refused the token (401): the app's expired-session path. */
-  onUnauthorized: (message: string | undefined) => void;
+  /**
+   * The server refused `token` (401): renew it. `renewed` reconnects at once with the new token,
+   * `ended` stops for good (the app's session-ended path), `unavailable` tries again after a while.
+   */
+  onUnauthorized: (token: string | null) => Promise<RenewOutcome>;
   /** No byte (not even a heartbeat, sent at least every 15 s) for this long: the stream is dead. */
   silenceMs?: number;
   fetch?: typeof fetch;
@@ -24,8 +28,9 @@ export interface LiveConnectionOptions {
 
 /**
  * The app's one connection to `GET /api/v1/events`: reconnects with backoff and `Last-Event-ID`,
- * tells when it reopens (so the lists are fetched again), and stops for good on `stop()` (sign-out)
- * or a 401.
+ * tells when it reopens (so the lists are fetched again), renews an expired or refused access token
+ * (a 401) and reconnects with the new one, and stops for good on `stop()` (sign-out) or when the
+ * session has ended.
  */
 export class LiveConnection {
   private readonly abort = new AbortController();
@@ -40,10 +45,12 @@ export class LiveConnection {
     this.clearTimer = options.clearTimeout ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>));
   }
 
-  /** Runs until `stop()` or a 401; never rejects. */
+  /** Runs until `stop()` or the session ends; never rejects. */
   async run(): Promise<void> {
     let failures = 0;
     let opened = false;
+    /** A renewal was just made for a 401: another 401 right away waits before renewing again. */
+    let renewedJustNow = false;
     this.setStatus('connecting');
     while (!this.stopped) {
       const attempt = new AbortController();
@@ -56,15 +63,17 @@ export class LiveConnection {
         watchdog = this.setTimer(() => attempt.abort(), silence);
       };
       let status: number | undefined;
+      const token = this.options.token();
       try {
         await readEventStream({
           url: this.options.url,
-          token: this.options.token(),
+          token,
           lastEventId: this.lastEventId,
           signal: attempt.signal,
           fetch: this.options.fetch,
           onOpen: () => {
             failures = 0;
+            renewedJustNow = false;
             this.setStatus('live');
             if (opened) this.options.onReopen();
             opened = true;
@@ -79,18 +88,25 @@ export class LiveConnection {
       } catch (error) {
         if (error instanceof StreamRefused) {
           status = error.status;
-          if (error.status === 401) {
-            this.stopped = true;
-            this.setStatus('stopped');
-            this.options.onUnauthorized(refusalMessage(error.body));
-            return;
-          }
         }
       } finally {
         if (watchdog !== null) this.clearTimer(watchdog);
         this.abort.signal.removeEventListener('abort', cancel);
       }
       if (this.stopped) break;
+      if (status === 401) {
+        const outcome = await this.options.onUnauthorized(token);
+        if (outcome === 'ended') {
+          this.stopped = true;
+          this.setStatus('stopped');
+          return;
+        }
+        if (this.stopped) break;
+        if (outcome === 'renewed' && !renewedJustNow) {
+          renewedJustNow = true;
+          continue;
+        }
+      }
       this.setStatus('reconnecting');
       await this.sleep(reconnectDelay(failures, status, this.options.random));
       failures += 1;

@@ -1,3 +1,4 @@
+import type { RenewOutcome } from '../api/session';
 import { LiveConnection, type LiveStatus } from './connection';
 import { readEventStream, reconnectDelay, StreamRefused } from './sse';
 
@@ -95,23 +96,29 @@ describe('the event-stream reader', () => {
 });
 
 describe('the live connection', () => {
-  function connect(answers: (() => Response)[], silenceMs = 60_000) {
+  function connect(answers: (() => Response)[], silenceMs = 60_000, renewals: RenewOutcome[] = ['ended']) {
     const { calls, fetch } = fakeFetch(answers);
     const statuses: LiveStatus[] = [];
     const events: string[] = [];
     const delays: number[] = [];
     let reopened = 0;
-    const unauthorized: (string | undefined)[] = [];
+    const unauthorized: (string | null)[] = [];
+    let token = 'tok';
     const connection = new LiveConnection({
       url: '/api/v1/events',
-      token: () => 'tok',
+      token: () => token,
       fetch,
       random: () => 0.5,
       silenceMs,
       onEvent: (message) => events.push(`${message.event}#${message.id}`),
       onStatus: (status) => statuses.push(status),
       onReopen: () => reopened++,
-      onUnauthorized: (message) => unauthorized.push(message),
+      onUnauthorized: (refused) => {
+        unauthorized.push(refused);
+        const outcome = renewals.shift() ?? 'ended';
+        if (outcome === 'renewed') token = `${token}+`;
+        return Promise.resolve(outcome);
+      },
       // Reconnect delays are recorded and waited for a moment only.
       setTimeout: (callback, ms) => {
         if (ms !== silenceMs) delays.push(ms);
@@ -149,12 +156,42 @@ describe('the live connection', () => {
     expect(live.calls[2].signal.aborted).toBe(true);
   });
 
-  it('stops for good on a 401 and takes the expired-session path with the server’s message', async () => {
+  it('stops for good on a 401 when the session has ended', async () => {
     const live = connect([() => new Response('{"message":"Token expired"}', { status: 401 })]);
     await live.running;
-    expect(live.unauthorized).toEqual(['Token expired']);
+    expect(live.unauthorized).toEqual(['tok']);
     expect(live.calls).toHaveLength(1);
     expect(live.statuses).toEqual(['connecting', 'stopped']);
+  });
+
+  it('renews a refused token and reconnects at once with the new one', async () => {
+    const stream = streamed();
+    const live = connect([() => new Response('{}', { status: 401 }), () => stream.response], 60_000, ['renewed']);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(live.unauthorized).toEqual(['tok']);
+    expect(live.calls.map((call) => call.headers.Authorization)).toEqual(['Bearer tok', 'Bearer tok+']);
+    expect(live.delays).toEqual([]);
+    expect(live.statuses).toEqual(['connecting', 'live']);
+    live.connection.stop();
+    await live.running;
+  });
+
+  it('waits before renewing again when the renewed token is refused too, or the server could not renew', async () => {
+    const stream = streamed();
+    const refused = () => new Response('{}', { status: 401 });
+    const live = connect([refused, refused, refused, () => stream.response], 60_000, [
+      'renewed',
+      'renewed',
+      'unavailable',
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(live.unauthorized).toEqual(['tok', 'tok+', 'tok++']);
+    expect(live.calls).toHaveLength(4);
+    // at once after the first renewal; after a wait after the second (in a row) and the failed one
+    expect(live.delays).toEqual([1000, 2000]);
+    expect(live.statuses.at(-1)).toBe('live');
+    live.connection.stop();
+    await live.running;
   });
 
   it('waits 30 s after a 429 before trying again', async () => {

@@ -69,19 +69,6 @@ export async function readEventStream(request: SseRequest): Promise<void> {
   }
 }
 
-/** The `message` of a JSON error body, for the expired-token notice. */
-export function refusalMessage(body: string): string | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (parsed && typeof parsed === 'object' && 'message' in parsed && typeof parsed.message === 'string') {
-      return parsed.message;
-    }
-  } catch {
-    // not JSON
-  }
-  return undefined;
-}
-
 /**
  * How long to wait before reconnecting after `attempt` failures in a row: 1 s, 2 s, 4 s … up to
  * 30 s, with ±20 % jitter so tabs that lost the server together do not return together. A 429
