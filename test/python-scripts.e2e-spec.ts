@@ -395,4 +395,61 @@ describe('Python scripts (e2e: upload, ScriptJob runs in the sandbox)', () => {
       expect(JSON.parse(done.result ?? 'null')).toBe('victim-secret');
     });
   });
+
+  describe('on a server without Python (SCRIPT_PYTHON=off)', () => {
+    let bare: TestApp;
+    let bareRest: ReturnType<typeof restClient>;
+    let user: Actor;
+
+    beforeAll(async () => {
+      bare = await createTestApp({ env: { SCRIPT_PYTHON: 'off', SANDBOX_UID_RANGE: `${RANGE.first}-${RANGE.last}` } });
+      bareRest = restClient(bare);
+      await newRole(bare, 'pycoder', ['job_create', 'job_view', 'job_run', 'execution_view', 'code_execute']);
+      user = await newUser(bare, { roles: ['pycoder'] });
+    });
+    afterAll(async () => {
+      await bare.close();
+    });
+
+    it('refuses .py uploads with 400 saying Python is not available, and what to install', async () => {
+      const res = await bareRest
+        .as(user)
+        .post('/api/v1/scripts')
+        .send({ name: 'a.py', source: 'def run():\n    pass\n' });
+      expect(res.status).toBe(400);
+      expect(messagesOf(res.body as ErrorBody)).toEqual([
+        expect.stringMatching(/^Python is not available on this server \(SCRIPT_PYTHON is off\): install python3/),
+      ]);
+    });
+
+    it('keeps JavaScript scripts working, and says in the catalogue what Python scripts need', async () => {
+      const script = await bareRest
+        .as(user)
+        .post('/api/v1/scripts')
+        .send({ name: 'js.mjs', source: 'export function run(a, b) { return a * b }' });
+      expect(script.status).toBe(201);
+      const job = await bareRest.createJob(user, {
+        name: 'js still works',
+        job_class_string: 'ScriptJob',
+        pub_args: [(script.body as { script_id: string }).script_id, 6, 7],
+        paused: true,
+      });
+      const run = await bareRest.as(user).post(`/api/v1/executions/${job.job_id}`);
+      expect(run.status).toBe(201);
+      const done = await waitFor(
+        'the JavaScript run to end',
+        async () => {
+          const res = await bareRest.as(user).get(`/api/v1/executions/${(run.body as Execution).execution_id}`);
+          const body = res.body as Execution;
+          return body.state === 'running' ? undefined : body;
+        },
+        { timeoutMs: 30_000, intervalMs: 100 },
+      );
+      expect(done.state).toBe('succeeded');
+      expect(JSON.parse(done.result ?? 'null')).toBe(42);
+      const classes = await bareRest.as(user).get('/api/v1/job-classes');
+      const notes = JSON.stringify(classes.body);
+      expect(notes).toContain('Python scripts need python3 (3.8 or newer)');
+    });
+  });
 });
