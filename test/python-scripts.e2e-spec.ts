@@ -269,6 +269,8 @@ describe('Python scripts (e2e: upload, ScriptJob runs in the sandbox)', () => {
   describe('the sandbox holds for Python', () => {
     it('cannot read the app folder, .env, DATA_DIR, the server’s environment or /root beyond the interpreter', async () => {
       const dataDir = t.config.embedded.dataDir;
+      const found = await detectPython('python3');
+      const hidden = found.available ? found.install.hidden : [];
       const source = [
         'import os',
         '',
@@ -287,6 +289,7 @@ describe('Python scripts (e2e: upload, ScriptJob runs in the sandbox)', () => {
         '        "secret": os.environ.get("JWT_SECRET"),',
         '        "environ": sorted(os.environ),',
         '        "uid": os.getuid(),',
+        `        "site_packages": [attempt(lambda: os.listdir(folder)) for folder in ${JSON.stringify(hidden)}],`,
         '    }',
         '',
       ].join('\n');
@@ -304,6 +307,8 @@ describe('Python scripts (e2e: upload, ScriptJob runs in the sandbox)', () => {
       // Only the interpreter's own folders of /root (pyenv), if Python lives there: never the rest of it.
       expect((seen.root as string[]).every((entry) => entry === '.pyenv')).toBe(true);
       expect(execution.result).not.toContain(SECRET);
+      // Packages installed into a Python of its own (pyenv's site-packages): not there, only the standard library.
+      expect(seen.site_packages).toEqual(hidden.map(() => 'PermissionError'));
     });
 
     it('cannot write outside /work and /tmp: the interpreter, /job and the system are read-only', async () => {

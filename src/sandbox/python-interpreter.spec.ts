@@ -1,6 +1,13 @@
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { detectPython, parseProbe, pythonFolders, type PythonProbe, versionProblem } from './python-interpreter.js';
+import {
+  detectPython,
+  parseProbe,
+  pythonFolders,
+  pythonHidden,
+  type PythonProbe,
+  versionProblem,
+} from './python-interpreter.js';
 
 const PYENV = '/root/.pyenv/versions/3.11.7';
 
@@ -12,6 +19,7 @@ function probe(overrides: Partial<PythonProbe> = {}): PythonProbe {
     libdir: `${PYENV}/lib`,
     stdlib: `${PYENV}/lib/python3.11`,
     platstdlib: `${PYENV}/lib/python3.11`,
+    site_packages: [`${PYENV}/lib/python3.11/site-packages`],
     libraries: [
       `${PYENV}/bin/python3.11`,
       `${PYENV}/lib/libpython3.11.so.1.0`,
@@ -51,6 +59,24 @@ describe('pythonFolders', () => {
       libraries: ['/opt/ssl/lib64/libssl.so.3', '/opt/py/lib/python3.12/lib-dynload/_ssl.so', '/libodd.so'],
     });
     expect(pythonFolders(custom)).toEqual(['/opt/py/bin', '/opt/py/lib', '/opt/ssl/lib64']);
+  });
+});
+
+describe('pythonHidden', () => {
+  it("hides a pyenv Python's site-packages (only the standard library is promised)", () => {
+    expect(pythonHidden(probe())).toEqual([`${PYENV}/lib/python3.11/site-packages`]);
+  });
+
+  it("leaves a system Python's dist-packages alone: they lie in /usr, which every run sees as it is", () => {
+    const system = probe({
+      executable: '/usr/bin/python3.11',
+      libdir: '/usr/lib/x86_64-linux-gnu',
+      stdlib: '/usr/lib/python3.11',
+      platstdlib: '/usr/lib/python3.11',
+      site_packages: ['/usr/local/lib/python3.11/dist-packages'],
+      libraries: [],
+    });
+    expect(pythonHidden(system)).toEqual([]);
   });
 });
 
@@ -99,6 +125,7 @@ describe('detectPython (real processes)', () => {
     expect(install.version).toMatch(/^3\.\d+\.\d+$/);
     expect(install.folders.every((folder) => existsSync(folder) && folder !== '/')).toBe(true);
     // The binary lies in a shown folder, or in one every run sees already.
+    expect(install.hidden.every((folder) => folder.endsWith('-packages'))).toBe(true);
     const binary = path.dirname(install.executable);
     expect(install.folders.includes(binary) || /^\/(usr|bin)(\/|$)/.test(binary)).toBe(true);
   });

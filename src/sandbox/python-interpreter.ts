@@ -25,6 +25,8 @@ export interface PythonProbe {
   libdir: string | null;
   stdlib: string;
   platstdlib: string;
+  /** purelib and platlib: where installed packages go (hidden from runs: only the standard library is promised). */
+  site_packages: string[];
   libraries: string[];
 }
 
@@ -51,6 +53,7 @@ export const PYTHON_PROBE_SOURCE = [
   "    'libdir': sysconfig.get_config_var('LIBDIR'),",
   "    'stdlib': paths['stdlib'],",
   "    'platstdlib': paths['platstdlib'],",
+  "    'site_packages': sorted({paths['purelib'], paths['platlib']}),",
   "    'libraries': sorted(mapped),",
   '}))',
 ].join('\n');
@@ -68,6 +71,11 @@ export interface PythonInstall {
    * LIBDIR, and the folders of the shared libraries it loads that lie outside the system folders.
    */
   folders: string[];
+  /**
+   * Its site-packages folders inside {@link folders}: covered by an empty, unreadable folder in runs
+   * (see mount-table.ts), so a run finds the standard library and no installed package.
+   */
+  hidden: string[];
 }
 
 export type PythonAvailability = { available: true; install: PythonInstall } | { available: false; reason: string };
@@ -105,6 +113,17 @@ export function pythonFolders(probe: PythonProbe, systemFolders: readonly string
   return outermost.sort();
 }
 
+/**
+ * The site-packages folders of `probe` that lie inside folders shown for it alone (never inside the
+ * system folders: what ShellJob runs see there stays as it is).
+ */
+export function pythonHidden(probe: PythonProbe, systemFolders: readonly string[] = SHOWN_SYSTEM_FOLDERS): string[] {
+  const shown = pythonFolders(probe, systemFolders);
+  return [...new Set(probe.site_packages.map((folder) => path.normalize(folder)))]
+    .filter((folder) => path.isAbsolute(folder) && shown.some((parent) => folder !== parent && inside(folder, parent)))
+    .sort();
+}
+
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
@@ -127,6 +146,7 @@ export function parseProbe(stdout: string): PythonProbe | string {
     !(probe.libdir === null || typeof probe.libdir === 'string') ||
     typeof probe.stdlib !== 'string' ||
     typeof probe.platstdlib !== 'string' ||
+    !isStringArray(probe.site_packages) ||
     !isStringArray(probe.libraries)
   ) {
     return 'its description of itself is incomplete';
@@ -179,6 +199,7 @@ export async function detectPython(
       version: probe.version.join('.'),
       prefixes: probe.prefixes,
       folders: pythonFolders(probe),
+      hidden: pythonHidden(probe),
     },
   };
 }
@@ -203,7 +224,7 @@ export class PythonInterpreter {
       if (found.available) {
         const { install } = found;
         this.logger.log(
-          `Python scripts run ${install.executable} (Python ${install.version}, prefix ${install.prefixes.join(', ')}); runs see read-only ${install.folders.join(', ') || 'nothing more'}`,
+          `Python scripts run ${install.executable} (Python ${install.version}, prefix ${install.prefixes.join(', ')}); runs see read-only ${install.folders.join(', ') || 'nothing more'}, without ${install.hidden.join(', ')}`,
         );
       } else {
         this.logger.warn(`Python scripts are disabled: ${found.reason}; ${PYTHON_INSTALL_HINT}`);
@@ -217,5 +238,11 @@ export class PythonInterpreter {
   async folders(): Promise<string[]> {
     const found = await this.availability();
     return found.available ? found.install.folders : [];
+  }
+
+  /** Folders inside those that runs must not see: its site-packages (none without a Python). */
+  async hidden(): Promise<string[]> {
+    const found = await this.availability();
+    return found.available ? found.install.hidden : [];
   }
 }

@@ -244,6 +244,8 @@ export class SandboxHost implements OnApplicationShutdown {
       homedir(),
       '/root',
       '/home',
+      // Packages installed into the Python interpreter: only its standard library is promised.
+      ...(await this.python.hidden()),
     ];
     const resolved = await Promise.all(candidates.map((candidate) => realpath(candidate).catch(() => candidate)));
     return [...new Set(resolved)];
