@@ -9,6 +9,7 @@ import { AddChangeEventTriggers1796700000000 } from './1796700000000-AddChangeEv
 import { CreateApiTokens1796850000000 } from './1796850000000-CreateApiTokens.js';
 import { CreateRefreshTokens1796860000000 } from './1796860000000-CreateRefreshTokens.js';
 import { AddRefreshTokenSuccessor1796870000000 } from './1796870000000-AddRefreshTokenSuccessor.js';
+import { AddScriptsLanguage1796871000000 } from './1796871000000-AddScriptsLanguage.js';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that the app, the CLI and jest (which
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   CreateApiTokens1796850000000,
   CreateRefreshTokens1796860000000,
   AddRefreshTokenSuccessor1796870000000,
+  AddScriptsLanguage1796871000000,
 ];

@@ -126,7 +126,11 @@ describe('scripts and sandboxed execution (e2e, real child processes)', () => {
     it.each([
       [{ name: 'bad.mjs', source: 'export function run( {' }, /^the script does not parse as a JavaScript module/],
       [{ name: 'norun.mjs', source: 'export function start() {}' }, /exports no function named run/],
-      [{ name: 'script.py', source: 'export function run() {}' }, /^name must be a file name ending in .js or .mjs/],
+      [
+        { name: 'script.sh', source: 'export function run() {}' },
+        /^name must be a file name ending in .js, .mjs or .py/,
+      ],
+      [{ name: 'script.py', source: 'export function run() {}' }, /^the script does not compile as Python \(line 1/],
       [{ source: 'export function run() {}' }, /^name must be/],
     ])('refuses %p with 400 saying why', async (body, message) => {
       const res = await upload(coder, body).expect(400);

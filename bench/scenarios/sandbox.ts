@@ -1,10 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { PythonScriptRunner } from '../../src/job-classes/builtin/python/python-script.runner.js';
 import { ScriptJob } from '../../src/job-classes/builtin/script.job.js';
 import { ShellJob } from '../../src/job-classes/builtin/shell.job.js';
 import type { JobRunContext } from '../../src/job-classes/job-class.types.js';
-import type { ScriptSource } from '../../src/job-classes/script-source.js';
+import type { ScriptCode, ScriptSource } from '../../src/job-classes/script-source.js';
+import { PythonInterpreter } from '../../src/sandbox/python-interpreter.js';
 import { sandboxConfig, sandboxForTests } from '../../src/sandbox/sandbox.testing.js';
 
 export interface SandboxCostFigures {
@@ -13,13 +15,20 @@ export interface SandboxCostFigures {
   bare_spawn_true_ms: { p50: number; p99: number };
   shell_true_ms: { p50: number; p99: number };
   script_trivial_ms: { p50: number; p99: number };
+  /** A trivial Python ScriptJob (`def run(n): return n + 1`); null without a python3 here. */
+  python_trivial_ms: { p50: number; p99: number } | null;
 }
 
 const SCRIPT_ID = '00000000-0000-4000-8000-000000000001';
+const PYTHON_SCRIPT_ID = '00000000-0000-4000-8000-000000000002';
 
-class OneScript implements ScriptSource {
-  sourceFor(): Promise<string | null> {
-    return Promise.resolve('export function run(n) { return n + 1 }');
+class TwoScripts implements ScriptSource {
+  sourceFor(scriptId: string): Promise<ScriptCode | null> {
+    return Promise.resolve(
+      scriptId === PYTHON_SCRIPT_ID
+        ? { source: 'def run(n):\n    return n + 1\n', language: 'python' }
+        : { source: 'export function run(n) { return n + 1 }', language: 'javascript' },
+    );
   }
 }
 
@@ -51,15 +60,16 @@ function bareTrue(): Promise<void> {
 
 /**
  * What the sandbox costs one run, sequentially (no other load): ShellJob `/bin/true` and a trivial
- * ScriptJob, from the call to the result, next to a bare spawn of `/bin/true`.
+ * ScriptJob in JavaScript and in Python, from the call to the result, next to a bare spawn of `/bin/true`.
  */
 export async function sandboxScenario(runs = 60): Promise<SandboxCostFigures> {
   // The JSON document on stdout must stay clean.
   Logger.overrideLogger(false);
   const config = sandboxConfig();
-  const sandbox = sandboxForTests(config);
+  const python = new PythonInterpreter(config);
+  const sandbox = sandboxForTests(config, python);
   const shell = new ShellJob(sandbox, config);
-  const script = new ScriptJob(sandbox, config, new OneScript());
+  const script = new ScriptJob(sandbox, config, new TwoScripts(), new PythonScriptRunner(sandbox, python, config));
   const context: JobRunContext = {
     executionId: 'bench',
     jobId: null,
@@ -73,5 +83,8 @@ export async function sandboxScenario(runs = 60): Promise<SandboxCostFigures> {
     bare_spawn_true_ms: await timed(runs, bareTrue),
     shell_true_ms: await timed(runs, () => shell.run(['/bin/true'], context)),
     script_trivial_ms: await timed(runs, () => script.run([SCRIPT_ID, 1], context)),
+    python_trivial_ms: (await python.availability()).available
+      ? await timed(runs, () => script.run([PYTHON_SCRIPT_ID, 1], context))
+      : null,
   };
 }

@@ -47,6 +47,8 @@ export interface AppConfig {
     tmpfsMb: number;
     maxProcesses: number;
     scriptMaxBytes: number;
+    /** SCRIPT_PYTHON: `off`, a name looked up in PATH, or an absolute path. */
+    python: string;
   };
   curl: { deny: string[]; allow: string[] };
   limits: { maxJobsPerUser: number; maxRunningPerUser: number };

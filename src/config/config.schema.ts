@@ -281,6 +281,13 @@ export const ENV_VARS = {
     accepts: 'an integer from 1024 to 16777216',
     description: 'largest uploaded script (413 past it)',
   },
+  SCRIPT_PYTHON: {
+    schema: z.string().regex(/^(off|[A-Za-z0-9._+-]+|\/[^\0]+)$/),
+    default: 'python3',
+    accepts: 'off, a program name looked up in PATH, or an absolute path',
+    description:
+      'the Python interpreter of Python ScriptJobs, resolved once at start to its real binary (off: Python scripts disabled)',
+  },
   SANDBOX_MEMORY_MB: {
     schema: integer(32, 65536),
     default: '256',

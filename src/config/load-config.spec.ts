@@ -54,6 +54,7 @@ describe('loadConfig', () => {
         tmpfsMb: 64,
         maxProcesses: 256,
         scriptMaxBytes: 262144,
+        python: 'python3',
       },
       curl: { deny: ['169.254.169.254/32', '169.254.170.2/32', '100.100.100.200/32', 'fd00:ec2::254/128'], allow: [] },
       limits: { maxJobsPerUser: 1000, maxRunningPerUser: 50 },

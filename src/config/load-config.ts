@@ -188,6 +188,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
       tmpfsMb: get<number>('SANDBOX_TMPFS_MB'),
       maxProcesses: get<number>('SANDBOX_MAX_PROCESSES'),
       scriptMaxBytes: get<number>('SCRIPT_MAX_BYTES'),
+      python: get<string>('SCRIPT_PYTHON'),
     },
     curl: { deny: cidrList(values.get('HTTP_JOB_DENY')), allow: cidrList(values.get('HTTP_JOB_ALLOW')) },
     limits: {

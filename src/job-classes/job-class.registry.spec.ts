@@ -6,6 +6,7 @@ import { Test } from '@nestjs/testing';
 import { CurlJob } from './builtin/curl.job.js';
 import { SandboxModule } from '../sandbox/sandbox.module.js';
 import { SampleJob } from './builtin/sample.job.js';
+import { PythonScriptRunner } from './builtin/python/python-script.runner.js';
 import { ScriptJob } from './builtin/script.job.js';
 import { ShellJob } from './builtin/shell.job.js';
 import { JobClass } from './job-class.decorator.js';
@@ -209,6 +210,7 @@ describe('JobClassRegistry', () => {
       ShellJob,
       CurlJob,
       ScriptJob,
+      PythonScriptRunner,
       { provide: SCRIPT_SOURCE, useClass: NoScriptSource },
     ]);
     expect(registry.names()).toEqual(['CurlJob', 'SampleJob', 'ScriptJob', 'ShellJob', 'ZuluJob']);

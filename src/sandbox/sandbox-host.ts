@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import type { AppConfig } from '../config/app-config.js';
 import type { SandboxTools } from './command-line.js';
 import { systemView, type SystemView, type TopLevelEntry } from './mount-table.js';
+import { PythonInterpreter } from './python-interpreter.js';
 import { CgroupSupport } from './run-cgroup.js';
 import { SandboxStartError } from './sandbox.types.js';
 import { UidPool } from './uid-pool.js';
@@ -112,7 +113,10 @@ export class SandboxHost implements OnApplicationShutdown {
   private readonly logger = new Logger('Sandbox');
   private environmentOnce: Promise<SandboxEnvironment> | undefined;
 
-  constructor(private readonly config: ConfigService<AppConfig, true>) {}
+  constructor(
+    private readonly config: ConfigService<AppConfig, true>,
+    private readonly python: PythonInterpreter,
+  ) {}
 
   /** Rejects with {@link SandboxUnavailableError} when the sandbox cannot be built here. */
   environment(): Promise<SandboxEnvironment> {
@@ -218,9 +222,12 @@ export class SandboxHost implements OnApplicationShutdown {
     for (const [name, target] of links) await symlink(target, path.join(devDir, name));
   }
 
-  /** Node.js's own installation (ScriptJob runs it), and where /etc/resolv.conf leads when runs have the network. */
+  /**
+   * Node.js's own installation (ScriptJob runs it), the Python interpreter's binary and library folders
+   * (Python scripts; see python-interpreter.ts), and where /etc/resolv.conf leads when runs have the network.
+   */
   private async extraFolders(): Promise<string[]> {
-    const folders = [path.dirname(path.dirname(await realpath(process.execPath)))];
+    const folders = [path.dirname(path.dirname(await realpath(process.execPath))), ...(await this.python.folders())];
     if (this.config.get('sandbox.network', { infer: true }) === 'host') {
       const resolv = await realpath('/etc/resolv.conf').catch(() => undefined);
       if (resolv && !resolv.startsWith('/etc/')) folders.push(path.dirname(resolv));
@@ -237,6 +244,8 @@ export class SandboxHost implements OnApplicationShutdown {
       homedir(),
       '/root',
       '/home',
+      // Packages installed into the Python interpreter: only its standard library is promised.
+      ...(await this.python.hidden()),
     ];
     const resolved = await Promise.all(candidates.map((candidate) => realpath(candidate).catch(() => candidate)));
     return [...new Set(resolved)];

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/app-config.js';
 import { ProcessSandbox } from './process-sandbox.js';
+import { PythonInterpreter } from './python-interpreter.js';
 import { SandboxHost } from './sandbox-host.js';
 
 /** The defaults of the SANDBOX_* settings and SCRIPT_MAX_BYTES. */
@@ -12,6 +13,7 @@ export const DEFAULT_SANDBOX_CONFIG: AppConfig['sandbox'] = {
   tmpfsMb: 64,
   maxProcesses: 256,
   scriptMaxBytes: 262144,
+  python: 'python3',
 };
 
 /** Configuration for specs: the sandbox and job settings, defaults unless given. */
@@ -26,9 +28,9 @@ export function sandboxConfig(
   });
 }
 
-/** A real ProcessSandbox (real processes) for specs, outside Nest. */
-export function sandboxForTests(config = sandboxConfig()): ProcessSandbox {
-  return new ProcessSandbox(config, new SandboxHost(config));
+/** A real ProcessSandbox (real processes) for specs, outside Nest; runs see `python`'s folders. */
+export function sandboxForTests(config = sandboxConfig(), python = new PythonInterpreter(config)): ProcessSandbox {
+  return new ProcessSandbox(config, new SandboxHost(config, python));
 }
 
 /** Processes (pid and name) whose real uid lies in `range`: what is left of sandboxed runs, seen from outside. */

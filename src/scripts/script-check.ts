@@ -1,7 +1,7 @@
 import { parse, type Node } from 'acorn';
 
-/** Script names: a file name ending in .js or .mjs. */
-export const SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,195}\.(m?js)$/;
+/** Script names: a file name ending in .js or .mjs (JavaScript) or .py (Python). */
+export const SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,195}\.(m?js|py)$/;
 
 interface NamedNode extends Node {
   name?: string;

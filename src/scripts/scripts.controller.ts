@@ -65,7 +65,8 @@ export class ScriptsController {
   @Post()
   @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MULTIPART_FILE_CAP, files: 1 } }))
   @ApiOperation({
-    summary: 'Upload a JavaScript module exporting run(...args): multipart field `file`, or JSON {name, source}',
+    summary:
+      'Upload a script: a JavaScript module (.js, .mjs) exporting run(...args) or a Python module (.py) defining run(*args); multipart field `file`, or JSON {name, source}',
   })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({
@@ -77,7 +78,10 @@ export class ScriptsController {
     },
   })
   @ApiCreatedResponse({ type: ScriptResponse })
-  @ApiBadRequestResponse({ description: 'Bad name, the module does not parse, or it exports no run' })
+  @ApiBadRequestResponse({
+    description:
+      'Bad name; the module does not parse (compile, for Python: the message names the line) or defines no run; or Python is not available on this server',
+  })
   @ApiPayloadTooLargeResponse({ description: 'Over SCRIPT_MAX_BYTES (256 KiB by default)' })
   async upload(
     @CurrentUser() user: AuthUser,

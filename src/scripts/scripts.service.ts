@@ -11,7 +11,10 @@ import { ownerCondition, type OwnerScope } from '../access/owner-scope.js';
 import type { AppConfig } from '../config/app-config.js';
 import { UploadScriptDto } from './dto/script.dto.js';
 import { Script } from './entities/script.entity.js';
+import type { ScriptCode } from '../job-classes/script-source.js';
+import { PythonCheck } from './python-check.js';
 import { SCRIPT_NAME, scriptProblem } from './script-check.js';
+import { languageOf } from './script-language.js';
 
 const SCRIPT = 'Script';
 const isUuid = (value: string): boolean =>
@@ -27,6 +30,7 @@ export class ScriptsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly config: ConfigService<AppConfig, true>,
+    private readonly pythonCheck: PythonCheck,
   ) {}
 
   private query(): SelectQueryBuilder<Script> {
@@ -45,7 +49,15 @@ export class ScriptsService {
 
   async list(user: AuthUser, limit: number, offset: number): Promise<{ rows: Script[]; total: number }> {
     const [rows, total] = await this.scoped(this.query(), this.access.readScope(user))
-      .select(['script.id', 'script.name', 'script.sha256', 'script.size', 'script.ownerId', 'script.createdTime'])
+      .select([
+        'script.id',
+        'script.name',
+        'script.language',
+        'script.sha256',
+        'script.size',
+        'script.ownerId',
+        'script.createdTime',
+      ])
       .addSelect(['owner.id', 'owner.username'])
       .orderBy('script.name', 'ASC')
       .addOrderBy('script.id', 'ASC')
@@ -84,17 +96,22 @@ export class ScriptsService {
     return script;
   }
 
-  /** 413 past SCRIPT_MAX_BYTES; 400 for a bad name, a module that does not parse or exports no `run`. */
+  /**
+   * 413 past SCRIPT_MAX_BYTES; 400 for a bad name, a module that does not parse or exports no `run`, a
+   * Python script that does not compile or defines no `run`, or a Python script when there is no Python.
+   */
   async upload(user: AuthUser, upload: ScriptUpload): Promise<Script> {
     const { name, source } = await this.readUpload(upload);
     const size = Buffer.byteLength(source, 'utf8');
     const max = this.config.get('sandbox.scriptMaxBytes', { infer: true });
     if (size > max)
       throw new PayloadTooLargeException(`The script is ${size} bytes; the limit is ${max} (SCRIPT_MAX_BYTES)`);
-    const problem = scriptProblem(source);
+    const language = languageOf(name);
+    const problem = language === 'python' ? await this.pythonCheck.problem(source, name) : scriptProblem(source);
     if (problem) throw new BadRequestException([problem]);
     const script = this.dataSource.getRepository(Script).create({
       name,
+      language,
       source,
       size,
       sha256: createHash('sha256').update(source).digest('hex'),
@@ -128,25 +145,25 @@ export class ScriptsService {
     return (await this.sourceFor(scriptId, ownerId)) !== null;
   }
 
-  /** The source of a script the job owner can see, or null. */
-  async sourceFor(scriptId: string, ownerId: string | null): Promise<string | null> {
+  /** The source (and language) of a script the job owner can see, or null. */
+  async sourceFor(scriptId: string, ownerId: string | null): Promise<ScriptCode | null> {
     if (!isUuid(scriptId) || !ownerId) return null;
-    const rows: Array<{ source: string }> = await this.dataSource.query(
-      `SELECT s.source FROM scripts s
+    const rows: ScriptCode[] = await this.dataSource.query(
+      `SELECT s.source, s.language FROM scripts s
         WHERE s.id = $1 AND (s.owner_id = $2 OR EXISTS (
           SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id
             LEFT JOIN role_permissions rp ON rp.role_id = r.id
            WHERE ur.user_id = $2 AND (r.name = 'admin' OR rp.permission_name = 'view_all')))`,
       [scriptId, ownerId],
     );
-    return rows[0]?.source ?? null;
+    return rows[0] ?? null;
   }
 
   private async readUpload(upload: ScriptUpload): Promise<{ name: string; source: string }> {
     if ('file' in upload) {
       const name = upload.file.originalname;
       if (!SCRIPT_NAME.test(name)) {
-        throw new BadRequestException(['file name must end in .js or .mjs (letters, digits, . _ -)']);
+        throw new BadRequestException(['file name must end in .js, .mjs or .py (letters, digits, . _ -)']);
       }
       return { name, source: upload.file.buffer.toString('utf8') };
     }

@@ -1,4 +1,4 @@
-import { breakBetweenDateAndTime, duration, scheduleInWords } from './format';
+import { breakBetweenDateAndTime, duration, languageName, scheduleInWords } from './format';
 
 describe('formatting', () => {
   it('says a schedule in words, with its time zone', () => {
@@ -34,5 +34,10 @@ describe('formatting', () => {
     expect(breakBetweenDateAndTime('07.12.2026, 01:36:58')).toBe('07.12.2026, 01:36:58');
     // No ", " between date and time (some locales): kept whole rather than broken anywhere.
     expect(breakBetweenDateAndTime('2026-12-07 01:36:58')).toBe(`2026-12-07${nbsp}01:36:58`);
+  });
+
+  it('names a script language as people write it', () => {
+    expect(languageName('python')).toBe('Python');
+    expect(languageName('javascript')).toBe('JavaScript');
   });
 });

@@ -64,3 +64,8 @@ export const STATE_COLOURS: Record<string, string> = {
   skipped: 'yellow',
   missed: 'yellow',
 };
+
+/** A script's language as people write it. */
+export function languageName(language: 'javascript' | 'python'): string {
+  return language === 'python' ? 'Python' : 'JavaScript';
+}

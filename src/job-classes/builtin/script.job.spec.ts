@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { sandboxConfig, sandboxForTests, workingSandbox } from '../../sandbox/sandbox.testing.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { JobFailedError, type JobRunContext } from '../job-class.types.js';
-import type { ScriptSource } from '../script-source.js';
+import type { ScriptCode, ScriptSource } from '../script-source.js';
+import { PythonInterpreter } from '../../sandbox/python-interpreter.js';
+import { PythonScriptRunner } from './python/python-script.runner.js';
 import type { ScriptFailure } from './script-outcome.js';
 import { ScriptJob } from './script.job.js';
 
@@ -22,10 +24,12 @@ class FakeScripts implements ScriptSource {
     return id;
   }
 
-  sourceFor(scriptId: string, ownerId: string | null): Promise<string | null> {
+  sourceFor(scriptId: string, ownerId: string | null): Promise<ScriptCode | null> {
     this.asked.push({ scriptId, ownerId });
     const script = this.scripts.get(scriptId);
-    return Promise.resolve(script && script.owner === ownerId ? script.source : null);
+    return Promise.resolve(
+      script && script.owner === ownerId ? { source: script.source, language: 'javascript' } : null,
+    );
   }
 }
 
@@ -55,7 +59,9 @@ describe('ScriptJob', () => {
   const scripts = new FakeScripts();
   const jobWith = (sandbox: Partial<AppConfig['sandbox']> = {}, jobs: Partial<AppConfig['jobs']> = {}): ScriptJob => {
     const config = sandboxConfig({ uidRange: RANGE, ...sandbox }, jobs);
-    return new ScriptJob(sandboxForTests(config), config, scripts);
+    const python = new PythonInterpreter(config);
+    const processes = sandboxForTests(config, python);
+    return new ScriptJob(processes, config, scripts, new PythonScriptRunner(processes, python, config));
   };
   const job = jobWith();
   const run = (source: string, args: unknown[] = [], context = contextWith(), on = job): Promise<unknown> =>

@@ -5,6 +5,7 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../../config/app-config.js';
 import { RUN_PATHS } from '../../sandbox/mount-table.js';
 import { ProcessSandbox } from '../../sandbox/process-sandbox.js';
+import { PYTHON_INSTALL_HINT } from '../../sandbox/python-interpreter.js';
 import { REPORT_TEXT_MAX, SCRIPT_FILES, SCRIPT_RUNNER_SOURCE } from '../../sandbox/script-runner.source.js';
 import { NODE_DATA_SLACK_MB, SANDBOX_MAX_FILE_BYTES } from '../../sandbox/sandbox-limits.js';
 import { type SandboxResult, SandboxStartError } from '../../sandbox/sandbox.types.js';
@@ -12,6 +13,7 @@ import { argumentLabel, argumentProblem } from '../job-arguments.js';
 import { JobClass } from '../job-class.decorator.js';
 import type { JobClassHandler, JobClassMeta, JobRunContext } from '../job-class.types.js';
 import { SCRIPT_SOURCE, type ScriptSource } from '../script-source.js';
+import { PythonScriptRunner } from './python/python-script.runner.js';
 import { scriptOutcome } from './script-outcome.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -24,7 +26,10 @@ export const SCRIPT_JOB: JobClassMeta = {
     `The script runs in a Node.js process in a sandbox of its own (as ShellJob's: own namespaces, own uid, no network unless SANDBOX_NETWORK=host, the system read-only, /work and /tmp writable and gone afterwards), with a heap of SANDBOX_MEMORY_MB (and ${NODE_DATA_SLACK_MB} MiB more for buffers and Node itself, for the whole run), ` +
     `reading its files from /job (read-only); the Node permission model also forbids child processes and workers. No server environment variable, files up to ${SANDBOX_MAX_FILE_BYTES / 1024 / 1024} MiB. Only node: modules can be imported. ` +
     'A throw, process.exit() before returning, running out of memory or a value that is not JSON fail the run with {"error", "stack", "stdout", "stderr"} (outputs cut at OUTPUT_MAX_BYTES). ' +
-    'A stop or a timeout ends the run (SIGTERM, then SIGKILL after 2 s).',
+    'A stop or a timeout ends the run (SIGTERM, then SIGKILL after 2 s). ' +
+    "A Python script (.py) defines a top-level def run(*args) or async def run(*args): python3 imports it by path (importlib) in the same sandbox, with only the interpreter's own folders shown read-only, calls run(*args) (awaiting a coroutine) and records json.dumps of the value (None is null); " +
+    'print goes to stdout; a raised exception or a value that is not JSON fails the run with {"error", "traceback", "stdout", "stderr"}; memory is SANDBOX_MEMORY_MB for the whole run; only the standard library is promised. ' +
+    `Python scripts need python3 (3.8 or newer) on the server when it starts: ${PYTHON_INSTALL_HINT}.`,
   arguments: [
     { type: 'string', description: 'script_id: the id (a UUID) of an uploaded script' },
     {
@@ -74,6 +79,7 @@ export class ScriptJob implements JobClassHandler {
     private readonly sandbox: ProcessSandbox,
     private readonly config: ConfigService<AppConfig, true>,
     @Inject(SCRIPT_SOURCE) private readonly scripts: ScriptSource,
+    private readonly python: PythonScriptRunner,
   ) {}
 
   checkAvailable(): Promise<string | null> {
@@ -89,8 +95,10 @@ export class ScriptJob implements JobClassHandler {
     if (problem) throw new Error(problem);
     context.signal.throwIfAborted();
     const [scriptId, ...scriptArgs] = args as [string, ...unknown[]];
-    const source = await this.scripts.sourceFor(scriptId, context.ownerId);
-    if (source === null) throw new Error(`ScriptJob could not find the script ${scriptId}`);
+    const script = await this.scripts.sourceFor(scriptId, context.ownerId);
+    if (script === null) throw new Error(`ScriptJob could not find the script ${scriptId}`);
+    if (script.language === 'python') return this.python.run(script.source, scriptArgs, context);
+    const source = script.source;
     const memoryMb = this.config.get('sandbox.memoryMb', { infer: true });
     const resultMaxBytes = this.config.get('jobs.resultMaxBytes', { infer: true });
     let result: SandboxResult;

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { OwnerResponse } from '../../jobs/dto/job.response.js';
 import type { Script } from '../entities/script.entity.js';
+import { SCRIPT_LANGUAGES, type ScriptLanguage } from '../script-language.js';
 
 export class ScriptJobRefResponse {
   @ApiProperty({ format: 'uuid' })
@@ -16,6 +17,13 @@ export class ScriptResponse {
 
   @ApiProperty({ example: 'report.mjs' })
   name!: string;
+
+  @ApiProperty({
+    enum: SCRIPT_LANGUAGES,
+    enumName: 'ScriptLanguage',
+    description: 'javascript (a .js or .mjs module exporting run) or python (a .py module defining run)',
+  })
+  language!: ScriptLanguage;
 
   @ApiProperty({ description: 'SHA-256 of the source, hex' })
   sha256!: string;
@@ -54,6 +62,7 @@ export function toScriptResponse(script: Script, jobs: ScriptJobRefResponse[] = 
   return {
     script_id: script.id,
     name: script.name,
+    language: script.language,
     sha256: script.sha256,
     size: script.size,
     created_time: script.createdTime.toISOString(),

@@ -1,8 +1,10 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { User } from '../../users/entities/user.entity.js';
+import type { ScriptLanguage } from '../script-language.js';
 
-/** An uploaded JavaScript module exporting `run(...args)`, for ScriptJob. */
+/** An uploaded JavaScript module exporting `run(...args)`, or Python module defining `run(*args)`, for ScriptJob. */
 @Entity({ name: 'scripts' })
+@Check('CHK_scripts_language', `"language" IN ('javascript', 'python')`)
 export class Script {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -12,6 +14,9 @@ export class Script {
 
   @Column({ type: 'text' })
   source!: string;
+
+  @Column({ type: 'text', default: 'javascript' })
+  language!: ScriptLanguage;
 
   @Column({ type: 'text' })
   sha256!: string;

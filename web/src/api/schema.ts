@@ -59,7 +59,7 @@ export type paths = {
   "/api/v1/scripts": {
     /** List scripts (without their source) */
     get: operations["ScriptsController_list"];
-    /** Upload a JavaScript module exporting run(...args): multipart field `file`, or JSON {name, source} */
+    /** Upload a script: a JavaScript module (.js, .mjs) exporting run(...args) or a Python module (.py) defining run(*args); multipart field `file`, or JSON {name, source} */
     post: operations["ScriptsController_upload"];
   };
   "/api/v1/scripts/{script_id}": {
@@ -387,7 +387,7 @@ export type components = {
     };
     UploadScriptDto: {
       /**
-       * @description file name ending in .js or .mjs
+       * @description file name ending in .js or .mjs (a JavaScript module) or .py (a Python module)
        * @example report.mjs
        */
       name: string;
@@ -398,6 +398,11 @@ export type components = {
        */
       source: string;
     };
+    /**
+     * @description javascript (a .js or .mjs module exporting run) or python (a .py module defining run)
+     * @enum {string}
+     */
+    ScriptLanguage: "javascript" | "python";
     OwnerResponse: {
       /** Format: uuid */
       id: string;
@@ -413,6 +418,8 @@ export type components = {
       script_id: string;
       /** @example report.mjs */
       name: string;
+      /** @description javascript (a .js or .mjs module exporting run) or python (a .py module defining run) */
+      language: components["schemas"]["ScriptLanguage"];
       /** @description SHA-256 of the source, hex */
       sha256: string;
       /** @description bytes */
@@ -432,6 +439,8 @@ export type components = {
       script_id: string;
       /** @example report.mjs */
       name: string;
+      /** @description javascript (a .js or .mjs module exporting run) or python (a .py module defining run) */
+      language: components["schemas"]["ScriptLanguage"];
       /** @description SHA-256 of the source, hex */
       sha256: string;
       /** @description bytes */
@@ -1717,7 +1726,7 @@ export type operations = {
       };
     };
   };
-  /** Upload a JavaScript module exporting run(...args): multipart field `file`, or JSON {name, source} */
+  /** Upload a script: a JavaScript module (.js, .mjs) exporting run(...args) or a Python module (.py) defining run(*args); multipart field `file`, or JSON {name, source} */
   ScriptsController_upload: {
     requestBody: {
       content: {
@@ -1737,7 +1746,7 @@ export type operations = {
           "application/json": components["schemas"]["ScriptResponse"];
         };
       };
-      /** @description Bad name, the module does not parse, or it exports no run */
+      /** @description Bad name; the module does not parse (compile, for Python: the message names the line) or defines no run; or Python is not available on this server */
       400: {
         content: never;
       };

@@ -87,7 +87,7 @@ export function ScriptUpload({ onUploaded }: { onUploaded?: (script: Script) => 
         <input
           id={inputId}
           type="file"
-          accept=".js,.mjs,text/javascript"
+          accept=".js,.mjs,.py,text/javascript,text/x-python"
           style={{ position: 'absolute', width: 1, height: 1, opacity: 0, overflow: 'hidden' }}
           onChange={(event) => {
             send(event.currentTarget.files?.[0]);
@@ -99,7 +99,8 @@ export function ScriptUpload({ onUploaded }: { onUploaded?: (script: Script) => 
             Upload a script
           </Button>
           <Text size="sm" c="dimmed">
-            or drop a .js / .mjs file here — an ES module exporting <code>run(...args)</code>
+            or drop a file here: a .js / .mjs ES module exporting <code>run(...args)</code>, or a .py module defining{' '}
+            <code>def run(*args)</code>
           </Text>
           <Button variant="subtle" size="xs" onClick={() => setPasting((open) => !open)} aria-expanded={pasting}>
             {pasting ? 'Hide the source form' : 'Paste source instead'}
@@ -113,7 +114,7 @@ export function ScriptUpload({ onUploaded }: { onUploaded?: (script: Script) => 
               <TextInput
                 label="File name"
                 placeholder="report.mjs"
-                description="ends in .js or .mjs"
+                description="ends in .js or .mjs (JavaScript) or .py (Python)"
                 value={name}
                 onChange={(event) => setName(event.currentTarget.value)}
                 required

@@ -7,6 +7,7 @@ import { ScriptActions, useScriptManager } from '../components/ScriptActions';
 import { ScriptSource } from '../components/ScriptSource';
 import { Sha } from '../components/Sha';
 import { Time } from '../components/Time';
+import { languageName } from '../format';
 import { bytes } from '../relative-time';
 
 export function ScriptPage() {
@@ -36,7 +37,8 @@ export function ScriptPage() {
       </Group>
       <Card withBorder>
         <Stack gap="sm">
-          <SimpleGrid cols={{ base: 2, md: 4 }}>
+          <SimpleGrid cols={{ base: 2, md: 5 }}>
+            <Field label="Language">{languageName(data.language)}</Field>
             <Field label="Size">{bytes(data.size)}</Field>
             <Field label="SHA-256">
               <Sha value={data.sha256} />
@@ -65,7 +67,7 @@ export function ScriptPage() {
       </Card>
       {manager.dialogs}
       <Title order={3}>Source</Title>
-      <ScriptSource source={data.source} language={/\.py$/.test(data.name) ? 'python' : 'javascript'} />
+      <ScriptSource source={data.source} language={data.language} />
     </Stack>
   );
 }

@@ -8,6 +8,7 @@ import { RowCard, RowCards } from '../components/RowCard';
 import { ScriptUpload } from '../components/ScriptUpload';
 import { Sha } from '../components/Sha';
 import { Time } from '../components/Time';
+import { languageName } from '../format';
 import { bytes } from '../relative-time';
 import { usePhone } from '../use-phone';
 
@@ -32,7 +33,7 @@ function UsedBy({ script }: { script: Script }) {
   );
 }
 
-/** On a phone, one card per script (a table of seven columns would only scroll). */
+/** On a phone, one card per script (a table of eight columns would only scroll). */
 function ScriptCard({ script, everyone, manager }: { script: Script; everyone: boolean; manager: ScriptManager }) {
   return (
     <RowCard
@@ -45,7 +46,7 @@ function ScriptCard({ script, everyone, manager }: { script: Script; everyone: b
       actions={<ScriptActions script={script} manager={manager} />}
     >
       <Text size="xs" c="dimmed">
-        {bytes(script.size)}
+        {languageName(script.language)} · {bytes(script.size)}
         {everyone && ` · ${script.owner.username}`} · <Time iso={script.created_time} />
       </Text>
       <Sha value={script.sha256} />
@@ -108,6 +109,7 @@ export function ScriptsPage() {
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
                 {everyone && <Table.Th>Owner</Table.Th>}
+                <Table.Th>Language</Table.Th>
                 <Table.Th>Size</Table.Th>
                 <Table.Th>SHA-256</Table.Th>
                 <Table.Th>Created</Table.Th>
@@ -124,6 +126,7 @@ export function ScriptsPage() {
                     </Anchor>
                   </Table.Td>
                   {everyone && <Table.Td>{script.owner.username}</Table.Td>}
+                  <Table.Td>{languageName(script.language)}</Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{bytes(script.size)}</Table.Td>
                   <Table.Td>
                     <Sha value={script.sha256} />
