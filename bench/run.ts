@@ -1,6 +1,6 @@
 // npm run bench [-- --only registration --only firing --only api --only auth --only replicas --only sandbox --only events --only ui
 // --only writes --only reads --only memory] [--seconds 10] [--fire-seconds 30] [--replica-seconds 15] [--replica-rates 250,500,1000,2000,3000]
-// [--rounds 3] [--jobs 500] [--connections 16] (writes, reads, memory) [--server-node-options '--max-semi-space-size=4']
+// [--rounds 3] [--jobs 500] [--connections 16] (writes, reads, memory) [--server-node-options=--max-semi-space-size=1]
 // (memory: the server's NODE_OPTIONS):
 // runs the benchmarks against the built server and prints one JSON document. Not part of npm test; never gates CI.
 import { cpus, totalmem } from 'node:os';

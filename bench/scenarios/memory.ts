@@ -26,6 +26,8 @@ export interface MemoryFigures {
     list_seconds: number;
     steps: string[];
     peak_rss_mib: number;
+    /** VmHWM after each step in turn: which step raised the peak. */
+    peak_rss_mib_after_step: Record<string, number>;
     idle_rss_mib_after_10_s: number;
   };
   /** Jobs inserted into the database (daily, 12 hours away), server restarted, sampled after 10 s idle. */
@@ -59,16 +61,22 @@ export async function memoryScenario(
     const user = await writer(server);
     const headers = { authorization: `Bearer ${user.token}` };
     const live = server;
+    const peakAfter: Record<string, number> = {};
+    const peakNow = async () => (await memoryOf(live.proc.pid!)).peak_rss_mib;
     await writeRound(live, user, 'm', jobs, connections, async () => {
+      peakAfter.create_update_pause_resume_run_now = await peakNow();
       await load({ url: `${live.url}/api/v1/jobs?limit=${jobs}`, connections, durationSeconds: listSeconds, headers });
+      peakAfter.list_jobs = await peakNow();
       await load({
         url: `${live.url}/api/v1/executions?limit=${jobs}`,
         connections,
         durationSeconds: listSeconds,
         headers,
       });
+      peakAfter.list_executions = await peakNow();
     });
-    const peak = (await memoryOf(server.proc.pid!)).peak_rss_mib;
+    const peak = await peakNow();
+    peakAfter.delete = peak;
     const idleAfter = (await idleSample(server)).rss_mib;
 
     const registered: MemoryFigures['idle_with_jobs_registered'] = [];
@@ -114,6 +122,7 @@ export async function memoryScenario(
           'each deleted',
         ],
         peak_rss_mib: peak,
+        peak_rss_mib_after_step: peakAfter,
         idle_rss_mib_after_10_s: idleAfter,
       },
       idle_with_jobs_registered: registered,
