@@ -1,5 +1,7 @@
-// npm run bench [-- --only registration --only firing --only api --only auth --only replicas --only sandbox --only events --only ui] [--seconds 10]
-// [--fire-seconds 30] [--replica-seconds 15] [--replica-rates 250,500,1000,2000,3000]:
+// npm run bench [-- --only registration --only firing --only api --only auth --only replicas --only sandbox --only events --only ui
+// --only writes --only reads --only memory] [--seconds 10] [--fire-seconds 30] [--replica-seconds 15] [--replica-rates 250,500,1000,2000,3000]
+// [--rounds 3] [--jobs 500] [--connections 16] (writes, reads, memory) [--server-node-options=--max-semi-space-size=1]
+// (memory: the server's NODE_OPTIONS):
 // runs the benchmarks against the built server and prints one JSON document. Not part of npm test; never gates CI.
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -7,11 +9,14 @@ import { apiScenario } from './scenarios/api.js';
 import { authScenario } from './scenarios/auth.js';
 import { eventsScenario } from './scenarios/events.js';
 import { firingScenario } from './scenarios/firing.js';
+import { memoryScenario } from './scenarios/memory.js';
 import { registrationScenario } from './scenarios/registration.js';
 import { replicasScenario } from './scenarios/replicas.js';
 import { sandboxScenario } from './scenarios/sandbox.js';
 import { scriptsScenario } from './scenarios/scripts.js';
 import { uiScenario } from './scenarios/ui.js';
+import { readsScenario } from './scenarios/reads.js';
+import { writesScenario } from './scenarios/writes.js';
 
 const { values } = parseArgs({
   options: {
@@ -20,12 +25,19 @@ const { values } = parseArgs({
     'fire-seconds': { type: 'string', default: '30' },
     'replica-seconds': { type: 'string', default: '15' },
     'replica-rates': { type: 'string', default: '250,500,1000,2000,3000' },
+    rounds: { type: 'string', default: '3' },
+    jobs: { type: 'string', default: '500' },
+    connections: { type: 'string', default: '16' },
+    'server-node-options': { type: 'string', default: '' },
   },
 });
 const seconds = Number(values.seconds);
 const fireSeconds = Number(values['fire-seconds']);
 const replicaSeconds = Number(values['replica-seconds']);
 const replicaRates = values['replica-rates'].split(',').map(Number);
+const rounds = Number(values.rounds);
+const jobs = Number(values.jobs);
+const connections = Number(values.connections);
 
 const SCENARIOS = {
   registration: () => registrationScenario(),
@@ -37,6 +49,9 @@ const SCENARIOS = {
   replicas: () => replicasScenario(replicaSeconds, replicaRates),
   events: () => eventsScenario(),
   ui: () => uiScenario(),
+  writes: () => writesScenario(rounds, jobs, connections),
+  reads: () => readsScenario(seconds, rounds, connections, jobs),
+  memory: () => memoryScenario(jobs, connections, seconds, values['server-node-options']),
 } as const;
 type ScenarioName = keyof typeof SCENARIOS;
 const names = (values.only ?? Object.keys(SCENARIOS)) as ScenarioName[];

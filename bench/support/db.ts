@@ -51,3 +51,19 @@ export async function adminId(client: pg.Client): Promise<string> {
 export function wholeSecondsFromNow(extra: number): Date {
   return new Date((Math.floor(Date.now() / 1000) + 1 + extra) * 1000);
 }
+
+/**
+ * One finished execution of each of an owner's jobs (up to `count`), 3 s apart going back from now, so
+ * all of them are in the default range of `GET /api/v1/executions` (the last hour) for the next half hour.
+ */
+export async function insertExecutions(client: pg.Client, ownerId: string, count: number): Promise<void> {
+  await client.query(
+    `INSERT INTO executions (job_id, job_name, job_class_string, owner_id, state, trigger, scheduled_time,
+                             started_time, finished_time, hostname, pid, description, result)
+     SELECT id, name, job_class_string, owner_id, 'succeeded', 'cron', at, at + interval '5 ms',
+            at + interval '9 ms', 'bench-host', 4242, '', '{"message":"bench"}'
+       FROM (SELECT j.*, date_trunc('second', now()) - (row_number() OVER (ORDER BY j.name)) * interval '3 s' AS at
+               FROM jobs j WHERE j.owner_id = $1 ORDER BY j.name LIMIT $2) owned`,
+    [ownerId, count],
+  );
+}

@@ -56,3 +56,76 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     errors: result.errors + result.timeouts,
   };
 }
+
+export interface BenchRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  /** JSON text; sent with `content-type: application/json` (no body: no content type). */
+  body?: string;
+}
+
+export interface BatchResult {
+  connections: number;
+  requests: number;
+  wall_ms: number;
+  requests_per_s: number;
+  latency_ms: { p50: number; p90: number; p99: number; max: number };
+  /** Responses by status code. */
+  statuses: Record<string, number>;
+  errors: number;
+}
+
+/**
+ * Each request of `requests` sent once (autocannon with `amount`), `connections` at a time over
+ * keep-alive connections: the rate is requests over the wall time from the first to the last answer.
+ */
+export async function loadEach(options: {
+  url: string;
+  connections: number;
+  headers?: Record<string, string>;
+  requests: BenchRequest[];
+}): Promise<BatchResult> {
+  const { requests } = options;
+  let next = 0;
+  const started = performance.now();
+  const result = await autocannon({
+    url: options.url,
+    connections: Math.min(options.connections, requests.length),
+    amount: requests.length,
+    headers: options.headers,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const item = requests[next++ % requests.length];
+          return {
+            ...request,
+            method: item.method,
+            path: item.path,
+            body: item.body,
+            headers: {
+              ...request.headers,
+              ...(item.body === undefined ? {} : { 'content-type': 'application/json' }),
+            },
+          };
+        },
+      },
+    ],
+  });
+  const wallMs = performance.now() - started;
+  return {
+    connections: Math.min(options.connections, requests.length),
+    requests: result.requests.total,
+    wall_ms: Math.round(wallMs),
+    requests_per_s: Math.round(result.requests.total / (wallMs / 1000)),
+    latency_ms: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+    },
+    statuses: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats.count ?? 0]),
+    ),
+    errors: result.errors + result.timeouts,
+  };
+}

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -205,13 +205,61 @@ export async function processUsage(pid: number): Promise<{ rssMiB: number; cpuSe
   return { rssMiB: Math.round(rssKiB / 102.4) / 10, cpuSeconds: ticks / 100 };
 }
 
-/** The bare Nest + Fastify app of bench/bare-app.ts, the baseline of API figures. */
-export async function startBareApp(): Promise<RunningProcess> {
+/**
+ * The bare Nest + Fastify app of bench/bare-app.ts, the baseline of API figures; with a database URL also
+ * its bare Fastify + `pg` list routes.
+ */
+export async function startBareApp(databaseUrl?: string): Promise<RunningProcess> {
   const port = await freePort();
-  const proc = spawn(process.execPath, [path.join(DIST, 'bench', 'bare-app.js'), String(port)], {
+  const args = [path.join(DIST, 'bench', 'bare-app.js'), String(port), ...(databaseUrl ? [databaseUrl] : [])];
+  const proc = spawn(process.execPath, args, {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/bare`);
   return { url, proc, stop: () => stopChild(proc) };
+}
+
+/** Resident memory now and at its peak (MiB, VmRSS and VmHWM of /proc/PID/status). */
+export async function memoryOf(pid: number): Promise<{ rss_mib: number; peak_rss_mib: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const mib = (field: string) =>
+    Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 102.4) / 10;
+  return { rss_mib: mib('VmRSS'), peak_rss_mib: mib('VmHWM') };
+}
+
+/** CPU time (ms, utime + stime of /proc/PID/stat, 10 ms ticks) used so far by a process. */
+export async function cpuMsOf(pid: number): Promise<number> {
+  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+  return (Number(stat[11]) + Number(stat[12])) * 10;
+}
+
+/**
+ * CPU time (ms) used so far by the live children of a process and theirs (the embedded PostgreSQL's
+ * postmaster and backends under a Cronwarden server), from /proc; a backend that exited is no longer counted,
+ * so take it over a span in which the server's pool keeps its connections.
+ */
+export async function descendantsCpuMsOf(pid: number): Promise<number> {
+  const parents = new Map<number, number>();
+  const cpu = new Map<number, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = (await readFile(`/proc/${entry}/stat`, 'utf8')).split(') ')[1].split(' ');
+      parents.set(Number(entry), Number(stat[1]));
+      cpu.set(Number(entry), (Number(stat[11]) + Number(stat[12])) * 10);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  let total = 0;
+  for (const [child] of parents) {
+    for (let up = parents.get(child); up !== undefined && up > 1; up = parents.get(up)) {
+      if (up === pid) {
+        total += cpu.get(child) ?? 0;
+        break;
+      }
+    }
+  }
+  return total;
 }
