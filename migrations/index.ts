@@ -8,6 +8,7 @@ import { GrantJobDeleteToJobManager1796602973449 } from './1796602973449-GrantJo
 import { AddChangeEventTriggers1796700000000 } from './1796700000000-AddChangeEventTriggers.js';
 import { CreateApiTokens1796850000000 } from './1796850000000-CreateApiTokens.js';
 import { CreateRefreshTokens1796860000000 } from './1796860000000-CreateRefreshTokens.js';
+import { CreateWebhooks1796905200000 } from './1796905200000-CreateWebhooks.js';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that the app, the CLI and jest (which
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   AddChangeEventTriggers1796700000000,
   CreateApiTokens1796850000000,
   CreateRefreshTokens1796860000000,
+  CreateWebhooks1796905200000,
 ];
