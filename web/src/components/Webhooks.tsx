@@ -135,7 +135,7 @@ export function Webhooks() {
                     <Table.Td>
                       <Text size="xs">{webhook.events.join(', ')}</Text>
                     </Table.Td>
-                    <Table.Td>
+                    <Table.Td style={{ minWidth: 96 }}>
                       {webhook.active ? (
                         <Badge color="teal" variant="light">
                           active
