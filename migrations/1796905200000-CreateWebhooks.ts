@@ -72,10 +72,15 @@ export class CreateWebhooks1796905200000 implements MigrationInterface {
            AND "cronwarden_user_may"(w.owner_id, 'job_view')
            AND (event_name NOT LIKE 'execution.%' OR "cronwarden_user_may"(w.owner_id, 'execution_view'));
       END $$`);
+    // The snapshot is built only when some active webhook listens to the event (the common case on
+    // the executions write path: none does).
     await queryRunner.query(`CREATE FUNCTION "cronwarden_execution_webhooks"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        PERFORM "cronwarden_webhook_enqueue"('execution.' || NEW.state, NEW.job_id, NEW.owner_id,
-          to_jsonb(NEW) || jsonb_build_object('owner_username', (SELECT username FROM "users" WHERE id = NEW.owner_id)));
+        IF EXISTS (SELECT 1 FROM "webhooks" w WHERE w.active AND ('execution.' || NEW.state) = ANY (w.events)
+                     AND (w.job_id IS NULL OR w.job_id = NEW.job_id)) THEN
+          PERFORM "cronwarden_webhook_enqueue"('execution.' || NEW.state, NEW.job_id, NEW.owner_id,
+            to_jsonb(NEW) || jsonb_build_object('owner_username', (SELECT username FROM "users" WHERE id = NEW.owner_id)));
+        END IF;
         RETURN NULL;
       END $$`);
     await queryRunner.query(`CREATE TRIGGER "executions_webhooks_insert" AFTER INSERT ON "executions"
@@ -95,8 +100,11 @@ export class CreateWebhooks1796905200000 implements MigrationInterface {
           job_row := NEW;
           event_name := CASE WHEN NEW.paused THEN 'job.paused' ELSE 'job.resumed' END;
         END IF;
-        PERFORM "cronwarden_webhook_enqueue"(event_name, job_row.id, job_row.owner_id,
-          to_jsonb(job_row) || jsonb_build_object('owner_username', (SELECT username FROM "users" WHERE id = job_row.owner_id)));
+        IF EXISTS (SELECT 1 FROM "webhooks" w WHERE w.active AND event_name = ANY (w.events)
+                     AND (w.job_id IS NULL OR w.job_id = job_row.id)) THEN
+          PERFORM "cronwarden_webhook_enqueue"(event_name, job_row.id, job_row.owner_id,
+            to_jsonb(job_row) || jsonb_build_object('owner_username', (SELECT username FROM "users" WHERE id = job_row.owner_id)));
+        END IF;
         RETURN NULL;
       END $$`);
     await queryRunner.query(`CREATE TRIGGER "jobs_webhooks_delete" AFTER DELETE ON "jobs"
