@@ -13,6 +13,7 @@ import {
   UUID,
   waitFor,
 } from './support/scheduling.js';
+import { WebhookDeliveriesRepository } from '../src/database/repositories/webhook-deliveries.repository.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -447,6 +448,37 @@ describe('Webhooks', () => {
     expect(row.failing_since).toBeNull();
     await h.rest.as(alice).delete(`/api/v1/webhooks/${hook.id}`).expect(204);
     expect(await db.count('SELECT count(*) FROM webhook_deliveries WHERE webhook_id = $1', [hook.id])).toBe(0);
+  });
+
+  it('counts attempts in /metrics and deletes finished deliveries past WEBHOOK_RETENTION_DAYS (never pending ones)', async () => {
+    const metrics = await h.rest.as(admin).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/cronwarden_webhook_attempts_total\{outcome="succeeded"\} [1-9]/);
+    expect(metrics.text).toMatch(/cronwarden_webhook_attempts_total\{outcome="retrying"\} [1-9]/);
+    expect(metrics.text).toMatch(/cronwarden_webhook_attempts_total\{outcome="failed"\} [1-9]/);
+
+    const hook = await h.webhook(alice, { url: rx.url('/retention'), events: ['job.paused'] });
+    const ping = async () =>
+      ((await h.rest.as(alice).post(`/api/v1/webhooks/${hook.id}/test`).expect(202)).body as DeliveryBody).id;
+    const [old, recent] = [await ping(), await ping()];
+    await until('both delivered', () => rx.on('/retention').length === 2);
+    await waitFor('both logged', async () =>
+      (await h.deliveries(alice, hook.id)).every((each) => each.status === 'succeeded'),
+    );
+    await db.rows(`UPDATE webhook_deliveries SET created_time = now() - interval '31 days' WHERE id = $1`, [old]);
+    // a pending one as old is kept (not yet due: the sender leaves it alone meanwhile)
+    await db.rows(
+      `INSERT INTO webhook_deliveries (webhook_id, event, body, created_time, next_attempt_time)
+       VALUES ($1, 'ping', '{}', now() - interval '31 days', now() + interval '1 hour')`,
+      [hook.id],
+    );
+    const deleted = await t.app.get(WebhookDeliveriesRepository).pruneFinished(30, 1000, () => false);
+    expect(deleted).toBe(1);
+    const left = await db.rows<{ id: string; status: string }>(
+      'SELECT id, status FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY created_time',
+      [hook.id],
+    );
+    expect(left.map((each) => each.status)).toEqual(['pending', 'succeeded']);
+    expect(left[1].id).toBe(recent);
   });
 });
 
