@@ -1,5 +1,5 @@
 // npm run bench [-- --only registration --only firing --only api --only auth --only replicas --only sandbox --only events --only ui
-// --only writes --only reads --only memory] [--seconds 10] [--fire-seconds 30] [--replica-seconds 15] [--replica-rates 250,500,1000,2000,3000]
+// --only webhooks --only writes --only reads --only memory] [--seconds 10] [--fire-seconds 30] [--replica-seconds 15] [--replica-rates 250,500,1000,2000,3000]
 // [--rounds 3] [--jobs 500] [--connections 16] (writes, reads, memory) [--server-node-options=--max-semi-space-size=1]
 // (memory: the server's NODE_OPTIONS):
 // runs the benchmarks against the built server and prints one JSON document. Not part of npm test; never gates CI.
@@ -17,6 +17,7 @@ import { scriptsScenario } from './scenarios/scripts.js';
 import { uiScenario } from './scenarios/ui.js';
 import { readsScenario } from './scenarios/reads.js';
 import { writesScenario } from './scenarios/writes.js';
+import { webhooksScenario } from './scenarios/webhooks.js';
 
 const { values } = parseArgs({
   options: {
@@ -52,6 +53,7 @@ const SCENARIOS = {
   writes: () => writesScenario(rounds, jobs, connections),
   reads: () => readsScenario(seconds, rounds, connections, jobs),
   memory: () => memoryScenario(jobs, connections, seconds, values['server-node-options']),
+  webhooks: () => webhooksScenario(),
 } as const;
 type ScenarioName = keyof typeof SCENARIOS;
 const names = (values.only ?? Object.keys(SCENARIOS)) as ScenarioName[];

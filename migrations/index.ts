@@ -10,6 +10,7 @@ import { CreateApiTokens1796850000000 } from './1796850000000-CreateApiTokens.js
 import { CreateRefreshTokens1796860000000 } from './1796860000000-CreateRefreshTokens.js';
 import { AddRefreshTokenSuccessor1796870000000 } from './1796870000000-AddRefreshTokenSuccessor.js';
 import { AddScriptsLanguage1796871000000 } from './1796871000000-AddScriptsLanguage.js';
+import { CreateWebhooks1796905200000 } from './1796905200000-CreateWebhooks.js';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that the app, the CLI and jest (which
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   CreateRefreshTokens1796860000000,
   AddRefreshTokenSuccessor1796870000000,
   AddScriptsLanguage1796871000000,
+  CreateWebhooks1796905200000,
 ];

@@ -18,6 +18,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { ScriptsModule } from './scripts/scripts.module.js';
 import { SettingsModule } from './settings/settings.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -45,6 +46,7 @@ export class AppModule {
         JobsModule,
         ExecutionsModule,
         EventsModule,
+        WebhooksModule,
         RetentionModule,
         InstancesModule,
         DashboardModule,

@@ -250,6 +250,19 @@ const othersJob =
   ({ caller }: Context): Promise<Fixture> =>
     jobFixture(caller, stranger.id, fields);
 
+/**
+ * A webhook URL this app accepts (HTTP_JOB_ALLOW opens 127.0.0.1 for it): port 9, where nothing
+ * listens, so the admin's test event goes nowhere, and nothing leaves the machine.
+ */
+const WEBHOOK_URL = 'http://127.0.0.1:9/matrix-hook';
+
+/** A webhook of another user (the stranger), listening to job.paused. */
+async function strangersWebhook(): Promise<Fixture> {
+  const res = await send('POST', '/api/v1/webhooks', stranger.bearer, { url: WEBHOOK_URL, events: ['job.paused'] });
+  if (res.status !== 201) throw new Error(`creating a webhook: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: (res.body as { id: string }).id };
+}
+
 /** Runs the job now as the admin (who may run any job); the execution is `running` at once. */
 async function runNow(jobId: string): Promise<string> {
   const res = await asAdmin('POST', `/api/v1/executions/${jobId}`);
@@ -648,6 +661,90 @@ const MATRIX: Row[] = [
     },
   },
 
+  // Webhooks (job_view; private to their owner, admins reach all; view_all does not extend to them)
+  {
+    method: 'POST',
+    route: '/api/v1/webhooks',
+    path: () => '/api/v1/webhooks',
+    body: () => ({ url: WEBHOOK_URL, events: ['execution.failed'] }),
+    // prettier-ignore
+    status: { anonymous: 401, admin: 201, job_manager: 201, viewer: 201, auditor: 403, user_admin: 201, no_role: 403, code_runner: 201, supervisor: 201 },
+    after: (_f, res, allowed) => {
+      if (allowed) expect(res.body).toMatchObject({ url: WEBHOOK_URL, secret: expect.stringMatching(/^whsec_/) });
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/webhooks {job_id} (another user’s job)',
+    path: () => '/api/v1/webhooks',
+    setup: othersJob(),
+    body: (f) => ({ url: WEBHOOK_URL, events: ['job.paused'], job_id: f.jobId }),
+    // prettier-ignore
+    status: { anonymous: 401, admin: 201, job_manager: 404, viewer: 404, auditor: 403, user_admin: 404, no_role: 403, code_runner: 404, supervisor: 403 },
+    after: async (f, _res, allowed) => {
+      const rows = await sql('SELECT id FROM webhooks WHERE job_id = $1', [f.jobId]);
+      expect(rows).toHaveLength(allowed ? 1 : 0);
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/webhooks',
+    path: () => '/api/v1/webhooks',
+    // prettier-ignore
+    status: { anonymous: 401, admin: 200, job_manager: 200, viewer: 200, auditor: 403, user_admin: 200, no_role: 403, code_runner: 200, supervisor: 200 },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/webhooks/:id (another user’s)',
+    path: (f) => `/api/v1/webhooks/${f.id}`,
+    setup: strangersWebhook,
+    // prettier-ignore
+    status: { anonymous: 401, admin: 200, job_manager: 404, viewer: 404, auditor: 403, user_admin: 404, no_role: 403, code_runner: 404, supervisor: 404 },
+    after: (_f, res, allowed) => {
+      if (allowed) expect(res.body).not.toHaveProperty('secret');
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/webhooks/:id/deliveries (another user’s)',
+    path: (f) => `/api/v1/webhooks/${f.id}/deliveries`,
+    setup: strangersWebhook,
+    // prettier-ignore
+    status: { anonymous: 401, admin: 200, job_manager: 404, viewer: 404, auditor: 403, user_admin: 404, no_role: 403, code_runner: 404, supervisor: 404 },
+  },
+  {
+    method: 'PATCH',
+    route: '/api/v1/webhooks/:id (another user’s)',
+    path: (f) => `/api/v1/webhooks/${f.id}`,
+    setup: strangersWebhook,
+    body: () => ({ events: ['job.resumed'] }),
+    // prettier-ignore
+    status: { anonymous: 401, admin: 200, job_manager: 404, viewer: 404, auditor: 403, user_admin: 404, no_role: 403, code_runner: 404, supervisor: 404 },
+    after: async (f, _res, allowed) => {
+      const [row] = await sql<{ events: string[] }>('SELECT events FROM webhooks WHERE id = $1', [f.id]);
+      expect(row.events).toEqual(allowed ? ['job.resumed'] : ['job.paused']);
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/webhooks/:id/test (another user’s)',
+    path: (f) => `/api/v1/webhooks/${f.id}/test`,
+    setup: strangersWebhook,
+    // prettier-ignore
+    status: { anonymous: 401, admin: 202, job_manager: 404, viewer: 404, auditor: 403, user_admin: 404, no_role: 403, code_runner: 404, supervisor: 404 },
+  },
+  {
+    method: 'DELETE',
+    route: '/api/v1/webhooks/:id (another user’s)',
+    path: (f) => `/api/v1/webhooks/${f.id}`,
+    setup: strangersWebhook,
+    // prettier-ignore
+    status: { anonymous: 401, admin: 204, job_manager: 404, viewer: 404, auditor: 403, user_admin: 404, no_role: 403, code_runner: 404, supervisor: 404 },
+    after: async (f, _res, allowed) => {
+      expect(await sql('SELECT id FROM webhooks WHERE id = $1', [f.id])).toHaveLength(allowed ? 0 : 1);
+    },
+  },
+
   // Job classes (job_view)
   {
     method: 'GET',
@@ -1029,7 +1126,7 @@ describe('access matrix', () => {
   // ---------- lifecycle ----------
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ env: { HTTP_JOB_ALLOW: '127.0.0.1/32' } });
     admin = await loginAdmin(t);
     await newRole(t, 'auditor', AUDITOR_PERMISSIONS);
     await newRole(t, 'user_admin', USER_ADMIN_PERMISSIONS);

@@ -76,6 +76,7 @@ describe('Swagger', () => {
       'executions',
       'logs',
       'scripts',
+      'webhooks',
       'users',
       'roles',
       'job-classes',

@@ -55,6 +55,17 @@ export interface AppConfig {
   retention: { executionDays: number; auditDays: number };
   instances: { heartbeatSeconds: number; staleSeconds: number };
   metrics: { token: string | undefined };
+  /** Webhook deliveries (src/webhooks). */
+  webhooks: {
+    timeoutMs: number;
+    maxAttempts: number;
+    retryDelayMs: number;
+    retryDelayMaxMs: number;
+    maxAgeSeconds: number;
+    disableAfterSeconds: number;
+    pollSeconds: number;
+    retentionDays: number;
+  };
   /** The event stream (GET /api/v1/events) and live output streams. */
   events: {
     heartbeatSeconds: number;

@@ -445,6 +445,58 @@ export const ENV_VARS = {
     description:
       "how often open streams re-read their user's rights and token (a revoked token, a disabled user or a lost permission ends the stream); a change of a user's roles is applied at once",
   },
+  WEBHOOK_TIMEOUT_MS: {
+    schema: integer(100, 120_000),
+    default: '10000',
+    accepts: 'an integer from 100 to 120000',
+    description:
+      'how long one webhook delivery attempt may take (connecting, sending, the answer); past it the attempt counts as a timeout and is retried',
+  },
+  WEBHOOK_MAX_ATTEMPTS: {
+    schema: integer(1, 100),
+    default: '12',
+    accepts: 'an integer from 1 to 100',
+    description:
+      'attempts of one webhook delivery (the first and its retries after 5xx, timeouts and connection errors) before it is failed',
+  },
+  WEBHOOK_RETRY_DELAY_MS: {
+    schema: integer(100, 86_400_000),
+    default: '10000',
+    accepts: 'an integer from 100 to 86400000',
+    description:
+      'delay before the first retry of a webhook delivery; it doubles with each further retry (each delay cut by up to 25% at random)',
+  },
+  WEBHOOK_RETRY_DELAY_MAX_MS: {
+    schema: integer(100, 86_400_000),
+    default: '3600000',
+    accepts: 'an integer from 100 to 86400000',
+    description: 'longest delay between two attempts of a webhook delivery',
+  },
+  WEBHOOK_MAX_AGE: {
+    schema: duration(1, 30 * 86400),
+    default: '24h',
+    accepts: 'a duration from 1s to 30d (3600, 90s, 15m, 1h, 7d)',
+    description: 'no retry of a webhook delivery starts later than this after its event (or after a redeliver)',
+  },
+  WEBHOOK_DISABLE_AFTER: {
+    schema: duration(1, 365 * 86400),
+    default: '24h',
+    accepts: 'a duration from 1s to 365d (3600, 90s, 15m, 1h, 7d)',
+    description:
+      'a webhook whose every delivery attempt failed for this long is disabled (active false, with the reason in disabled_reason)',
+  },
+  WEBHOOK_POLL_SECONDS: {
+    schema: integer(1, 300),
+    default: '5',
+    accepts: 'an integer from 1 to 300',
+    description: "how often each instance looks for due webhook deliveries without being woken (NOTIFY's safety net)",
+  },
+  WEBHOOK_RETENTION_DAYS: {
+    schema: integer(1, 36500),
+    default: '30',
+    accepts: 'an integer from 1 to 36500',
+    description: 'finished webhook deliveries older than this are deleted once a day',
+  },
   SHUTDOWN_GRACE_SECONDS: {
     schema: integer(0, 3600),
     default: '10',

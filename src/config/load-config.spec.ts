@@ -69,6 +69,16 @@ describe('loadConfig', () => {
         maxUnsentBytes: 1048576,
         recheckSeconds: 5,
       },
+      webhooks: {
+        timeoutMs: 10_000,
+        maxAttempts: 12,
+        retryDelayMs: 10_000,
+        retryDelayMaxMs: 3_600_000,
+        maxAgeSeconds: 86_400,
+        disableAfterSeconds: 86_400,
+        pollSeconds: 5,
+        retentionDays: 30,
+      },
     });
   });
 

@@ -204,6 +204,16 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
       staleSeconds: get<number>('INSTANCE_STALE_SECONDS'),
     },
     metrics: { token: values.get('METRICS_TOKEN') as string | undefined },
+    webhooks: {
+      timeoutMs: get<number>('WEBHOOK_TIMEOUT_MS'),
+      maxAttempts: get<number>('WEBHOOK_MAX_ATTEMPTS'),
+      retryDelayMs: get<number>('WEBHOOK_RETRY_DELAY_MS'),
+      retryDelayMaxMs: get<number>('WEBHOOK_RETRY_DELAY_MAX_MS'),
+      maxAgeSeconds: get<number>('WEBHOOK_MAX_AGE'),
+      disableAfterSeconds: get<number>('WEBHOOK_DISABLE_AFTER'),
+      pollSeconds: get<number>('WEBHOOK_POLL_SECONDS'),
+      retentionDays: get<number>('WEBHOOK_RETENTION_DAYS'),
+    },
     events: {
       heartbeatSeconds: get<number>('EVENTS_HEARTBEAT_SECONDS'),
       bufferSize: get<number>('EVENTS_BUFFER_SIZE'),

@@ -11,6 +11,8 @@ import { AppSetting } from '../settings/entities/app-setting.entity.js';
 import { PermissionEntity } from '../users/entities/permission.entity.js';
 import { Role } from '../users/entities/role.entity.js';
 import { User } from '../users/entities/user.entity.js';
+import { Webhook } from './entities/webhook.entity.js';
+import { WebhookDelivery } from './entities/webhook-delivery.entity.js';
 
 /** Every TypeORM entity; a test checks that each `*.entity.ts` under src/ is listed here. */
 export const ENTITIES = [
@@ -27,4 +29,6 @@ export const ENTITIES = [
   Role,
   Script,
   User,
+  Webhook,
+  WebhookDelivery,
 ];

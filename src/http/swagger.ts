@@ -19,6 +19,7 @@ export const TAG_ORDER: ReadonlyArray<{ name: string; description: string }> = [
   { name: 'executions', description: 'Runs of jobs: state, timings, result, output; stop a running one' },
   { name: 'logs', description: 'Audit log: who changed what, and when' },
   { name: 'scripts', description: 'Uploaded scripts for ScriptJob' },
+  { name: 'webhooks', description: 'Signed HTTP callbacks when runs end and jobs are paused, resumed or deleted' },
   { name: 'users', description: 'User accounts (user_manage)' },
   { name: 'roles', description: 'Roles and the permission catalogue (role_manage)' },
   { name: 'job-classes', description: 'The job-class catalogue: what a job can run, and its arguments' },
