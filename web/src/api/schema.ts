@@ -155,6 +155,32 @@ export type paths = {
      */
     get: operations["ExecutionOutputController_stream"];
   };
+  "/api/v1/webhooks": {
+    /** Your webhooks (an admin: everyone’s), newest first; never their secrets */
+    get: operations["WebhooksController_list"];
+    /** Register a webhook for your jobs (one job with job_id); the signing secret is in this answer only */
+    post: operations["WebhooksController_create"];
+  };
+  "/api/v1/webhooks/{id}": {
+    /** One webhook (without its secret) */
+    get: operations["WebhooksController_getOne"];
+    /** Delete a webhook and its delivery log */
+    delete: operations["WebhooksController_remove"];
+    /** Change url, events, or active (true enables a disabled webhook again) */
+    patch: operations["WebhooksController_update"];
+  };
+  "/api/v1/webhooks/{id}/deliveries": {
+    /** The delivery log of a webhook, newest first, each with its attempts */
+    get: operations["WebhooksController_deliveries"];
+  };
+  "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver": {
+    /** Send a finished delivery again (same id and body, a new round of attempts with retries) */
+    post: operations["WebhooksController_redeliver"];
+  };
+  "/api/v1/webhooks/{id}/test": {
+    /** Send a ping event (data: the webhook object) to check the receiver and its signature check */
+    post: operations["WebhooksController_test"];
+  };
   "/api/v1/instances": {
     /** Instances sharing this database, with their heartbeat (admins only) */
     get: operations["InstancesController_list"];
@@ -1039,6 +1065,128 @@ export type components = {
       stream: "stdout" | "stderr";
       /** @description text as the program wrote it (UTF-8; a chunk never splits a character) */
       data: string;
+    };
+    CreateWebhookDto: {
+      /**
+       * @description an http(s) URL whose address CurlJob's address rules allow (HTTP_JOB_DENY, HTTP_JOB_ALLOW)
+       * @example https://hooks.example.com/cronwarden
+       */
+      url: string;
+      /**
+       * @example [
+       *   "execution.failed",
+       *   "execution.timeout"
+       * ]
+       */
+      events: ("execution.succeeded" | "execution.failed" | "execution.timeout" | "execution.missed" | "execution.skipped" | "execution.stopped" | "job.paused" | "job.resumed" | "job.deleted")[];
+      /**
+       * Format: uuid
+       * @description only this job's events (a job you may act on); left out: all your jobs (an admin's: all jobs)
+       */
+      job_id?: string;
+    };
+    CreatedWebhookResponse: {
+      /** Format: uuid */
+      id: string;
+      /** @example https://hooks.example.com/cronwarden */
+      url: string;
+      events: ("execution.succeeded" | "execution.failed" | "execution.timeout" | "execution.missed" | "execution.skipped" | "execution.stopped" | "job.paused" | "job.resumed" | "job.deleted")[];
+      /**
+       * Format: uuid
+       * @description null: all jobs of the owner
+       */
+      job_id: string | null;
+      /** @description false: nothing is delivered (see disabled_reason) */
+      active: boolean;
+      /** @description why the webhook is inactive: disabled by a user, or after every delivery failed for WEBHOOK_DISABLE_AFTER (24 h), with the last error */
+      disabled_reason: string | null;
+      owner: components["schemas"]["OwnerResponse"];
+      /** Format: date-time */
+      created_time: string;
+      /** Format: date-time */
+      updated_time: string;
+      /**
+       * @description the HMAC-SHA256 key of X-Cronwarden-Signature: in this answer only
+       * @example whsec_2mG4nY0dVbq3t7R3nFqPZk1hS8yT0aW5cE9uJ6xL4oQ
+       */
+      secret: string;
+    };
+    WebhookResponse: {
+      /** Format: uuid */
+      id: string;
+      /** @example https://hooks.example.com/cronwarden */
+      url: string;
+      events: ("execution.succeeded" | "execution.failed" | "execution.timeout" | "execution.missed" | "execution.skipped" | "execution.stopped" | "job.paused" | "job.resumed" | "job.deleted")[];
+      /**
+       * Format: uuid
+       * @description null: all jobs of the owner
+       */
+      job_id: string | null;
+      /** @description false: nothing is delivered (see disabled_reason) */
+      active: boolean;
+      /** @description why the webhook is inactive: disabled by a user, or after every delivery failed for WEBHOOK_DISABLE_AFTER (24 h), with the last error */
+      disabled_reason: string | null;
+      owner: components["schemas"]["OwnerResponse"];
+      /** Format: date-time */
+      created_time: string;
+      /** Format: date-time */
+      updated_time: string;
+    };
+    WebhookListResponse: {
+      webhooks: components["schemas"]["WebhookResponse"][];
+      total: number;
+    };
+    UpdateWebhookDto: {
+      /** @description checked like at creation */
+      url?: string;
+      events?: ("execution.succeeded" | "execution.failed" | "execution.timeout" | "execution.missed" | "execution.skipped" | "execution.stopped" | "job.paused" | "job.resumed" | "job.deleted")[];
+      /** @description false stops deliveries (pending ones fail, saying so); true enables a webhook again, also one disabled after failing */
+      active?: boolean;
+    };
+    DeliveryAttemptResponse: {
+      attempt: number;
+      /** @enum {string} */
+      status: "succeeded" | "failed" | "retrying";
+      response_status: number | null;
+      duration_ms: number;
+      error: string | null;
+      /** Format: date-time */
+      time: string;
+    };
+    DeliveryResponse: {
+      /**
+       * Format: uuid
+       * @description the X-Cronwarden-Delivery header and body id, the same on every attempt
+       */
+      id: string;
+      /** @enum {string} */
+      event: "execution.succeeded" | "execution.failed" | "execution.timeout" | "execution.missed" | "execution.skipped" | "execution.stopped" | "job.paused" | "job.resumed" | "job.deleted" | "ping";
+      /** @description attempts made so far (0 before the first) */
+      attempt: number;
+      /** @enum {string} */
+      status: "pending" | "succeeded" | "failed";
+      /** @description HTTP status of the latest attempt */
+      response_status: number | null;
+      /** @description duration of the latest attempt */
+      duration_ms: number | null;
+      /** @description why the latest attempt failed */
+      error: string | null;
+      /**
+       * Format: date-time
+       * @description when the event happened (also created_time in the body)
+       */
+      created_time: string;
+      /**
+       * Format: date-time
+       * @description while pending: when the next attempt is due
+       */
+      next_attempt_time: string | null;
+      /** @description every attempt, oldest first */
+      attempts: components["schemas"]["DeliveryAttemptResponse"][];
+    };
+    DeliveryListResponse: {
+      deliveries: components["schemas"]["DeliveryResponse"][];
+      total: number;
     };
     InstanceResponse: {
       instance_id: string;
@@ -2464,6 +2612,285 @@ export type operations = {
       };
       /** @description This instance already holds EVENTS_MAX_STREAMS streams */
       503: {
+        content: never;
+      };
+    };
+  };
+  /** Your webhooks (an admin: everyone’s), newest first; never their secrets */
+  WebhooksController_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number;
+        /** @description only the webhooks of this job */
+        job_id?: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookListResponse"];
+        };
+      };
+      /** @description limit over 1000, malformed job_id */
+      400: {
+        content: never;
+      };
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
+        content: never;
+      };
+      /** @description Requires: job_view */
+      403: {
+        content: never;
+      };
+    };
+  };
+  /** Register a webhook for your jobs (one job with job_id); the signing secret is in this answer only */
+  WebhooksController_create: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateWebhookDto"];
+      };
+    };
+    responses: {
+      201: {
+        content: {
+          "application/json": components["schemas"]["CreatedWebhookResponse"];
+        };
+      };
+      /** @description url not http(s), with credentials, unresolvable or to an address CurlJob may not reach; unknown event */
+      400: {
+        content: never;
+      };
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
+        content: never;
+      };
+      /** @description Requires: job_view */
+      403: {
+        content: never;
+      };
+      /** @description job_id: no such job, or another user’s */
+      404: {
+        content: never;
+      };
+    };
+  };
+  /** One webhook (without its secret) */
+  WebhooksController_getOne: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookResponse"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
+        content: never;
+      };
+      /** @description Requires: job_view */
+      403: {
+        content: never;
+      };
+      /** @description No such webhook, or another user’s */
+      404: {
+        content: never;
+      };
+    };
+  };
+  /** Delete a webhook and its delivery log */
+  WebhooksController_remove: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      204: {
+        content: never;
+      };
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
+        content: never;
+      };
+      /** @description Requires: job_view */
+      403: {
+        content: never;
+      };
+      /** @description No such webhook, or another user’s */
+      404: {
+        content: never;
+      };
+    };
+  };
+  /** Change url, events, or active (true enables a disabled webhook again) */
+  WebhooksController_update: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateWebhookDto"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookResponse"];
+        };
+      };
+      /** @description url refused (as at creation), unknown event, empty events */
+      400: {
+        content: never;
+      };
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
+        content: never;
+      };
+      /** @description Requires: job_view */
+      403: {
+        content: never;
+      };
+      /** @description No such webhook, or another user’s */
+      404: {
+        content: never;
+      };
+    };
+  };
+  /** The delivery log of a webhook, newest first, each with its attempts */
+  WebhooksController_deliveries: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number;
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["DeliveryListResponse"];
+        };
+      };
+      /** @description limit over 1000 */
+      400: {
+        content: never;
+      };
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
+        content: never;
+      };
+      /** @description Requires: job_view */
+      403: {
+        content: never;
+      };
+      /** @description No such webhook, or another user’s */
+      404: {
+        content: never;
+      };
+    };
+  };
+  /** Send a finished delivery again (same id and body, a new round of attempts with retries) */
+  WebhooksController_redeliver: {
+    parameters: {
+      path: {
+        id: string;
+        delivery_id: string;
+      };
+    };
+    responses: {
+      202: {
+        content: {
+          "application/json": components["schemas"]["DeliveryResponse"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
+        content: never;
+      };
+      /** @description Requires: job_view */
+      403: {
+        content: never;
+      };
+      /** @description No such webhook or delivery, or another user’s */
+      404: {
+        content: never;
+      };
+      /** @description The delivery is still pending, or the webhook is inactive */
+      409: {
+        content: never;
+      };
+    };
+  };
+  /** Send a ping event (data: the webhook object) to check the receiver and its signature check */
+  WebhooksController_test: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      202: {
+        content: {
+          "application/json": components["schemas"]["DeliveryResponse"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
+        content: never;
+      };
+      /** @description Requires: job_view */
+      403: {
+        content: never;
+      };
+      /** @description No such webhook, or another user’s */
+      404: {
+        content: never;
+      };
+      /** @description The webhook is inactive */
+      409: {
         content: never;
       };
     };
