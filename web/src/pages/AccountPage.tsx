@@ -5,6 +5,7 @@ import { type FormEvent, useState } from 'react';
 import { api, errorText } from '../api/client';
 import { useAuth } from '../auth';
 import { ApiTokens } from '../components/ApiTokens';
+import { Webhooks } from '../components/Webhooks';
 
 export function AccountPage() {
   const auth = useAuth();
@@ -78,6 +79,7 @@ export function AccountPage() {
         </form>
       </Card>
       <ApiTokens />
+      {auth.can('job_view') && <Webhooks />}
     </Stack>
   );
 }
