@@ -103,9 +103,10 @@ export class CreateWebhooks1796905200000 implements MigrationInterface {
       FOR EACH ROW EXECUTE FUNCTION "cronwarden_job_webhooks"()`);
     await queryRunner.query(`CREATE TRIGGER "jobs_webhooks_pause" AFTER UPDATE OF "paused" ON "jobs"
       FOR EACH ROW WHEN (OLD.paused IS DISTINCT FROM NEW.paused) EXECUTE FUNCTION "cronwarden_job_webhooks"()`);
+    // The payload is not empty: the listener (JobSync) drops empty notifications.
     await queryRunner.query(`CREATE FUNCTION "cronwarden_webhook_wake"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        PERFORM pg_notify('cronwarden_webhooks', '');
+        PERFORM pg_notify('cronwarden_webhooks', 'due');
         RETURN NULL;
       END $$`);
     await queryRunner.query(`CREATE TRIGGER "webhook_deliveries_wake" AFTER INSERT ON "webhook_deliveries"

@@ -112,7 +112,7 @@ export class WebhookDeliveriesRepository {
           WHERE id = $1 AND webhook_id = $2 AND status <> 'pending'`,
         [id, webhookId],
       );
-      if (affected > 0) await manager.query('SELECT pg_notify($1, $2)', [WEBHOOKS_CHANNEL, '']);
+      if (affected > 0) await manager.query('SELECT pg_notify($1, $2)', [WEBHOOKS_CHANNEL, 'due']);
       return affected > 0;
     });
   }
