@@ -271,25 +271,25 @@ export function Webhooks({ job, mayAdd = true }: { job?: { id: string; name: str
               <Table.Tbody>
                 {list.map((webhook) => (
                   <Table.Tr key={webhook.id}>
-                    <Table.Td style={{ minWidth: 180, maxWidth: 320 }}>{link(webhook)}</Table.Td>
+                    <Table.Td style={{ minWidth: 240, maxWidth: 360 }}>{link(webhook)}</Table.Td>
                     <Table.Td style={{ maxWidth: 260 }}>
                       <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
                         {eventsText(webhook.events)}
                       </Text>
                     </Table.Td>
                     {!job && (
-                      <Table.Td style={{ maxWidth: 180, overflowWrap: 'anywhere' }}>
+                      <Table.Td style={{ minWidth: 120, maxWidth: 200, overflowWrap: 'anywhere' }}>
                         <Text size="sm">{coverage(webhook)}</Text>
                       </Table.Td>
                     )}
-                    <Table.Td style={{ maxWidth: 220 }}>
+                    <Table.Td style={{ minWidth: 96, maxWidth: 220 }}>
                       <WebhookStatus webhook={webhook} />
                     </Table.Td>
                     {showOwner && <Table.Td>{webhook.owner.username}</Table.Td>}
                     <Table.Td>
                       <Time iso={webhook.created_time} wrap />
                     </Table.Td>
-                    <Table.Td style={{ textAlign: 'right' }}>
+                    <Table.Td style={{ textAlign: 'right', width: 1 }}>
                       <Group gap={4} justify="flex-end" wrap="nowrap">
                         {deliveriesButton(webhook)}
                         {deleteButton(webhook)}
@@ -372,7 +372,7 @@ function NewWebhookDialog({ job, onClose }: { job?: { id: string; name: string }
               <Group gap="xs" wrap="nowrap" align="center">
                 <Code
                   aria-label="Signing secret"
-                  style={{ fontSize: 'var(--mantine-font-size-sm)', overflowWrap: 'anywhere', flex: 1 }}
+                  style={{ fontSize: 'var(--mantine-font-size-sm)', wordBreak: 'break-all', flex: 1 }}
                 >
                   {created.secret}
                 </Code>

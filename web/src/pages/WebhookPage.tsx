@@ -33,9 +33,9 @@ type Attempt = Schemas['DeliveryAttemptResponse'];
 
 const PAGE_SIZE = 20;
 
-function StatusText({ status, label }: { status: string; label?: string }) {
+function StatusText({ status, label, size = 'sm' }: { status: string; label?: string; size?: 'xs' | 'sm' }) {
   return (
-    <Text component="span" fw={600} size="sm" c={DELIVERY_COLOURS[status] ?? 'gray'}>
+    <Text component="span" fw={600} size={size} c={DELIVERY_COLOURS[status] ?? 'gray'}>
       {label ?? status}
     </Text>
   );
@@ -264,7 +264,7 @@ function AttemptList({ attempts }: { attempts: Attempt[] }) {
     <Stack gap={2}>
       {attempts.map((attempt) => (
         <Text key={attempt.attempt} size="xs" style={{ overflowWrap: 'anywhere' }}>
-          #{attempt.attempt} <Time iso={attempt.time} /> — <StatusText status={attempt.status} />
+          #{attempt.attempt} <Time iso={attempt.time} /> — <StatusText status={attempt.status} size="xs" />
           {attempt.response_status !== null ? `, HTTP ${attempt.response_status}` : ''},{' '}
           {attemptDuration(attempt.duration_ms)}
           {attempt.error ? `: ${attempt.error}` : ''}
@@ -392,8 +392,10 @@ function DeliveryLog({
                   )}
                 </Table.Td>
                 <Table.Td>
-                  {delivery.attempt}
-                  {attemptsButton(delivery)}
+                  <Stack gap={0} align="flex-start">
+                    <Text size="sm">{delivery.attempt}</Text>
+                    {attemptsButton(delivery)}
+                  </Stack>
                 </Table.Td>
                 <Table.Td>{delivery.response_status ?? '—'}</Table.Td>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>{attemptDuration(delivery.duration_ms)}</Table.Td>
