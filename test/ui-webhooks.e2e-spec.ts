@@ -193,16 +193,35 @@ describe('Webhooks in a real browser', () => {
       .waitFor();
 
     const db = await Db.connect(ui.t);
+    let webhookId: string;
     try {
-      const rows = await db.rows<{ job_id: string | null; events: string[] }>(
-        'SELECT job_id, events FROM webhooks WHERE owner_id = $1 AND url = $2',
+      const rows = await db.rows<{ id: string; job_id: string | null; events: string[] }>(
+        'SELECT id, job_id, events FROM webhooks WHERE owner_id = $1 AND url = $2',
         [alice.id, hookUrl('/job')],
       );
-      expect(rows).toEqual([{ job_id: jobId, events: ['execution.failed', 'execution.timeout'] }]);
+      expect(rows).toEqual([
+        { id: expect.any(String), job_id: jobId, events: ['execution.failed', 'execution.timeout'] },
+      ]);
+      webhookId = rows[0].id;
     } finally {
       await db.end();
     }
     await screenshots(page, 'job-webhooks');
+
+    // The delivery log is paged (20 a page, the page in the address): 21 test events make two pages.
+    for (let i = 0; i < 21; i++) {
+      const res = await restClient(ui.t).as(alice).post(`/api/v1/webhooks/${webhookId}/test`);
+      expect(res.status).toBe(202);
+    }
+    await page.goto(`${ui.base}/webhooks/${webhookId}`);
+    await page.getByText('21 deliveries').waitFor();
+    const log = page.getByRole('table', { name: 'Deliveries' });
+    await expect(log.getByRole('row').count()).resolves.toBe(21); // the header and 20
+    await page.getByRole('button', { name: '2', exact: true }).click();
+    await page.waitForURL(`${ui.base}/webhooks/${webhookId}?page=2`);
+    await waitFor('page 2 of the log', async () => (await log.getByRole('row').count()) === 2);
+    await page.getByRole('link', { name: `← ${jobName}` }).click();
+    await page.getByRole('heading', { name: jobName }).waitFor();
 
     // On a phone: a card per webhook with its actions, no table.
     await page.setViewportSize(PHONE);
