@@ -244,7 +244,7 @@ describe('Webhooks in a real browser', () => {
     await context.close();
   });
 
-  it('shows an admin every user’s webhooks with their owner, and offers none to a user without job_view', async () => {
+  it('shows an admin every user’s webhooks with their owner (disable, enable), and offers none to a user without job_view', async () => {
     const admin = await loginAdmin(ui.t);
     const { context, page } = await ui.signIn(admin, { path: '/account', heading: 'Account' });
     const row = page
@@ -254,6 +254,39 @@ describe('Webhooks in a real browser', () => {
     await row.waitFor();
     await page.getByRole('region', { name: 'Webhooks' }).getByRole('columnheader', { name: 'Owner' }).waitFor();
     await expect(row.textContent()).resolves.toContain(alice.username);
+    await expect(row.textContent()).resolves.toContain(jobName);
+
+    // Disable (the reason shown, tests and redeliveries not offered), then enable again.
+    await row.getByRole('link', { name: /^Deliveries/ }).click();
+    await page.getByRole('heading', { name: 'Webhook', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Disable' }).click();
+    const disabled = page.getByRole('alert').filter({ hasText: 'Disabled: nothing is delivered' });
+    await disabled.waitFor();
+    await expect(disabled.textContent()).resolves.toContain(`disabled by ${admin.username}`);
+    await expect(page.getByRole('button', { name: 'Send test event' }).isDisabled()).resolves.toBe(true);
+    await expect(
+      page
+        .getByRole('button', { name: /^Redeliver/ })
+        .first()
+        .isDisabled(),
+    ).resolves.toBe(true);
+    const db = await Db.connect(ui.t);
+    try {
+      const [hook] = await db.rows<{ active: boolean; disabled_reason: string | null }>(
+        'SELECT active, disabled_reason FROM webhooks WHERE url = $1',
+        [hookUrl('/job')],
+      );
+      expect(hook).toEqual({ active: false, disabled_reason: `disabled by ${admin.username}` });
+      await screenshots(page, 'webhook-disabled');
+      await page.getByRole('button', { name: 'Enable' }).click();
+      await disabled.waitFor({ state: 'hidden' });
+      await expect(page.getByRole('button', { name: 'Send test event' }).isEnabled()).resolves.toBe(true);
+      await expect(
+        db.count('SELECT count(*) AS count FROM webhooks WHERE url = $1 AND active', [hookUrl('/job')]),
+      ).resolves.toBe(1);
+    } finally {
+      await db.end();
+    }
     await context.close();
 
     await newRole(ui.t, 'history-reader', ['execution_view']);

@@ -206,7 +206,8 @@ export function WebhookPage() {
       </Group>
       {inactive && (
         <Alert color="red" title="Disabled: nothing is delivered">
-          {data.disabled_reason ?? 'disabled'}. “Enable” sends events again (and allows tests and redeliveries).
+          Reason: {data.disabled_reason ?? 'not given'}. “Enable” sends events again (and allows tests and
+          redeliveries).
         </Alert>
       )}
       <Card withBorder>
@@ -314,8 +315,9 @@ function DeliveryLog({
       Redeliver
     </Button>
   );
+  // A single attempt says nothing the row does not: the list is offered from the second on.
   const attemptsButton = (delivery: Delivery) =>
-    delivery.attempts.length > 0 && (
+    delivery.attempts.length > 1 && (
       <Button
         size="compact-xs"
         variant="subtle"
