@@ -1,4 +1,4 @@
-// npm run bench [-- --only registration --only firing --only api --only auth --only replicas --only sandbox --only events --only ui] [--seconds 10]
+// npm run bench [-- --only registration --only firing --only api --only auth --only replicas --only sandbox --only events --only ui --only webhooks] [--seconds 10]
 // [--fire-seconds 30] [--replica-seconds 15] [--replica-rates 250,500,1000,2000,3000]:
 // runs the benchmarks against the built server and prints one JSON document. Not part of npm test; never gates CI.
 import { cpus, totalmem } from 'node:os';
@@ -12,6 +12,7 @@ import { replicasScenario } from './scenarios/replicas.js';
 import { sandboxScenario } from './scenarios/sandbox.js';
 import { scriptsScenario } from './scenarios/scripts.js';
 import { uiScenario } from './scenarios/ui.js';
+import { webhooksScenario } from './scenarios/webhooks.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,6 +38,7 @@ const SCENARIOS = {
   replicas: () => replicasScenario(replicaSeconds, replicaRates),
   events: () => eventsScenario(),
   ui: () => uiScenario(),
+  webhooks: () => webhooksScenario(),
 } as const;
 type ScenarioName = keyof typeof SCENARIOS;
 const names = (values.only ?? Object.keys(SCENARIOS)) as ScenarioName[];

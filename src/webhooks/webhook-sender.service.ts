@@ -21,7 +21,7 @@ import { nextRetryInMs, type RetryPolicy, statusOutcome } from './webhook-retry.
 import { signatureOf } from './webhook-signature.js';
 
 /** Deliveries claimed (and sent concurrently) per round trip to the database. */
-const CLAIM_BATCH = 16;
+const CLAIM_BATCH = 32;
 /** A claimed attempt is another instance's to retry when this one has not finished it this long after its timeout. */
 const LEASE_MARGIN_MS = 15_000;
 const DAY_MS = 86_400_000;
@@ -59,6 +59,8 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
   private dueTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private pruneTimers: NodeJS.Timeout[] = [];
+  /** Webhooks this instance marked failing since it claimed their rows (the claim's flag may be older). */
+  private readonly markedFailing = new Set<string>();
 
   constructor(
     private readonly deliveries: WebhookDeliveriesRepository,
@@ -163,15 +165,12 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
       }
       const body =
         delivery.body ??
-        (await this.deliveries.fixBody(
+        deliveryBody(
           delivery.id,
-          deliveryBody(
-            delivery.id,
-            delivery.event,
-            delivery.createdTime,
-            eventData(delivery.event, delivery.snapshot ?? {}, this.deliveries),
-          ),
-        ));
+          delivery.event,
+          delivery.createdTime,
+          eventData(delivery.event, delivery.snapshot ?? {}, this.deliveries),
+        );
       const started = performance.now();
       const sent = await this.post(delivery, body);
       const durationMs = Math.round(performance.now() - started);
@@ -190,7 +189,7 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
         outcome = { ...sent, status: sent.outcome, durationMs };
       }
       this.durations.observe({ outcome: outcome.status }, durationMs / 1000);
-      await this.record(delivery, outcome, true);
+      await this.record(delivery, outcome, true, body);
     } catch (error) {
       this.logger.warn(
         `Webhook delivery ${delivery.id} attempt ${delivery.attempt} failed: ${(error as Error).message}`,
@@ -203,15 +202,26 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  private async record(delivery: ClaimedDelivery, outcome: AttemptOutcome, counts: boolean): Promise<void> {
-    if (!(await this.deliveries.finish(delivery.id, delivery.attempt, outcome))) return;
+  private async record(
+    delivery: ClaimedDelivery,
+    outcome: AttemptOutcome,
+    counts: boolean,
+    body: string | null = null,
+  ): Promise<void> {
+    if (!(await this.deliveries.finish(delivery.id, delivery.attempt, outcome, delivery.body === null ? body : null))) {
+      return;
+    }
     this.attempts.inc({ outcome: outcome.status });
     if (!counts) return;
     if (outcome.status === 'succeeded') {
-      await this.webhooks.markSucceeded(delivery.webhookId);
-    } else if (
-      await this.webhooks.markFailed(delivery.webhookId, this.settings.disableAfterSeconds, outcome.error ?? '')
-    ) {
+      if (delivery.failing || this.markedFailing.has(delivery.webhookId)) {
+        this.markedFailing.delete(delivery.webhookId);
+        await this.webhooks.markSucceeded(delivery.webhookId);
+      }
+      return;
+    }
+    this.markedFailing.add(delivery.webhookId);
+    if (await this.webhooks.markFailed(delivery.webhookId, this.settings.disableAfterSeconds, outcome.error ?? '')) {
       this.logger.warn(`Webhook ${delivery.webhookId} disabled: every delivery failed for too long`);
     }
   }

@@ -127,8 +127,8 @@ export class WebhooksService {
     if (!(await this.deliveries.redeliver(webhook.id, delivery.id))) {
       throw new ConflictException('This delivery is still pending: it is being sent or retried');
     }
-    const updated = await this.deliveries.find(webhook.id, delivery.id);
-    return toDeliveryResponse(updated ?? delivery);
+    // As queued (the sender may be at it already: the log shows how it went).
+    return toDeliveryResponse({ ...delivery, status: 'pending', nextAttemptTime: new Date() });
   }
 
   /** Queues a `ping` event whose data is the webhook object. */
@@ -144,9 +144,19 @@ export class WebhooksService {
       body: deliveryBody(deliveryId, 'ping', createdTime, toWebhookResponse(webhook)),
       createdTime,
     });
-    const queued = await this.deliveries.find(webhook.id, deliveryId);
-    if (!queued) throw notFound('Delivery');
-    return toDeliveryResponse(queued);
+    // As queued (the sender may be at it already: the log shows how it went).
+    return {
+      id: deliveryId,
+      event: 'ping',
+      attempt: 0,
+      status: 'pending',
+      response_status: null,
+      duration_ms: null,
+      error: null,
+      created_time: createdTime.toISOString(),
+      next_attempt_time: createdTime.toISOString(),
+      attempts: [],
+    };
   }
 
   private assertActive(webhook: Webhook): void {

@@ -29,6 +29,8 @@ export interface ClaimedDelivery {
   secret: string;
   active: boolean;
   disabledReason: string | null;
+  /** The webhook has failed attempts since its last success. */
+  failing: boolean;
 }
 
 interface ClaimedRow {
@@ -45,6 +47,7 @@ interface ClaimedRow {
   secret: string;
   active: boolean;
   disabled_reason: string | null;
+  failing: boolean;
 }
 
 /** How one attempt ended. `retryInMs` set: the delivery stays pending, due again after that long. */
@@ -131,7 +134,8 @@ export class WebhookDeliveriesRepository {
                 ORDER BY next_attempt_time LIMIT $1 FOR UPDATE SKIP LOCKED) due, webhooks w
         WHERE d.id = due.id AND w.id = d.webhook_id
        RETURNING d.id, d.webhook_id, d.event, d.snapshot, d.body, d.attempt, d.round_start_attempt,
-                 d.round_started_time, d.created_time, w.url, w.secret, w.active, w.disabled_reason`,
+                 d.round_started_time, d.created_time, w.url, w.secret, w.active, w.disabled_reason,
+                 w.failing_since IS NOT NULL AS failing`,
       [limit, leaseMs],
     );
     return rows.map((row) => ({
@@ -148,23 +152,17 @@ export class WebhookDeliveriesRepository {
       secret: row.secret,
       active: row.active,
       disabledReason: row.disabled_reason,
+      failing: row.failing,
     }));
-  }
-
-  /** Stores the body of the first attempt; returns the body stored (an earlier attempt's, if any). */
-  async fixBody(id: string, body: string): Promise<string> {
-    const result: [Array<{ body: string }>, number] = await this.dataSource.query(
-      'UPDATE webhook_deliveries SET body = COALESCE(body, $2) WHERE id = $1 RETURNING body',
-      [id, body],
-    );
-    return result[0][0]?.body ?? body;
   }
 
   /**
    * Records the outcome of attempt `attempt`, only if the row is still that attempt's (a lease that
-   * ran out meanwhile let another instance take it over). Returns false when it was not.
+   * ran out meanwhile let another instance take it over), and the body sent when none was stored
+   * (the first attempt's; one that is cut short before this is built again from the same snapshot,
+   * byte for byte). Returns false when the row was not that attempt's.
    */
-  async finish(id: string, attempt: number, outcome: AttemptOutcome): Promise<boolean> {
+  async finish(id: string, attempt: number, outcome: AttemptOutcome, body: string | null): Promise<boolean> {
     const logged: DeliveryAttempt = {
       attempt,
       status: outcome.status,
@@ -180,7 +178,8 @@ export class WebhookDeliveriesRepository {
               next_attempt_time = CASE WHEN $4::float8 IS NULL THEN next_attempt_time
                                        ELSE now() + $4::float8 * interval '1 millisecond' END,
               response_status = $5, duration_ms = $6, error = $7,
-              attempts = attempts || jsonb_build_array($8::jsonb), updated_time = now()
+              attempts = attempts || jsonb_build_array($8::jsonb), body = COALESCE(body, $9),
+              updated_time = now()
         WHERE id = $1 AND attempt = $2 AND status = 'pending'`,
       [
         id,
@@ -191,6 +190,7 @@ export class WebhookDeliveriesRepository {
         outcome.durationMs,
         outcome.error,
         JSON.stringify(logged),
+        body,
       ],
     );
     return affected > 0;
