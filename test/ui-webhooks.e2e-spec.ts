@@ -78,6 +78,13 @@ describe('Webhooks in a real browser', () => {
     const urlError = dialog.locator('.mantine-TextInput-error');
     await urlError.waitFor();
     await expect(urlError.textContent()).resolves.toBe('url must be an http:// or https:// URL');
+    // An address CurlJob's rules deny (a private network): refused the same way, saying why.
+    await dialog.getByRole('textbox', { name: 'URL' }).fill('http://10.0.0.1/hook');
+    await dialog.getByRole('button', { name: 'Add webhook' }).click();
+    await dialog
+      .locator('.mantine-TextInput-error')
+      .filter({ hasText: 'url: webhooks are never sent to 10.0.0.1' })
+      .waitFor();
     // No event ticked: the events field says so.
     await dialog.getByRole('checkbox', { name: 'execution.failed' }).uncheck();
     await dialog.getByRole('checkbox', { name: 'execution.timeout' }).uncheck();
