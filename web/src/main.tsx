@@ -23,6 +23,7 @@ import { ScriptPage } from './pages/ScriptPage';
 import { ScriptsPage } from './pages/ScriptsPage';
 import { SignInPage } from './pages/SignInPage';
 import { UsersPage } from './pages/UsersPage';
+import { WebhookPage } from './pages/WebhookPage';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 1000 } } });
 
@@ -48,6 +49,7 @@ function Gate() {
         <Route path="/executions/:executionId" element={<ExecutionPage />} />
         <Route path="/logs" element={<LogsPage />} />
         <Route path="/account" element={<AccountPage />} />
+        <Route path="/webhooks/:webhookId" element={<WebhookPage />} />
         <Route path="/users" element={<UsersPage />} />
         <Route path="/roles" element={<RolesPage />} />
         <Route path="/scripts" element={<ScriptsPage />} />

@@ -10,6 +10,7 @@ import { Field } from '../components/Field';
 import { JobActions, useJobEditor } from '../components/JobActions';
 import { ResultsChart } from '../components/ResultsChart';
 import { Time } from '../components/Time';
+import { useIsAdmin, Webhooks } from '../components/Webhooks';
 import { scheduleInWords } from '../format';
 import { resultSeries } from '../result-series';
 import { useLiveOptions } from '../live/LiveProvider';
@@ -19,6 +20,7 @@ export function JobPage() {
   const navigate = useNavigate();
   const auth = useAuth();
   const editor = useJobEditor();
+  const admin = useIsAdmin();
   const job = useQuery({
     queryKey: ['job', jobId],
     queryFn: async () => unwrap(await api.GET('/api/v1/jobs/{job_id}', { params: { path: { job_id: jobId } } })),
@@ -126,6 +128,9 @@ export function JobPage() {
         <ExecutionsTable executions={executions.data.executions} showJob={false} />
       )}
       {series.length > 0 && <ResultsChart series={series} />}
+      {auth.can('job_view') && (
+        <Webhooks job={{ id: data.job_id, name: data.name }} mayAdd={admin || data.owner.id === auth.me?.id} />
+      )}
       <Title order={3}>Audit trail</Title>
       {trail.data && trail.data.logs.length === 0 && (
         <Text c="dimmed">No change in the last 7 days — edits, pauses, resumes and runs now are recorded here.</Text>
