@@ -6,7 +6,7 @@ import type { AuthUser } from '../access/auth-user.js';
 import { ownerCondition } from '../access/owner-scope.js';
 import type { TimeRange } from '../common/time-range.dto.js';
 import type { AuditEvent } from './audit-events.js';
-import { AuditLog } from './entities/audit-log.entity.js';
+import { AuditLog } from '../database/entities/audit-log.entity.js';
 
 export interface AuditActor {
   /** null for an unknown username (a failed login). */

@@ -11,7 +11,7 @@ import { JobsService } from '../jobs/jobs.service.js';
 import { ExecutionRunner } from '../scheduler/execution-runner.js';
 import { EXECUTION_STOPS_CHANNEL } from '../scheduler/job-sync.js';
 import { type ClaimedExecution, FireClaimer } from '../scheduler/fire-claimer.js';
-import { Execution, EXECUTION_STATES, type ExecutionState } from './entities/execution.entity.js';
+import { Execution, EXECUTION_STATES, type ExecutionState } from '../database/entities/execution.entity.js';
 
 const EXECUTION = 'Execution';
 /** Retry-After of a run now refused by MAX_RUNNING_PER_USER: a hint, runs end when they end. */

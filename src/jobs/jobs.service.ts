@@ -1,7 +1,6 @@
 import { BadRequestException, ConflictException, ForbiddenException, HttpException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type pg from 'pg';
 import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import { AccessService, notFound } from '../access/access.service.js';
 import { type AuthUser, hasPermission } from '../access/auth-user.js';
@@ -15,7 +14,7 @@ import { JobSync } from '../scheduler/job-sync.js';
 import { cronFieldsOf, JobTimerRegistry } from '../scheduler/job-timer.registry.js';
 import { OwnerRights } from '../scheduler/owner-rights.js';
 import { ScriptsService } from '../scripts/scripts.service.js';
-import { User } from '../users/entities/user.entity.js';
+import { User } from '../database/entities/user.entity.js';
 import {
   type ExportedJob,
   type ExportJobsQueryDto,
@@ -34,7 +33,8 @@ import {
   toJobResponse,
 } from './dto/job.response.js';
 import type { JobSort, JobSortKey, JobsQueryDto } from './dto/jobs.query.js';
-import { Job } from './entities/job.entity.js';
+import { Job } from '../database/entities/job.entity.js';
+import { PgPool } from '../database/pg-pool.js';
 
 const JOB = 'Job';
 
@@ -186,6 +186,7 @@ function checkSchedule(values: ScheduleValues): CronSchedule | string[] {
 export class JobsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly pool: PgPool,
     private readonly access: AccessService,
     private readonly audit: AuditLogService,
     private readonly classes: JobClassRegistry,
@@ -260,7 +261,7 @@ export class JobsService {
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
     const sort = query.sort ?? 'name';
-    const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
+    const pool = this.pool;
     const [page, count] = await Promise.all([
       pool.query<JobListItemRow>({
         name: `cronwarden_list_jobs_${shape.join('') || 'all'}_${sort.replace('-', 'desc_')}`,

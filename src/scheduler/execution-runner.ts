@@ -1,7 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { Metrics } from '../metrics/metrics.service.js';
@@ -10,6 +9,7 @@ import { JobClassRegistry } from '../job-classes/job-class.registry.js';
 import { JobFailedError } from '../job-classes/job-class.types.js';
 import type { ClaimedExecution } from './fire-claimer.js';
 import { InstanceIdentity } from './instance.js';
+import { PgPool } from '../database/pg-pool.js';
 
 /** `shutdown`: stopped because this instance is shutting down (recorded as `stopped`, saying so). */
 type StopReason = 'timeout' | 'stopped' | 'shutdown';
@@ -63,6 +63,7 @@ export class ExecutionRunner implements OnApplicationShutdown {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly pool: PgPool,
     private readonly classes: JobClassRegistry,
     private readonly instance: InstanceIdentity,
     private readonly config: ConfigService<AppConfig, true>,
@@ -286,9 +287,5 @@ export class ExecutionRunner implements OnApplicationShutdown {
       this.flushing = this.flushing.then(() => this.flush());
     }, 1_000);
     timer.unref();
-  }
-
-  private get pool(): pg.Pool {
-    return (this.dataSource.driver as unknown as { master: pg.Pool }).master;
   }
 }

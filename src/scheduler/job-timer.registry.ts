@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import type { AppConfig } from '../config/app-config.js';
-import type { Job } from '../jobs/entities/job.entity.js';
+import type { Job } from '../database/entities/job.entity.js';
 import { CronSchedule, type CronFields } from './cron-schedule.js';
 import { FireDispatcher } from './fire-dispatcher.js';
 

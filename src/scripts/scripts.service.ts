@@ -10,7 +10,7 @@ import type { AuthUser } from '../access/auth-user.js';
 import { ownerCondition, type OwnerScope } from '../access/owner-scope.js';
 import type { AppConfig } from '../config/app-config.js';
 import { UploadScriptDto } from './dto/script.dto.js';
-import { Script } from './entities/script.entity.js';
+import { Script } from '../database/entities/script.entity.js';
 import { SCRIPT_NAME, scriptProblem } from './script-check.js';
 
 const SCRIPT = 'Script';

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { EXECUTION_STATES, type ExecutionState } from '../../executions/entities/execution.entity.js';
-import type { Job } from '../entities/job.entity.js';
+import { EXECUTION_STATES, type ExecutionState } from '../../database/entities/execution.entity.js';
+import type { Job } from '../../database/entities/job.entity.js';
 
 export class OwnerResponse {
   @ApiProperty({ format: 'uuid' })
