@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { dataSourceOptions } from './data-source-options.js';
 import { PgPool } from './pg-pool.js';
+import { REPOSITORIES } from './repositories/index.js';
 import { runMigrationsLocked } from './run-migrations.js';
 
 export interface DatabaseModuleOptions {
@@ -23,8 +24,8 @@ export class DatabaseModule {
       module: DatabaseModule,
       // Global as TypeORM's own module is: the pool and the repositories are what every feature reads through.
       global: true,
-      providers: [PgPool],
-      exports: [PgPool],
+      providers: [PgPool, ...REPOSITORIES],
+      exports: [PgPool, ...REPOSITORIES],
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ ...dataSourceOptions(options), retryAttempts: 3, retryDelay: 2_000 }),

@@ -6,7 +6,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { InstanceIdentity } from './instance.js';
-import { JobTimerRegistry, type SchedulableJob } from './job-timer.registry.js';
+import { JobTimerRegistry } from './job-timer.registry.js';
+import { JobsRepository } from '../database/repositories/jobs.repository.js';
 import { OWNER_RIGHTS_CHANNEL, type OwnerRightsMessage } from './owner-rights.channel.js';
 import { OwnerRights, type ReviewScope } from './owner-rights.js';
 
@@ -24,43 +25,6 @@ interface StopMessage {
   execution: string;
   instance: string | null;
 }
-
-export interface SchedulableRow {
-  id: string;
-  name: string;
-  second: string;
-  minute: string;
-  hour: string;
-  day: string;
-  month: string;
-  day_of_week: string;
-  timezone: string;
-  paused: boolean;
-  next_run_time: Date | null;
-  misfire_grace_seconds: number;
-  coalesce: boolean;
-  updated_time: Date;
-}
-
-export const SCHEDULABLE_COLUMNS = `id, name, second, minute, hour, day, month, day_of_week, timezone, paused, next_run_time,
-  misfire_grace_seconds, coalesce, updated_time`;
-
-export const toSchedulable = (row: SchedulableRow): SchedulableJob & { updatedTime: Date } => ({
-  id: row.id,
-  name: row.name,
-  second: row.second,
-  minute: row.minute,
-  hour: row.hour,
-  day: row.day,
-  month: row.month,
-  dayOfWeek: row.day_of_week,
-  timezone: row.timezone,
-  paused: row.paused,
-  nextRunTime: row.next_run_time,
-  misfireGraceSeconds: row.misfire_grace_seconds,
-  coalesce: row.coalesce,
-  updatedTime: row.updated_time,
-});
 
 /**
  * Keeps every instance's timers in step with the `jobs` table: a change made through any instance is
@@ -84,6 +48,7 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly timers: JobTimerRegistry,
+    private readonly jobs: JobsRepository,
     private readonly instance: InstanceIdentity,
     private readonly runner: ExecutionRunner,
     private readonly config: ConfigService<AppConfig, true>,
@@ -132,13 +97,9 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /** Brings one job's timer in line with its row (gone or paused: unregistered). */
   async refresh(jobId: string): Promise<void> {
-    const rows: SchedulableRow[] = await this.dataSource.query(
-      `SELECT ${SCHEDULABLE_COLUMNS} FROM jobs WHERE id = $1`,
-      [jobId],
-    );
-    const row = rows[0];
-    if (!row || row.paused) this.timers.unregister(jobId);
-    else this.timers.reschedule(toSchedulable(row));
+    const job = await this.jobs.findSchedulableAcrossOwners(jobId);
+    if (!job || job.paused) this.timers.unregister(jobId);
+    else this.timers.reschedule(job);
   }
 
   /**
@@ -158,9 +119,9 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
    */
   async reconcile(): Promise<{ registered: number; dropped: number; changed: number }> {
     const counts = { registered: 0, dropped: 0, changed: 0 };
-    let rows: Array<{ id: string; updated_time: Date }>;
+    let rows: Array<{ id: string; updatedTime: Date }>;
     try {
-      rows = await this.dataSource.query(`SELECT id, updated_time FROM jobs WHERE NOT paused`);
+      rows = await this.jobs.listActiveVersionsAcrossOwners();
     } catch (error) {
       this.logger.warn(`Reconcile skipped, the database did not answer: ${(error as Error).message}`);
       return counts;
@@ -169,7 +130,7 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.reviewSuspensions('all').catch((error: Error) =>
       this.logger.warn(`Reviewing suspended jobs failed: ${error.message}`),
     );
-    const active = new Map(rows.map((row) => [row.id, row.updated_time.getTime()]));
+    const active = new Map(rows.map((row) => [row.id, row.updatedTime.getTime()]));
     for (const jobId of this.timers.registeredIds()) {
       if (!active.has(jobId)) {
         this.timers.unregister(jobId);
