@@ -8,12 +8,12 @@ import { ExecutionRunner } from './execution-runner.js';
 import { InstanceIdentity } from './instance.js';
 import { JobTimerRegistry } from './job-timer.registry.js';
 import { JobsRepository } from '../database/repositories/jobs.repository.js';
+import { ExecutionsRepository } from '../database/repositories/executions.repository.js';
+import { EXECUTION_STOPS_CHANNEL, JOB_CHANGES_CHANNEL } from '../database/channels.js';
 import { OWNER_RIGHTS_CHANNEL, type OwnerRightsMessage } from './owner-rights.channel.js';
 import { OwnerRights, type ReviewScope } from './owner-rights.js';
 
-export const JOB_CHANGES_CHANNEL = 'cronwarden_job_changes';
-/** `{execution, instance}`: a stop requested through another instance; the one running it kills the work. */
-export const EXECUTION_STOPS_CHANNEL = 'cronwarden_execution_stops';
+export { EXECUTION_STOPS_CHANNEL, JOB_CHANGES_CHANNEL } from '../database/channels.js';
 const RECONNECT_MAX_MS = 10_000;
 
 interface ChangeMessage {
@@ -49,6 +49,7 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly timers: JobTimerRegistry,
     private readonly jobs: JobsRepository,
+    private readonly executions: ExecutionsRepository,
     private readonly instance: InstanceIdentity,
     private readonly runner: ExecutionRunner,
     private readonly config: ConfigService<AppConfig, true>,
@@ -223,11 +224,7 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
   private async stopOrphanedWork(): Promise<void> {
     const ids = this.runner.runningIds();
     if (ids.length === 0) return;
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM executions WHERE id = ANY($1) AND state <> 'running'`,
-      [ids],
-    );
-    for (const { id } of rows) {
+    for (const id of await this.executions.notRunningAcrossOwners(ids)) {
       this.logger.warn(`Execution ${id} is no longer running in the database: stopping its work here`);
       await this.runner.stop(id);
     }

@@ -1,6 +1,16 @@
 import { Transactions } from '../transactions.js';
+import { AuditLogRepository } from './audit-log.repository.js';
+import { ExecutionsRepository } from './executions.repository.js';
 import { JobsRepository } from './jobs.repository.js';
+import { ScriptsRepository } from './scripts.repository.js';
 import { UsersRepository } from './users.repository.js';
 
 /** Every repository (one per table family) and the transaction runner, provided by the database module. */
-export const REPOSITORIES = [Transactions, JobsRepository, UsersRepository];
+export const REPOSITORIES = [
+  Transactions,
+  AuditLogRepository,
+  JobsRepository,
+  ExecutionsRepository,
+  ScriptsRepository,
+  UsersRepository,
+];

@@ -313,6 +313,36 @@ export class JobsRepository {
     return rows.map((row) => ({ id: row.id, updatedTime: row.updated_time }));
   }
 
+  /**
+   * The ScriptJobs (pub_args[0]) within `scope` that use each of these scripts, by name: one
+   * statement for a whole page of scripts.
+   */
+  async listScriptJobsUsing(
+    scope: OwnerScope,
+    scriptIds: string[],
+  ): Promise<Array<{ scriptId: string; jobId: string; name: string }>> {
+    const values: unknown[] = [scriptIds];
+    const owner = ownerSql(scope, 'j', values);
+    const rows = await this.run<{ script_id: string; job_id: string; name: string }>(
+      undefined,
+      `SELECT j.pub_args->>0 AS script_id, j.id AS job_id, j.name FROM jobs j
+        WHERE j.job_class_string = 'ScriptJob' AND j.pub_args->>0 = ANY($1::text[])
+          ${owner ? `AND ${owner}` : ''}
+        ORDER BY j.name, j.id`,
+      values,
+    );
+    return rows.map((row) => ({ scriptId: row.script_id, jobId: row.job_id, name: row.name }));
+  }
+
+  /** Up to `limit` ScriptJobs of any owner that use a script (a script in use cannot be deleted). */
+  async findScriptJobsUsingAcrossOwners(scriptId: string, limit: number): Promise<Array<{ id: string; name: string }>> {
+    return this.run<{ id: string; name: string }>(
+      undefined,
+      `SELECT id, name FROM jobs WHERE job_class_string = 'ScriptJob' AND pub_args->>0 = $1 LIMIT $2`,
+      [scriptId, limit],
+    );
+  }
+
   private run<Row>(manager: EntityManager | undefined, sql: string, values: unknown[]): Promise<Row[]> {
     return (manager ?? this.dataSource.manager).query<Row[]>(sql, values);
   }
