@@ -4,10 +4,10 @@ import type { AuthUser } from '../access/auth-user.js';
 import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
 import type { TimeRange } from '../common/time-range.dto.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
-import { ExecutionRunner } from '../scheduler/execution-runner.js';
 import { ExecutionsRepository } from '../database/repositories/executions.repository.js';
 import type { JobWithOwner } from '../database/repositories/jobs.repository.js';
-import { type ClaimedExecution, FireClaimer } from '../scheduler/fire-claimer.js';
+import type { ClaimedExecution } from '../scheduler/fire-claimer.js';
+import { SchedulerFacade } from '../scheduler/scheduler.facade.js';
 import { Execution, EXECUTION_STATES, type ExecutionState } from '../database/entities/execution.entity.js';
 
 const EXECUTION = 'Execution';
@@ -27,8 +27,7 @@ export class ExecutionsService {
     private readonly executions: ExecutionsRepository,
     private readonly access: AccessService,
     private readonly audit: AuditLogService,
-    private readonly claimer: FireClaimer,
-    private readonly runner: ExecutionRunner,
+    private readonly scheduler: SchedulerFacade,
   ) {}
 
   /** Newest first, within the caller's read scope (a job the caller cannot see simply matches nothing). */
@@ -68,7 +67,7 @@ export class ExecutionsService {
    * and let the user act on.
    */
   async runNow(user: AuthUser, job: JobWithOwner): Promise<string> {
-    const outcome = await this.claimer.runNow(job.id);
+    const outcome = await this.scheduler.runNow(job.id);
     let claimed: ClaimedExecution;
     switch (outcome.kind) {
       case 'missing':
@@ -95,7 +94,7 @@ export class ExecutionsService {
       jobName: job.name,
       description: `run now: execution ${claimed.executionId}`,
     });
-    this.runner.start(claimed);
+    this.scheduler.start(claimed);
     return claimed.executionId;
   }
 
@@ -109,7 +108,7 @@ export class ExecutionsService {
     this.access.assertCanAct(user, execution.ownerId ?? '', EXECUTION);
     if (execution.state !== 'running')
       throw new ConflictException(`The execution is not running (state: ${execution.state})`);
-    const stoppedHere = await this.runner.stop(execution.id);
+    const stoppedHere = await this.scheduler.stopHere(execution.id);
     if (!stoppedHere) {
       // The row says `stopped` at once; its instance hears it (NOTIFY on commit) and kills the work.
       await this.executions.stopRunningElsewhere(execution.id);

@@ -8,9 +8,8 @@ import type { AuditEvent } from '../audit-logs/audit-events.js';
 import type { AppConfig } from '../config/app-config.js';
 import { JobClassRegistry } from '../job-classes/job-class.registry.js';
 import { CronSchedule, ScheduleError } from '../scheduler/cron-schedule.js';
-import { JobSync } from '../scheduler/job-sync.js';
-import { cronFieldsOf, JobTimerRegistry } from '../scheduler/job-timer.registry.js';
-import { OwnerRights } from '../scheduler/owner-rights.js';
+import { cronFieldsOf } from '../scheduler/job-timer.registry.js';
+import { SchedulerFacade } from '../scheduler/scheduler.facade.js';
 import { ScriptsService } from '../scripts/scripts.service.js';
 import { JobsRepository, type JobWithOwner } from '../database/repositories/jobs.repository.js';
 import { UsersRepository } from '../database/repositories/users.repository.js';
@@ -186,11 +185,9 @@ export class JobsService {
     private readonly access: AccessService,
     private readonly audit: AuditLogService,
     private readonly classes: JobClassRegistry,
-    private readonly timers: JobTimerRegistry,
-    private readonly sync: JobSync,
+    private readonly scheduler: SchedulerFacade,
     private readonly scripts: ScriptsService,
     private readonly config: ConfigService<AppConfig, true>,
-    private readonly rights: OwnerRights,
   ) {}
 
   /** A job the user may see, or the same 404 as for a missing one. */
@@ -266,7 +263,7 @@ export class JobsService {
       await this.assertUnderJobLimit(transaction, user, owner.id);
       return this.insert(transaction, user, owner, values, schedule);
     });
-    this.timers.register(job);
+    this.scheduler.register(job);
     return job;
   }
 
@@ -387,7 +384,7 @@ export class JobsService {
     if (options.dryRun) return summaryOf(outcome);
     const written = outcome.filter((result) => result.action !== 'skipped').map((result) => result.job_id);
     if (written.length > 0) {
-      for (const job of await this.jobs.findByIds(ownScope(ownerId), written)) this.timers.reschedule(job);
+      for (const job of await this.jobs.findByIds(ownScope(ownerId), written)) this.scheduler.reschedule(job);
     }
     return summaryOf(outcome);
   }
@@ -429,7 +426,7 @@ export class JobsService {
       job.suspendedReason = await this.jobs.suspendedReasonOf(job.id, transaction);
     }
     await this.record(transaction, 'added', user, job, `added ${job.jobClassString} job "${job.name}"`);
-    await this.sync.announce(transaction, job.id);
+    await this.scheduler.announce(transaction, job.id);
     return job;
   }
 
@@ -481,7 +478,7 @@ export class JobsService {
 
     const job: JobWithOwner = { ...current, owner: { ...current.owner } };
     await this.transactions.run((transaction) => this.change(transaction, user, job, after, schedule, newOwner));
-    this.timers.reschedule(job);
+    this.scheduler.reschedule(job);
     return job;
   }
 
@@ -521,7 +518,7 @@ export class JobsService {
       job.suspendedReason = await this.jobs.suspendedReasonOf(job.id, transaction);
     }
     await this.record(transaction, 'modified', user, job, changes.join('; '));
-    await this.sync.announce(transaction, job.id);
+    await this.scheduler.announce(transaction, job.id);
     return true;
   }
 
@@ -530,9 +527,9 @@ export class JobsService {
     await this.transactions.run(async (transaction) => {
       await this.jobs.delete(job.id, transaction);
       await this.record(transaction, 'deleted', user, job, `deleted job "${job.name}"; its executions are kept`);
-      await this.sync.announce(transaction, job.id);
+      await this.scheduler.announce(transaction, job.id);
     });
-    this.timers.unregister(job.id);
+    this.scheduler.unregister(job.id);
   }
 
   async pause(user: AuthUser, job: JobWithOwner): Promise<JobWithOwner> {
@@ -554,10 +551,10 @@ export class JobsService {
         const updatedTime = await this.jobs.update(job.id, patch, transaction);
         Object.assign(job, patch, updatedTime ? { updatedTime } : {});
         await this.record(transaction, paused ? 'paused' : 'resumed', user, job, paused ? 'paused' : 'resumed');
-        await this.sync.announce(transaction, job.id);
+        await this.scheduler.announce(transaction, job.id);
       });
     }
-    this.timers.reschedule(job);
+    this.scheduler.reschedule(job);
     return job;
   }
 
@@ -599,7 +596,7 @@ export class JobsService {
       Boolean(job.suspendedReason) ||
       this.classes.requiredPermissionOf(job.jobClassString) !== undefined;
     if (!mayMatter) return false;
-    return (await this.rights.review({ jobId: job.id }, transaction)).includes(job.id);
+    return this.scheduler.reviewRights(job.id, transaction);
   }
 
   /** MAX_JOBS_PER_USER for jobs owned by non-admins (429 past it); serialised per owner. */

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/app-config.js';
 import { Metrics } from '../metrics/metrics.service.js';
-import { type ExecutionOutcome, failed, succeeded } from '../executions/execution-result.js';
+import { type ExecutionOutcome, failed, succeeded } from './execution-result.js';
 import { JobClassRegistry } from '../job-classes/job-class.registry.js';
 import { JobFailedError } from '../job-classes/job-class.types.js';
 import type { ClaimedExecution } from './fire-claimer.js';

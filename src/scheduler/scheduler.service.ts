@@ -2,7 +2,7 @@ import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationB
 import { ConfigService } from '@nestjs/config';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { AppConfig } from '../config/app-config.js';
-import { InstanceRegistryService } from '../instances/instance-registry.service.js';
+import { InstanceRegistryService } from './instance-registry.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { FireDispatcher } from './fire-dispatcher.js';
@@ -48,10 +48,6 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
 
   get registeredJobs(): number {
     return this.timers.count;
-  }
-
-  get registrationTimeMs(): number | undefined {
-    return this.registrationMs;
   }
 
   async onApplicationBootstrap(): Promise<void> {

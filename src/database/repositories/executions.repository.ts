@@ -124,6 +124,36 @@ export class ExecutionsRepository {
   }
 
   /**
+   * Marks `failed` every `running` execution, whoever owns it, whose instance (other than
+   * `currentInstanceId`) is stopped or has not beaten for `staleSeconds`, saying it was interrupted.
+   * Only rows still `running` change, so a late finish by the lost instance cannot overwrite them.
+   * Answers how many changed.
+   */
+  async failInterruptedAcrossOwners(currentInstanceId: string, staleSeconds: number): Promise<number> {
+    // TypeORM answers an UPDATE with [rows, affected]: take the affected count.
+    const [, affected]: [unknown, number] = await this.dataSource.query(
+      `WITH dead AS (
+         SELECT id, hostname, pid, heartbeat_time FROM instances
+          WHERE id <> $1 AND (stopped_time IS NOT NULL OR heartbeat_time < now() - make_interval(secs => $2))
+       )
+       UPDATE executions e
+          SET state = 'failed', finished_time = now(), updated_time = now(),
+              description = 'interrupted: its instance ' || coalesce(d.hostname || ' pid ' || d.pid, e.instance_id, 'unknown')
+                            || ' stopped without finishing it (last heartbeat '
+                            || coalesce(to_char(d.heartbeat_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'unknown')
+                            || '); not re-run automatically'
+         FROM (SELECT e2.id AS execution_id, d.* FROM executions e2
+                 LEFT JOIN instances i ON i.id = e2.instance_id
+                 LEFT JOIN dead d ON d.id = e2.instance_id
+                WHERE e2.state = 'running' AND e2.instance_id IS DISTINCT FROM $1
+                  AND (i.id IS NULL OR d.id IS NOT NULL)) AS d
+        WHERE e.id = d.execution_id AND e.state = 'running'`,
+      [currentInstanceId, staleSeconds],
+    );
+    return affected;
+  }
+
+  /**
    * Writes finishes, many per statement; only rows `instanceId` still runs (a stop from elsewhere
    * wins). What the claim wrote in `description` is kept, the finish's own description appended.
    */

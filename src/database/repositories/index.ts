@@ -1,6 +1,7 @@
 import { Transactions } from '../transactions.js';
 import { AuditLogRepository } from './audit-log.repository.js';
 import { ExecutionsRepository } from './executions.repository.js';
+import { InstancesRepository } from './instances.repository.js';
 import { JobsRepository } from './jobs.repository.js';
 import { ScriptsRepository } from './scripts.repository.js';
 import { UsersRepository } from './users.repository.js';
@@ -9,8 +10,9 @@ import { UsersRepository } from './users.repository.js';
 export const REPOSITORIES = [
   Transactions,
   AuditLogRepository,
-  JobsRepository,
   ExecutionsRepository,
+  InstancesRepository,
+  JobsRepository,
   ScriptsRepository,
   UsersRepository,
 ];
