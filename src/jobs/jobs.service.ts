@@ -218,16 +218,18 @@ export class JobsService {
       { ownerId: query.owner_id, q: query.q, paused: query.paused },
       { sort: query.sort ?? 'name', limit: query.limit, offset: query.offset },
     );
-    const rows = items.map(({ job, lastExecution }) => ({
-      ...toJobResponse(job),
-      last_execution: lastExecution
-        ? {
-            execution_id: lastExecution.id,
-            state: lastExecution.state,
-            scheduled_time: lastExecution.scheduledTime.toISOString(),
-          }
-        : null,
-    }));
+    // Object.assign rather than a spread: one object per row on the hottest read.
+    const rows = items.map(({ job, lastExecution }) =>
+      Object.assign(toJobResponse(job), {
+        last_execution: lastExecution
+          ? {
+              execution_id: lastExecution.id,
+              state: lastExecution.state,
+              scheduled_time: lastExecution.scheduledTime.toISOString(),
+            }
+          : null,
+      }),
+    );
     return { rows, total };
   }
 

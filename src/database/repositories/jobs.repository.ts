@@ -9,6 +9,7 @@ import { PgPool } from '../pg-pool.js';
 import {
   ALL_JOB_FIELDS,
   JOB_COLUMNS,
+  fullJobOfRow,
   jobColumnsSql,
   type JobField,
   jobOfRow,
@@ -69,12 +70,13 @@ function orderByOf(sort: JobListPage['sort']): string {
   return `${SORT_COLUMNS[key]} ${direction}${nulls}, j.id ${direction}`;
 }
 
+/** Every job column, alias `j` (computed once). */
+const JOB_COLUMNS_J = jobColumnsSql(ALL_JOB_FIELDS, 'j');
+
 const likePattern = (q: string): string => `%${q.replace(/[\\%_]/g, '\\$&')}%`;
 
-const withOwner = (row: JobRow & { owner_username: string }): JobWithOwner => ({
-  ...jobOfRow(row, ALL_JOB_FIELDS),
-  owner: { id: row.owner_id, username: row.owner_username },
-});
+const withOwner = (row: JobRow & { owner_username: string }): JobWithOwner =>
+  Object.assign(fullJobOfRow(row), { owner: { id: row.owner_id, username: row.owner_username } });
 
 /** A column's value as a query parameter (jsonb as JSON text: pg would send an array as a PostgreSQL array). */
 const parameterOf = (field: JobField, value: unknown): unknown => (field === 'pubArgs' ? JSON.stringify(value) : value);
@@ -98,7 +100,7 @@ export class JobsRepository {
     const owner = ownerSql(scope, 'j', values);
     const rows = await this.run<JobRow & { owner_username: string }>(
       manager,
-      `SELECT ${jobColumnsSql(ALL_JOB_FIELDS, 'j')}, u.username AS owner_username
+      `SELECT ${JOB_COLUMNS_J}, u.username AS owner_username
          FROM jobs j JOIN users u ON u.id = j.owner_id
         WHERE j.id = $1${owner ? ` AND ${owner}` : ''}`,
       values,
@@ -112,7 +114,7 @@ export class JobsRepository {
     const owner = ownerSql(scope, 'j', values);
     const rows = await this.run<JobRow & { owner_username: string }>(
       undefined,
-      `SELECT ${jobColumnsSql(ALL_JOB_FIELDS, 'j')}, u.username AS owner_username
+      `SELECT ${JOB_COLUMNS_J}, u.username AS owner_username
          FROM jobs j JOIN users u ON u.id = j.owner_id
         WHERE j.id = ANY($1::uuid[])${owner ? ` AND ${owner}` : ''}`,
       values,
@@ -153,7 +155,7 @@ export class JobsRepository {
     const [rows, count] = await Promise.all([
       this.pool.query<ListRow>({
         name: `cronwarden_list_jobs_${shape.join('') || 'all'}_${page.sort.replace('-', 'desc_')}`,
-        text: `SELECT ${jobColumnsSql(ALL_JOB_FIELDS, 'j')}, u.username AS owner_username,
+        text: `SELECT ${JOB_COLUMNS_J}, u.username AS owner_username,
                       le.id AS last_execution_id, le.state AS last_execution_state,
                       le.scheduled_time AS last_execution_scheduled_time
                  FROM jobs j JOIN users u ON u.id = j.owner_id
@@ -204,7 +206,7 @@ export class JobsRepository {
     }
     const rows = await this.run<JobRow & { owner_username: string }>(
       undefined,
-      `SELECT ${jobColumnsSql(ALL_JOB_FIELDS, 'j')}, u.username AS owner_username
+      `SELECT ${JOB_COLUMNS_J}, u.username AS owner_username
          FROM jobs j JOIN users u ON u.id = j.owner_id
         ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
         ORDER BY j.name ASC, j.id ASC`,
