@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import {
+  ApiParam,
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -73,6 +74,7 @@ export class ExecutionsController {
   @Post(':job_id')
   @RequirePermissions('job_run')
   @UseGuards(JobActionGuard)
+  @ApiParam({ name: 'job_id', type: String })
   @ApiOperation({
     summary: 'Run a job now, once, beside its schedule (also when paused), limited like a scheduled fire',
     description:

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query, UseGuards } from '@nestjs/common';
 import {
+  ApiParam,
   ApiBadRequestResponse,
   ApiBody,
   ApiConflictResponse,
@@ -169,6 +170,7 @@ export class JobsController {
   @Get(':job_id')
   @RequirePermissions('job_view')
   @UseGuards(JobVisibleGuard)
+  @ApiParam({ name: 'job_id', type: String })
   @ApiOperation({ summary: 'Get a job' })
   @ApiOkResponse({ type: JobResponse })
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -179,6 +181,7 @@ export class JobsController {
   @Put(':job_id')
   @RequirePermissions('job_modify')
   @UseGuards(JobClassInBodyGuard, JobActionGuard, JobClassOfJobGuard)
+  @ApiParam({ name: 'job_id', type: String })
   @ApiOperation({ summary: 'Change the fields given (others keep their values); reschedules at once' })
   @ApiOkResponse({ type: JobResponse })
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -194,6 +197,7 @@ export class JobsController {
   @Delete(':job_id')
   @RequirePermissions('job_delete')
   @UseGuards(JobActionGuard)
+  @ApiParam({ name: 'job_id', type: String })
   @ApiOperation({ summary: 'Delete a job; it stops firing at once; its executions and audit logs are kept' })
   @ApiOkResponse({ type: DeletedJobResponse })
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -206,6 +210,7 @@ export class JobsController {
   @HttpCode(200)
   @RequirePermissions('job_pause')
   @UseGuards(JobActionGuard)
+  @ApiParam({ name: 'job_id', type: String })
   @ApiOperation({ summary: 'Pause: the job never fires; next_run_time is null while paused' })
   @ApiOkResponse({ type: JobResponse })
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -217,6 +222,7 @@ export class JobsController {
   @HttpCode(200)
   @RequirePermissions('job_resume')
   @UseGuards(JobActionGuard)
+  @ApiParam({ name: 'job_id', type: String })
   @ApiOperation({ summary: 'Resume: the job fires again from its next scheduled time' })
   @ApiOkResponse({ type: JobResponse })
   @ApiNotFoundResponse({ description: NOT_FOUND })
