@@ -38,7 +38,7 @@ import { SettingsModule } from './settings/settings.module.js';
 import { generatePassword, STARTUP_ACTOR } from './users/admin-bootstrap.service.js';
 import { UsersModule } from './users/users.module.js';
 import { UsersService } from './users/users.service.js';
-import type { User } from './users/entities/user.entity.js';
+import type { User } from './database/entities/user.entity.js';
 
 const USAGE = `Cronwarden operator commands (work without the API; audited as cli:<os user>)
 

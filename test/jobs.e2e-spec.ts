@@ -933,3 +933,48 @@ describe('jobs (/api/v1/jobs)', () => {
     });
   });
 });
+
+describe('jobs of a class disabled on this instance (JOB_CLASSES_DISABLED=ShellJob)', () => {
+  let t: TestApp;
+  let db: Db;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { JOB_CLASSES_DISABLED: 'ShellJob', SHUTDOWN_GRACE_SECONDS: '1' } });
+    db = await Db.connect(t);
+  });
+  afterAll(async () => {
+    await db?.end();
+    await t?.close();
+  });
+
+  it('changing (PUT) one’s own ShellJob without code_execute: 403 (the permission, before validation), unchanged', async () => {
+    const owner = await newUser(t, { roles: ['job_manager'] });
+    // An admin made it while the class was enabled; the class is disabled here now.
+    const [{ id }] = await db.rows<{ id: string }>(
+      `INSERT INTO jobs (name, job_class_string, pub_args, timezone, paused, timeout_seconds, owner_id)
+       VALUES ('shell of a disabled class', 'ShellJob', '["/bin/true"]', 'UTC', true, 60, $1) RETURNING id`,
+      [owner.id],
+    );
+    const stored = await db.job(id);
+    const res = await restClient(t).as(owner).put(`/api/v1/jobs/${id}`).send({ hour: '3' });
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({
+      statusCode: 403,
+      error: 'Forbidden',
+      message: 'Jobs of class ShellJob need the code_execute permission',
+    });
+    expect(await db.job(id)).toEqual(stored);
+  });
+
+  it('the same change by an admin (who holds code_execute) is validated instead: 400 naming job_class_string', async () => {
+    const admin = await loginAdmin(t);
+    const [{ id }] = await db.rows<{ id: string }>(
+      `INSERT INTO jobs (name, job_class_string, pub_args, timezone, paused, timeout_seconds, owner_id)
+       VALUES ('admin shell of a disabled class', 'ShellJob', '["/bin/true"]', 'UTC', true, 60, $1) RETURNING id`,
+      [admin.id],
+    );
+    const res = await restClient(t).as(admin).put(`/api/v1/jobs/${id}`).send({ hour: '3' });
+    expect(res.status).toBe(400);
+    expect(messagesOf(res.body as ErrorBody).join(' ')).toContain('job_class_string must be one of');
+  });
+});

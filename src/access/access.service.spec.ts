@@ -14,12 +14,6 @@ describe('AccessService', () => {
     expect(access.readScope(admin)).toEqual({ kind: 'all' });
   });
 
-  it('lets only admins change other users’ rows: view_all is read-only', () => {
-    expect(access.writeScope(alice)).toEqual({ kind: 'owner', ownerId: 'alice' });
-    expect(access.writeScope(watcher)).toEqual({ kind: 'owner', ownerId: 'watcher' });
-    expect(access.writeScope(admin)).toEqual({ kind: 'all' });
-  });
-
   it('shows owner-less audit rows (user and role administration) to admins only', () => {
     expect(access.auditScope(admin)).toEqual({ kind: 'all' });
     expect(access.auditScope(watcher)).toEqual({ kind: 'owned' });

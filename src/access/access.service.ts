@@ -20,11 +20,6 @@ export class AccessService {
     return hasPermission(user, 'view_all') ? ALL_OWNERS : ownScope(user.id);
   }
 
-  /** Rows the user may change: all as admin, else their own (`view_all` is read-only). */
-  writeScope(user: AuthUser): OwnerScope {
-    return user.isAdmin ? ALL_OWNERS : ownScope(user.id);
-  }
-
   /** Audit logs: admins see all; `view_all` sees every user's rows but not the owner-less ones; others their own. */
   auditScope(user: AuthUser): AuditScope {
     if (user.isAdmin) return ALL_OWNERS;

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { Between, DataSource, type EntityManager, IsNull, Not, type FindOptionsWhere } from 'typeorm';
 import type { AuditScope } from '../access/access.service.js';
 import type { AuthUser } from '../access/auth-user.js';
-import { ownerCondition } from '../access/owner-scope.js';
 import type { TimeRange } from '../common/time-range.dto.js';
 import type { AuditEvent } from './audit-events.js';
-import { AuditLog } from './entities/audit-log.entity.js';
+import type { AuditLog } from '../database/entities/audit-log.entity.js';
+import { AuditLogRepository } from '../database/repositories/audit-log.repository.js';
+import type { Transaction } from '../database/transactions.js';
 
 export interface AuditActor {
   /** null for an unknown username (a failed login). */
@@ -41,36 +40,25 @@ export function actorOf(user: AuthUser): AuditActor {
 /** Writes audit rows (every module calls it, inside its own transaction when given one) and lists them by scope. */
 @Injectable()
 export class AuditLogService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly auditLogs: AuditLogRepository) {}
 
-  async record(entry: AuditEntry, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.insert(AuditLog, {
-      event: entry.event,
-      user: entry.actor.username.slice(0, MAX_ACTOR_NAME),
-      userId: entry.actor.id,
-      ownerId: entry.ownerId,
-      jobId: entry.jobId ?? null,
-      jobName: entry.jobName ?? null,
-      description: entry.description ?? '',
-    });
+  async record(entry: AuditEntry, transaction?: Transaction): Promise<void> {
+    await this.auditLogs.insert(
+      {
+        event: entry.event,
+        user: entry.actor.username.slice(0, MAX_ACTOR_NAME),
+        userId: entry.actor.id,
+        ownerId: entry.ownerId,
+        jobId: entry.jobId ?? null,
+        jobName: entry.jobName ?? null,
+        description: entry.description ?? '',
+      },
+      transaction,
+    );
   }
 
   /** Newest first, within the scope (a required argument: there is no unscoped list). */
   async list(scope: AuditScope, filters: AuditLogFilters): Promise<{ rows: AuditLog[]; total: number }> {
-    const owner: FindOptionsWhere<AuditLog> =
-      scope.kind === 'owned' ? { ownerId: Not(IsNull()) } : ownerCondition(scope);
-    const where: FindOptionsWhere<AuditLog> = {
-      ...owner,
-      createdTime: Between(filters.start, filters.end),
-      ...(filters.jobId ? { jobId: filters.jobId } : {}),
-      ...(filters.event ? { event: filters.event } : {}),
-    };
-    const [rows, total] = await this.dataSource.getRepository(AuditLog).findAndCount({
-      where,
-      order: { createdTime: 'DESC', id: 'DESC' },
-      take: filters.limit,
-      skip: filters.offset,
-    });
-    return { rows, total };
+    return this.auditLogs.listPage(scope, filters, filters);
   }
 }

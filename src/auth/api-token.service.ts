@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type pg from 'pg';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { hasPermission, type AuthUser } from '../access/auth-user.js';
 import { ADMIN_ROLE, isPermission, PERMISSIONS, type Permission } from '../access/permissions.js';
 import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
 import { InvalidTokenException } from './auth.errors.js';
-import { ApiToken } from './entities/api-token.entity.js';
+import { ApiToken } from '../database/entities/api-token.entity.js';
+import { PgPool } from '../database/pg-pool.js';
 
 /** What every API token starts with, so secret scanners (and the auth guard) can tell one. */
 export const API_TOKEN_PREFIX = 'cw_';
@@ -81,6 +81,7 @@ export class ApiTokenService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly pool: PgPool,
     private readonly audit: AuditLogService,
   ) {}
 
@@ -159,8 +160,7 @@ export class ApiTokenService {
 
   /** The caller of a request made with an API token, or an {@link InvalidTokenException} saying why not. */
   async authenticate(token: string): Promise<AuthUser> {
-    const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
-    const { rows } = await pool.query<ApiTokenAuthRow>({
+    const { rows } = await this.pool.query<ApiTokenAuthRow>({
       name: 'cronwarden_api_token_user',
       text: `SELECT t.id, t.user_id, t.permissions AS token_permissions, t.expires_at,
               t.revoked_time IS NOT NULL AS revoked,

@@ -18,7 +18,7 @@ import {
   CreateApiTokenDto,
   CreatedApiTokenResponse,
 } from './dto/api-token.dto.js';
-import type { ApiToken } from './entities/api-token.entity.js';
+import type { ApiToken } from '../database/entities/api-token.entity.js';
 
 function toResponse(row: ApiToken): ApiTokenResponse {
   return {

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type pg from 'pg';
-import { DataSource } from 'typeorm';
 import type { AuthUser } from '../access/auth-user.js';
 import { ADMIN_ROLE, isPermission, type Permission } from '../access/permissions.js';
 import type { AccessTokenClaims } from './token.service.js';
+import { PgPool } from '../database/pg-pool.js';
 
 interface AuthUserRow {
   id: string;
@@ -24,11 +22,10 @@ interface AuthUserRow {
  */
 @Injectable()
 export class AuthUserLoader {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly pool: PgPool) {}
 
   async load(claims: AccessTokenClaims): Promise<AuthUser | null> {
-    const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
-    const { rows } = await pool.query<AuthUserRow>({
+    const { rows } = await this.pool.query<AuthUserRow>({
       name: 'cronwarden_auth_user',
       text: `SELECT u.id, u.username, u.email, u.is_active, u.token_version,
               EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti = $2) AS revoked,

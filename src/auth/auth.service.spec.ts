@@ -4,7 +4,7 @@ import { BadRequestException, UnauthorizedException } from '@nestjs/common';
 import type { AuthUser } from '../access/auth-user.js';
 import type { DataSource } from 'typeorm';
 import type { AuditEntry, AuditLogService } from '../audit-logs/audit-log.service.js';
-import type { User } from '../users/entities/user.entity.js';
+import type { User } from '../database/entities/user.entity.js';
 import type { UsersService } from '../users/users.service.js';
 import { AuthService } from './auth.service.js';
 import type { LoginThrottleService, Reservation } from './login-throttle.service.js';

@@ -6,7 +6,7 @@ import { PERMISSIONS } from '../access/permissions.js';
 import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import { sortPermissionNames } from '../users/dto/role.response.js';
-import { User } from '../users/entities/user.entity.js';
+import { User } from '../database/entities/user.entity.js';
 import { permissionsOf } from '../users/management-policy.js';
 import { UsersService } from '../users/users.service.js';
 import { INVALID_LOGIN_MESSAGE } from './auth.errors.js';

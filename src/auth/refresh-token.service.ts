@@ -6,7 +6,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { hashApiToken } from './api-token.service.js';
 import { InvalidTokenException, type TokenRejection } from './auth.errors.js';
-import { RefreshToken } from './entities/refresh-token.entity.js';
+import { RefreshToken } from '../database/entities/refresh-token.entity.js';
 
 /** A sign-in's refresh tokens last this long in all (rotation does not extend it): a working day. */
 export const REFRESH_SESSION_SECONDS = 12 * 3600;

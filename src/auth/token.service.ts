@@ -6,7 +6,7 @@ import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { JwtSecretService } from '../settings/jwt-secret.service.js';
-import { RevokedToken } from './entities/revoked-token.entity.js';
+import { RevokedToken } from '../database/entities/revoked-token.entity.js';
 
 export const JWT_ALGORITHM = 'HS256';
 export const JWT_ISSUER = 'cronwarden';

@@ -6,7 +6,7 @@ import { AccessService } from '../access/access.service.js';
 import { type AuthUser, hasPermission } from '../access/auth-user.js';
 import { ownerCondition, type OwnerScope } from '../access/owner-scope.js';
 import type { AppConfig } from '../config/app-config.js';
-import { EXECUTION_STATES } from '../executions/entities/execution.entity.js';
+import { EXECUTION_STATES } from '../database/entities/execution.entity.js';
 import {
   DASHBOARD_LIST_LIMIT,
   type DashboardFailingJobsResponse,

@@ -1,7 +1,7 @@
 import type { Logger as PinoLogger } from 'pino';
 import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
-import { ENTITIES } from './entities.js';
+import { ENTITIES } from './entities/index.js';
 import { TypeOrmPinoLogger } from './typeorm-pino.logger.js';
 
 export interface DataSourceSettings {

@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { dataSourceOptions } from './data-source-options.js';
+import { PgPool } from './pg-pool.js';
+import { REPOSITORIES } from './repositories/index.js';
 import { runMigrationsLocked } from './run-migrations.js';
 
 export interface DatabaseModuleOptions {
@@ -20,6 +22,10 @@ export class DatabaseModule {
   static forRoot(options: DatabaseModuleOptions): DynamicModule {
     return {
       module: DatabaseModule,
+      // Global as TypeORM's own module is: the pool and the repositories are what every feature reads through.
+      global: true,
+      providers: [PgPool, ...REPOSITORIES],
+      exports: [PgPool, ...REPOSITORIES],
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ ...dataSourceOptions(options), retryAttempts: 3, retryDelay: 2_000 }),

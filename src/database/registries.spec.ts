@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS } from '../../migrations/index.js';
-import { ENTITIES } from './entities.js';
+import { ENTITIES } from './entities/index.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 

@@ -8,18 +8,18 @@ import {
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
-import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../access/auth-user.js';
 import { ADMIN_ROLE, isPermission, type Permission } from '../access/permissions.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import type { AppConfig } from '../config/app-config.js';
-import { Execution } from '../executions/entities/execution.entity.js';
+import { Execution } from '../database/entities/execution.entity.js';
 import { type ExecutionResponse, toExecutionResponse } from '../executions/dto/execution.response.js';
 import { JobSync } from '../scheduler/job-sync.js';
 import { OWNER_RIGHTS_CHANNEL } from '../scheduler/owner-rights.channel.js';
 import { type ChangeNotice, EVENTS_CHANNEL, mayReceive, parseNotice, seesOwner, type Viewer } from './change-notice.js';
 import { SseStream } from './sse-stream.js';
+import { PgPool } from '../database/pg-pool.js';
 
 /** What a verified access token said: enough to re-check it while the stream is open. */
 export interface StreamClaims {
@@ -90,6 +90,7 @@ export class EventHub implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly pool: PgPool,
     private readonly config: ConfigService<AppConfig, true>,
     jobSync: JobSync,
   ) {
@@ -331,8 +332,7 @@ export class EventHub implements OnApplicationBootstrap, OnModuleDestroy {
   private async recheckOnce(): Promise<void> {
     const streams = [...this.streams.values()];
     if (streams.length === 0) return;
-    const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
-    const { rows } = await pool.query<RightsRow>({
+    const { rows } = await this.pool.query<RightsRow>({
       name: 'cronwarden_stream_rights',
       text: `SELECT s.key, (u.is_active AND u.token_version = s.ver
                    AND NOT EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti = s.jti)) AS valid,

@@ -1,14 +1,12 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type pg from 'pg';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { ExecutionRunner, type LiveOutputSink } from '../scheduler/execution-runner.js';
 import { InstanceIdentity } from '../scheduler/instance.js';
 import { JobSync } from '../scheduler/job-sync.js';
 import { EVENTS_CHANNEL, parseNotice } from './change-notice.js';
 import { ChunkDecoder, type OutputChunk, type OutputStreamName, OutputTail, splitForPayload } from './output-tail.js';
+import { PgPool } from '../database/pg-pool.js';
 
 /** Live output relayed between instances: `{x: execution, n: instance, s: "o"|"e", d: text, f?: 1 (the last)}`. */
 export const OUTPUT_CHANNEL = 'cronwarden_output';
@@ -74,7 +72,7 @@ export class OutputHub implements LiveOutputSink, OnApplicationBootstrap, OnModu
   private relaying: Promise<void> = Promise.resolve();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly pool: PgPool,
     private readonly config: ConfigService<AppConfig, true>,
     private readonly instance: InstanceIdentity,
     runner: ExecutionRunner,
@@ -215,8 +213,7 @@ export class OutputHub implements LiveOutputSink, OnApplicationBootstrap, OnModu
       }
     }
     if (payloads.length === 0) return;
-    const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
-    await pool
+    await this.pool
       .query(`SELECT pg_notify($1, payload) FROM unnest($2::text[]) WITH ORDINALITY AS u(payload, n) ORDER BY n`, [
         OUTPUT_CHANNEL,
         payloads,

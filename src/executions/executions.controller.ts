@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import {
+  ApiParam,
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -13,7 +14,8 @@ import type { AuthUser } from '../access/auth-user.js';
 import { CurrentUser, RequirePermissions } from '../auth/decorators.js';
 import { resolveTimeRange } from '../common/time-range.dto.js';
 import { API_PREFIX } from '../http/api-prefix.js';
-import { JobActionGuard } from '../jobs/job.guards.js';
+import { GuardedJob, JobActionGuard } from '../jobs/job.guards.js';
+import type { JobWithOwner } from '../database/repositories/jobs.repository.js';
 import {
   ExecutionListResponse,
   ExecutionResponse,
@@ -72,6 +74,7 @@ export class ExecutionsController {
   @Post(':job_id')
   @RequirePermissions('job_run')
   @UseGuards(JobActionGuard)
+  @ApiParam({ name: 'job_id', type: String })
   @ApiOperation({
     summary: 'Run a job now, once, beside its schedule (also when paused), limited like a scheduled fire',
     description:
@@ -84,8 +87,8 @@ export class ExecutionsController {
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'The job already runs its maximum of max_instances executions' })
   @ApiTooManyRequestsResponse({ description: 'The job’s owner already has MAX_RUNNING_PER_USER executions running' })
-  async runNow(@CurrentUser() user: AuthUser, @Param('job_id') jobId: string): Promise<RunNowResponse> {
-    return { execution_id: await this.executions.runNow(user, jobId) };
+  async runNow(@CurrentUser() user: AuthUser, @GuardedJob() job: JobWithOwner): Promise<RunNowResponse> {
+    return { execution_id: await this.executions.runNow(user, job) };
   }
 
   @Post(':execution_id/stop')

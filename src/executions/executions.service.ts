@@ -1,23 +1,18 @@
 import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { AccessService, notFound } from '../access/access.service.js';
 import type { AuthUser } from '../access/auth-user.js';
-import type { OwnerScope } from '../access/owner-scope.js';
 import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
 import type { TimeRange } from '../common/time-range.dto.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
-import { JobsService } from '../jobs/jobs.service.js';
-import { ExecutionRunner } from '../scheduler/execution-runner.js';
-import { EXECUTION_STOPS_CHANNEL } from '../scheduler/job-sync.js';
-import { type ClaimedExecution, FireClaimer } from '../scheduler/fire-claimer.js';
-import { Execution, EXECUTION_STATES, type ExecutionState } from './entities/execution.entity.js';
+import { ExecutionsRepository } from '../database/repositories/executions.repository.js';
+import type { JobWithOwner } from '../database/repositories/jobs.repository.js';
+import type { ClaimedExecution } from '../scheduler/fire-claimer.js';
+import { SchedulerFacade } from '../scheduler/scheduler.facade.js';
+import { Execution, EXECUTION_STATES, type ExecutionState } from '../database/entities/execution.entity.js';
 
 const EXECUTION = 'Execution';
 /** Retry-After of a run now refused by MAX_RUNNING_PER_USER: a hint, runs end when they end. */
 const RUN_NOW_RETRY_AFTER_SECONDS = 5;
-const isUuid = (value: string): boolean =>
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
 export interface ExecutionFilters extends TimeRange {
   jobId?: string;
@@ -29,43 +24,15 @@ export interface ExecutionFilters extends TimeRange {
 @Injectable()
 export class ExecutionsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly executions: ExecutionsRepository,
     private readonly access: AccessService,
     private readonly audit: AuditLogService,
-    private readonly jobs: JobsService,
-    private readonly claimer: FireClaimer,
-    private readonly runner: ExecutionRunner,
+    private readonly scheduler: SchedulerFacade,
   ) {}
-
-  private query(): SelectQueryBuilder<Execution> {
-    return this.dataSource
-      .getRepository(Execution)
-      .createQueryBuilder('execution')
-      .leftJoin('execution.owner', 'owner')
-      .addSelect(['owner.id', 'owner.username']);
-  }
-
-  private scoped(builder: SelectQueryBuilder<Execution>, scope: OwnerScope): SelectQueryBuilder<Execution> {
-    return scope.kind === 'all'
-      ? builder
-      : builder.andWhere('execution.owner_id = :scopeOwner', { scopeOwner: scope.ownerId });
-  }
 
   /** Newest first, within the caller's read scope (a job the caller cannot see simply matches nothing). */
   async list(user: AuthUser, filters: ExecutionFilters): Promise<{ rows: Execution[]; total: number }> {
-    const builder = this.scoped(this.query(), this.access.readScope(user)).andWhere(
-      'execution.scheduled_time BETWEEN :start AND :end',
-      { start: filters.start, end: filters.end },
-    );
-    if (filters.jobId) builder.andWhere('execution.job_id = :jobId', { jobId: filters.jobId });
-    if (filters.state) builder.andWhere('execution.state = :state', { state: filters.state });
-    const [rows, total] = await builder
-      .orderBy('execution.scheduled_time', 'DESC')
-      .addOrderBy('execution.id', 'DESC')
-      .take(filters.limit)
-      .skip(filters.offset)
-      .getManyAndCount();
-    return { rows, total };
+    return this.executions.listPage(this.access.readScope(user), filters, filters);
   }
 
   /**
@@ -76,29 +43,18 @@ export class ExecutionsService {
     user: AuthUser,
     filters: TimeRange & { jobId?: string },
   ): Promise<{ counts: Record<ExecutionState, number>; total: number }> {
-    const builder = this.scoped(
-      this.dataSource.getRepository(Execution).createQueryBuilder('execution'),
-      this.access.readScope(user),
-    ).andWhere('execution.scheduled_time BETWEEN :start AND :end', { start: filters.start, end: filters.end });
-    if (filters.jobId) builder.andWhere('execution.job_id = :jobId', { jobId: filters.jobId });
-    const rows = await builder
-      .select('execution.state', 'state')
-      .addSelect('count(*)', 'count')
-      .groupBy('execution.state')
-      .getRawMany<{ state: ExecutionState; count: string }>();
+    const rows = await this.executions.countByState(this.access.readScope(user), filters);
     const counts = Object.fromEntries(EXECUTION_STATES.map((state) => [state, 0])) as Record<ExecutionState, number>;
     let total = 0;
     for (const row of rows) {
-      counts[row.state] = Number(row.count);
-      total += Number(row.count);
+      counts[row.state] = row.count;
+      total += row.count;
     }
     return { counts, total };
   }
 
   async get(user: AuthUser, id: string): Promise<Execution> {
-    const execution = isUuid(id)
-      ? await this.scoped(this.query().where('execution.id = :id', { id }), this.access.readScope(user)).getOne()
-      : null;
+    const execution = await this.executions.findById(this.access.readScope(user), id);
     if (!execution) throw notFound(EXECUTION);
     return execution;
   }
@@ -107,11 +63,11 @@ export class ExecutionsService {
    * Run now: one execution at once (paused or not), audited as custom_run. Limited like a scheduled
    * fire, in the statement that inserts it: 403 when the job's owner may not run it (disabled, or
    * without the permission its class needs), 409 when max_instances executions of the job are
-   * running, 429 when its owner has MAX_RUNNING_PER_USER running.
+   * running, 429 when its owner has MAX_RUNNING_PER_USER running. `job` is the one the guard loaded
+   * and let the user act on.
    */
-  async runNow(user: AuthUser, jobId: string): Promise<string> {
-    const job = await this.jobs.getForAction(user, jobId);
-    const outcome = await this.claimer.runNow(job.id);
+  async runNow(user: AuthUser, job: JobWithOwner): Promise<string> {
+    const outcome = await this.scheduler.runNow(job.id);
     let claimed: ClaimedExecution;
     switch (outcome.kind) {
       case 'missing':
@@ -138,7 +94,7 @@ export class ExecutionsService {
       jobName: job.name,
       description: `run now: execution ${claimed.executionId}`,
     });
-    this.runner.start(claimed);
+    this.scheduler.start(claimed);
     return claimed.executionId;
   }
 
@@ -152,18 +108,10 @@ export class ExecutionsService {
     this.access.assertCanAct(user, execution.ownerId ?? '', EXECUTION);
     if (execution.state !== 'running')
       throw new ConflictException(`The execution is not running (state: ${execution.state})`);
-    const stoppedHere = await this.runner.stop(execution.id);
+    const stoppedHere = await this.scheduler.stopHere(execution.id);
     if (!stoppedHere) {
       // The row says `stopped` at once; its instance hears it (NOTIFY on commit) and kills the work.
-      await this.dataSource.query(
-        `WITH stopped AS (
-           UPDATE executions SET state = 'stopped', finished_time = now(), updated_time = now(),
-                  description = 'Stopped on request (it was running on another instance)'
-            WHERE id = $1 AND state = 'running'
-           RETURNING id, instance_id)
-         SELECT pg_notify($2, json_build_object('execution', id, 'instance', instance_id)::text) FROM stopped`,
-        [execution.id, EXECUTION_STOPS_CHANNEL],
-      );
+      await this.executions.stopRunningElsewhere(execution.id);
     }
     return this.get(user, id);
   }

@@ -4,12 +4,7 @@ import { HealthCheckService, type HealthCheckResult, TypeOrmHealthIndicator } fr
 import { type AuthenticatedRequest, isPrivilegedCaller, PublicWithOptionalAuth } from '../auth/decorators.js';
 import { HealthResponse } from './health.response.js';
 import { APP_VERSION } from '../common/app-version.js';
-import { InstanceRegistryService } from '../instances/instance-registry.service.js';
-import { ExecutionRunner } from '../scheduler/execution-runner.js';
-import { FireDispatcher } from '../scheduler/fire-dispatcher.js';
-import { InstanceIdentity } from '../scheduler/instance.js';
-import { JobSync } from '../scheduler/job-sync.js';
-import { SchedulerService } from '../scheduler/scheduler.service.js';
+import { SchedulerFacade } from '../scheduler/scheduler.facade.js';
 import { EventLoopMonitor } from './event-loop.monitor.js';
 
 const DB_PING_TIMEOUT_MS = 1_500;
@@ -20,13 +15,8 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
-    private readonly scheduler: SchedulerService,
-    private readonly runner: ExecutionRunner,
+    private readonly scheduler: SchedulerFacade,
     private readonly eventLoop: EventLoopMonitor,
-    private readonly instance: InstanceIdentity,
-    private readonly instances: InstanceRegistryService,
-    private readonly sync: JobSync,
-    private readonly dispatcher: FireDispatcher,
   ) {}
 
   @Get()
@@ -47,30 +37,29 @@ export class HealthController {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       throw new ServiceUnavailableException(this.toResponse(error.getResponse() as HealthCheckResult, null, detailed));
     }
-    const alive = await this.instances.aliveCount().catch(() => null);
+    const alive = await this.scheduler.instancesAlive().catch(() => null);
     return this.toResponse(result, alive, detailed);
   }
 
   /** `detailed`: an admin or the metrics scraper, who may see where the instance runs (host name, pid). */
   private toResponse(result: HealthCheckResult, instancesAlive: number | null, detailed: boolean): HealthResponse {
+    const stats = this.scheduler.stats();
     return {
       status: result.status === 'ok' ? 'ok' : 'error',
       db: result.details['database']?.status === 'up' ? 'up' : 'down',
-      scheduler: this.scheduler.state,
-      registered_jobs: this.scheduler.registeredJobs,
-      running_executions: this.runner.runningCount,
+      scheduler: stats.state,
+      registered_jobs: stats.registeredJobs,
+      running_executions: stats.runningExecutions,
       event_loop: { ...this.eventLoop.lastWindow },
-      instance: detailed
-        ? { id: this.instance.id, hostname: this.instance.hostname, pid: this.instance.pid }
-        : { id: this.instance.id },
+      instance: detailed ? { ...stats.instance } : { id: stats.instance.id },
       instances_alive: instancesAlive,
       dispatch: {
-        fires: this.dispatcher.stats.fires,
-        claimed: this.dispatcher.stats.claimed,
-        lost_to_others: this.dispatcher.stats.lostToOthers,
-        catch_ups: this.dispatcher.stats.catchUps,
+        fires: stats.dispatch.fires,
+        claimed: stats.dispatch.claimed,
+        lost_to_others: stats.dispatch.lostToOthers,
+        catch_ups: stats.dispatch.catchUps,
       },
-      job_sync: this.sync.isListening ? 'listening' : 'reconnecting',
+      job_sync: stats.jobSyncListening ? 'listening' : 'reconnecting',
       uptime_seconds: Math.round(process.uptime() * 10) / 10,
       version: APP_VERSION,
       details: result.details,

@@ -12,7 +12,14 @@ import { ShellJob } from './builtin/shell.job.js';
 import { JobClass } from './job-class.decorator.js';
 import { JobClassRegistry } from './job-class.registry.js';
 import type { JobClassHandler, JobClassMeta } from './job-class.types.js';
-import { NoScriptSource, SCRIPT_SOURCE } from './script-source.js';
+import { SCRIPT_SOURCE, type ScriptCode, type ScriptSource } from './script-source.js';
+
+/** A script source where every script is "not found" (the registry never asks it). */
+class NoScriptSource implements ScriptSource {
+  sourceFor(): Promise<ScriptCode | null> {
+    return Promise.resolve(null);
+  }
+}
 
 function meta(jobClassString: string, extra: Partial<JobClassMeta> = {}): JobClassMeta {
   return {

@@ -17,14 +17,3 @@ export interface ScriptSource {
    */
   sourceFor(scriptId: string, ownerId: string | null): Promise<ScriptCode | null>;
 }
-
-/**
- * Stand-in until src/scripts/ provides SCRIPT_SOURCE: every script is "not found". Nest resolves a
- * module's own providers before imported ones, so the real provider does not override this one by
- * being exported elsewhere: replace this provider in JobClassesModule (see there).
- */
-export class NoScriptSource implements ScriptSource {
-  sourceFor(): Promise<ScriptCode | null> {
-    return Promise.resolve(null);
-  }
-}

@@ -1,12 +1,20 @@
-import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
+import {
+  type CanActivate,
+  createParamDecorator,
+  type ExecutionContext,
+  ForbiddenException,
+  Injectable,
+} from '@nestjs/common';
 import { type AuthUser, hasPermission } from '../access/auth-user.js';
+import type { JobWithOwner } from '../database/repositories/jobs.repository.js';
 import { JobsService } from './jobs.service.js';
 
+/** A request after the job guards: `job` is the `:job_id` row they loaded and checked, read once. */
 interface JobRequest {
   user: AuthUser;
   params: Record<string, string | undefined>;
   body?: unknown;
-  job?: unknown;
+  job?: JobWithOwner;
 }
 
 const requestOf = (context: ExecutionContext): JobRequest => context.switchToHttp().getRequest<JobRequest>();
@@ -48,20 +56,23 @@ export class JobActionGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = requestOf(context);
-    await this.jobs.getForAction(request.user, request.params.job_id ?? '');
+    request.job = await this.jobs.getForAction(request.user, request.params.job_id ?? '');
     return true;
   }
 }
 
-/** Changing a job whose class needs a permission (code_execute) needs it too: 403 before validation. */
+/**
+ * Changing a job whose class needs a permission (code_execute) needs it too: 403 before validation.
+ * Runs after {@link JobActionGuard}, whose row it reads (it loads the row itself when used alone).
+ */
 @Injectable()
 export class JobClassOfJobGuard implements CanActivate {
   constructor(private readonly jobs: JobsService) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = requestOf(context);
-    const job = await this.jobs.getForAction(request.user, request.params.job_id ?? '');
-    this.jobs.assertMayUseClass(request.user, job.jobClassString);
+    request.job ??= await this.jobs.getForAction(request.user, request.params.job_id ?? '');
+    this.jobs.assertMayUseClass(request.user, request.job.jobClassString);
     return true;
   }
 }
@@ -73,7 +84,7 @@ export class JobVisibleGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = requestOf(context);
-    await this.jobs.get(request.user, request.params.job_id ?? '');
+    request.job = await this.jobs.get(request.user, request.params.job_id ?? '');
     return true;
   }
 }
@@ -89,3 +100,10 @@ export class OwnerFilterGuard implements CanActivate {
     return true;
   }
 }
+
+/** The `:job_id` row a job guard loaded and checked (the handler never reads it again). */
+export const GuardedJob = createParamDecorator((_data: unknown, context: ExecutionContext): JobWithOwner => {
+  const job = requestOf(context).job;
+  if (!job) throw new Error('GuardedJob() needs JobActionGuard or JobVisibleGuard on the route');
+  return job;
+});

@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query, UseGuards } from '@nestjs/common';
 import {
+  ApiParam,
   ApiBadRequestResponse,
   ApiBody,
   ApiConflictResponse,
@@ -31,8 +32,10 @@ import {
   JobClassInBodyGuard,
   JobClassOfJobGuard,
   JobVisibleGuard,
+  GuardedJob,
   OwnerFilterGuard,
 } from './job.guards.js';
+import type { JobWithOwner } from '../database/repositories/jobs.repository.js';
 import { JobsService } from './jobs.service.js';
 
 const NOT_FOUND = 'No such job, or another user’s you may not see';
@@ -167,58 +170,63 @@ export class JobsController {
   @Get(':job_id')
   @RequirePermissions('job_view')
   @UseGuards(JobVisibleGuard)
+  @ApiParam({ name: 'job_id', type: String })
   @ApiOperation({ summary: 'Get a job' })
   @ApiOkResponse({ type: JobResponse })
   @ApiNotFoundResponse({ description: NOT_FOUND })
-  async get(@CurrentUser() user: AuthUser, @Param('job_id') id: string): Promise<JobResponse> {
-    return toJobResponse(await this.jobs.get(user, id));
+  get(@GuardedJob() job: JobWithOwner): JobResponse {
+    return toJobResponse(job);
   }
 
   @Put(':job_id')
   @RequirePermissions('job_modify')
   @UseGuards(JobClassInBodyGuard, JobActionGuard, JobClassOfJobGuard)
+  @ApiParam({ name: 'job_id', type: String })
   @ApiOperation({ summary: 'Change the fields given (others keep their values); reschedules at once' })
   @ApiOkResponse({ type: JobResponse })
   @ApiNotFoundResponse({ description: NOT_FOUND })
   @ApiBadRequestResponse({ description: VALIDATION })
   async update(
     @CurrentUser() user: AuthUser,
-    @Param('job_id') id: string,
+    @GuardedJob() job: JobWithOwner,
     @Body() dto: UpdateJobDto,
   ): Promise<JobResponse> {
-    return toJobResponse(await this.jobs.update(user, id, dto));
+    return toJobResponse(await this.jobs.update(user, job, dto));
   }
 
   @Delete(':job_id')
   @RequirePermissions('job_delete')
   @UseGuards(JobActionGuard)
+  @ApiParam({ name: 'job_id', type: String })
   @ApiOperation({ summary: 'Delete a job; it stops firing at once; its executions and audit logs are kept' })
   @ApiOkResponse({ type: DeletedJobResponse })
   @ApiNotFoundResponse({ description: NOT_FOUND })
-  async remove(@CurrentUser() user: AuthUser, @Param('job_id') id: string): Promise<DeletedJobResponse> {
-    await this.jobs.remove(user, id);
-    return { job_id: id };
+  async remove(@CurrentUser() user: AuthUser, @GuardedJob() job: JobWithOwner): Promise<DeletedJobResponse> {
+    await this.jobs.remove(user, job);
+    return { job_id: job.id };
   }
 
   @Post(':job_id/pause')
   @HttpCode(200)
   @RequirePermissions('job_pause')
   @UseGuards(JobActionGuard)
+  @ApiParam({ name: 'job_id', type: String })
   @ApiOperation({ summary: 'Pause: the job never fires; next_run_time is null while paused' })
   @ApiOkResponse({ type: JobResponse })
   @ApiNotFoundResponse({ description: NOT_FOUND })
-  async pause(@CurrentUser() user: AuthUser, @Param('job_id') id: string): Promise<JobResponse> {
-    return toJobResponse(await this.jobs.pause(user, id));
+  async pause(@CurrentUser() user: AuthUser, @GuardedJob() job: JobWithOwner): Promise<JobResponse> {
+    return toJobResponse(await this.jobs.pause(user, job));
   }
 
   @Post(':job_id/resume')
   @HttpCode(200)
   @RequirePermissions('job_resume')
   @UseGuards(JobActionGuard)
+  @ApiParam({ name: 'job_id', type: String })
   @ApiOperation({ summary: 'Resume: the job fires again from its next scheduled time' })
   @ApiOkResponse({ type: JobResponse })
   @ApiNotFoundResponse({ description: NOT_FOUND })
-  async resume(@CurrentUser() user: AuthUser, @Param('job_id') id: string): Promise<JobResponse> {
-    return toJobResponse(await this.jobs.resume(user, id));
+  async resume(@CurrentUser() user: AuthUser, @GuardedJob() job: JobWithOwner): Promise<JobResponse> {
+    return toJobResponse(await this.jobs.resume(user, job));
   }
 }

@@ -1,21 +1,19 @@
 import { BadRequestException, ConflictException, ForbiddenException, HttpException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type pg from 'pg';
-import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import { AccessService, notFound } from '../access/access.service.js';
 import { type AuthUser, hasPermission } from '../access/auth-user.js';
-import { ownerCondition, type OwnerScope } from '../access/owner-scope.js';
+import { ownScope } from '../access/owner-scope.js';
 import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
 import type { AuditEvent } from '../audit-logs/audit-events.js';
 import type { AppConfig } from '../config/app-config.js';
 import { JobClassRegistry } from '../job-classes/job-class.registry.js';
 import { CronSchedule, ScheduleError } from '../scheduler/cron-schedule.js';
-import { JobSync } from '../scheduler/job-sync.js';
-import { cronFieldsOf, JobTimerRegistry } from '../scheduler/job-timer.registry.js';
-import { OwnerRights } from '../scheduler/owner-rights.js';
+import { cronFieldsOf } from '../scheduler/job-timer.registry.js';
+import { SchedulerFacade } from '../scheduler/scheduler.facade.js';
 import { ScriptsService } from '../scripts/scripts.service.js';
-import { User } from '../users/entities/user.entity.js';
+import { JobsRepository, type JobWithOwner } from '../database/repositories/jobs.repository.js';
+import { UsersRepository } from '../database/repositories/users.repository.js';
+import { type Transaction, Transactions } from '../database/transactions.js';
 import {
   type ExportedJob,
   type ExportJobsQueryDto,
@@ -25,16 +23,8 @@ import {
   type OnConflict,
 } from './dto/job-import.dto.js';
 import type { CreateJobDto, PreviewScheduleDto, UpdateJobDto } from './dto/job.dto.js';
-import {
-  type JobListItemResponse,
-  type JobListItemRow,
-  JOB_LIST_COLUMNS,
-  jobListItemRowToResponse,
-  type JobOwnerResponse,
-  toJobResponse,
-} from './dto/job.response.js';
-import type { JobSort, JobSortKey, JobsQueryDto } from './dto/jobs.query.js';
-import { Job } from './entities/job.entity.js';
+import { type JobListItemResponse, type JobOwnerResponse, toJobResponse } from './dto/job.response.js';
+import type { JobsQueryDto } from './dto/jobs.query.js';
 
 const JOB = 'Job';
 
@@ -64,8 +54,6 @@ function summaryOf(outcome: ImportedJobResult[]): ImportResult {
   return { created: count('created'), updated: count('updated'), skipped: count('skipped'), jobs: outcome };
 }
 const SCRIPT_JOB = 'ScriptJob';
-const isUuid = (value: string): boolean =>
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
 /** Fields a PUT may change, in the order their changes are described in the audit log. */
 const CHANGEABLE: Array<keyof UpdateJobDto & keyof JobValues> = [
@@ -106,7 +94,7 @@ interface JobValues {
 }
 
 /** The definition part of the API's view of a job (without id, owner, next run and timestamps). */
-function valuesOf(job: Job): JobValues {
+function valuesOf(job: JobWithOwner): JobValues {
   const {
     job_id: _id,
     next_run_time: _next,
@@ -119,43 +107,49 @@ function valuesOf(job: Job): JobValues {
   return values;
 }
 
-function applyValues(job: Job, values: JobValues): void {
-  job.name = values.name;
-  job.jobClassString = values.job_class_string;
-  job.pubArgs = values.pub_args;
-  job.month = values.month;
-  job.dayOfWeek = values.day_of_week;
-  job.day = values.day;
-  job.hour = values.hour;
-  job.minute = values.minute;
-  job.second = values.second;
-  job.timezone = values.timezone;
-  job.paused = values.paused;
-  job.maxInstances = values.max_instances;
-  job.timeoutSeconds = values.timeout_seconds;
-  job.misfireGraceSeconds = values.misfire_grace_seconds;
-  job.coalesce = values.coalesce;
+/** The columns of a job holding `values`. */
+function recordOf(values: JobValues): JobRecordValues {
+  return {
+    name: values.name,
+    jobClassString: values.job_class_string,
+    pubArgs: values.pub_args,
+    month: values.month,
+    dayOfWeek: values.day_of_week,
+    day: values.day,
+    hour: values.hour,
+    minute: values.minute,
+    second: values.second,
+    timezone: values.timezone,
+    paused: values.paused,
+    maxInstances: values.max_instances,
+    timeoutSeconds: values.timeout_seconds,
+    misfireGraceSeconds: values.misfire_grace_seconds,
+    coalesce: values.coalesce,
+  };
 }
+
+type JobRecordValues = Pick<
+  JobWithOwner,
+  | 'name'
+  | 'jobClassString'
+  | 'pubArgs'
+  | 'month'
+  | 'dayOfWeek'
+  | 'day'
+  | 'hour'
+  | 'minute'
+  | 'second'
+  | 'timezone'
+  | 'paused'
+  | 'maxInstances'
+  | 'timeoutSeconds'
+  | 'misfireGraceSeconds'
+  | 'coalesce'
+>;
 
 const SCHEDULE_FIELDS: Array<keyof JobValues> = ['month', 'day_of_week', 'day', 'hour', 'minute', 'second', 'timezone'];
 
 type ScheduleValues = Pick<JobValues, 'month' | 'day_of_week' | 'day' | 'hour' | 'minute' | 'second' | 'timezone'>;
-
-/** The ORDER BY of a job list: the column, then job_id in the same direction (stable pages). */
-function orderByOf(sort: JobSort): string {
-  const descending = sort.startsWith('-');
-  const direction = descending ? 'DESC' : 'ASC';
-  const key = (descending ? sort.slice(1) : sort) as JobSortKey;
-  const column: Record<JobSortKey, string> = {
-    name: 'j.name',
-    job_class_string: 'j.job_class_string',
-    next_run_time: 'j.next_run_time',
-    owner: 'u.username',
-    created_time: 'j.created_time',
-  };
-  const nulls = key === 'next_run_time' ? ' NULLS LAST' : '';
-  return `${column[key]} ${direction}${nulls}, j.id ${direction}`;
-}
 
 /** How many fire times a preview shows. */
 const PREVIEW_FIRES = 5;
@@ -185,105 +179,58 @@ function checkSchedule(values: ScheduleValues): CronSchedule | string[] {
 @Injectable()
 export class JobsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly jobs: JobsRepository,
+    private readonly users: UsersRepository,
+    private readonly transactions: Transactions,
     private readonly access: AccessService,
     private readonly audit: AuditLogService,
     private readonly classes: JobClassRegistry,
-    private readonly timers: JobTimerRegistry,
-    private readonly sync: JobSync,
+    private readonly scheduler: SchedulerFacade,
     private readonly scripts: ScriptsService,
     private readonly config: ConfigService<AppConfig, true>,
-    private readonly rights: OwnerRights,
   ) {}
 
-  private query(manager: EntityManager = this.dataSource.manager): SelectQueryBuilder<Job> {
-    return manager
-      .getRepository(Job)
-      .createQueryBuilder('job')
-      .leftJoin('job.owner', 'owner')
-      .addSelect(['owner.id', 'owner.username']);
-  }
-
-  private scoped(builder: SelectQueryBuilder<Job>, scope: OwnerScope): SelectQueryBuilder<Job> {
-    return scope.kind === 'all'
-      ? builder
-      : builder.andWhere('job.owner_id = :scopeOwner', { scopeOwner: scope.ownerId });
-  }
-
   /** A job the user may see, or the same 404 as for a missing one. */
-  async get(user: AuthUser, id: string): Promise<Job> {
-    const job = isUuid(id)
-      ? await this.scoped(this.query().where('job.id = :id', { id }), this.access.readScope(user)).getOne()
-      : null;
+  async get(user: AuthUser, id: string): Promise<JobWithOwner> {
+    const job = await this.jobs.findById(this.access.readScope(user), id);
     if (!job) throw notFound(JOB);
     return job;
   }
 
   /** A job the user may act on: 404 when they cannot see it, 403 when they may only look (view_all). */
-  async getForAction(user: AuthUser, id: string): Promise<Job> {
-    const job = isUuid(id) ? await this.query().where('job.id = :id', { id }).getOne() : null;
-    if (!job) throw notFound(JOB);
-    this.access.assertCanSee(user, job.ownerId, JOB);
+  async getForAction(user: AuthUser, id: string): Promise<JobWithOwner> {
+    const job = await this.get(user, id);
     this.access.assertCanAct(user, job.ownerId, JOB);
     return job;
   }
 
   /**
-   * One page of jobs in the API's shape, each with its latest execution, and the total: two prepared
-   * statements per filter shape and order (the page, read in index order for the default order; the
-   * count), no entity hydration — this is the hottest read. The latest execution is one index probe
-   * per row of the page (LATERAL over the unique index UQ_executions_job_scheduled), never a query per job.
+   * One page of jobs in the API's shape, each with its latest execution, and the total (two prepared
+   * statements, see {@link JobsRepository.listPage}).
    */
   async list(user: AuthUser, query: JobsQueryDto): Promise<{ rows: JobListItemResponse[]; total: number }> {
     const scope = this.access.readScope(user);
     if (query.owner_id && scope.kind !== 'all') {
       throw new ForbiddenException('Filtering by owner_id needs view_all');
     }
-    const conditions: string[] = [];
-    const values: unknown[] = [];
-    const shape: string[] = [];
-    const ownerId = scope.kind === 'owner' ? ownerCondition(scope).ownerId : query.owner_id;
-    if (ownerId) {
-      values.push(ownerId);
-      conditions.push(`j.owner_id = $${values.length}`);
-      shape.push('o');
-    }
-    if (query.q) {
-      values.push(`%${query.q.replace(/[\\%_]/g, '\\$&')}%`);
-      conditions.push(`j.name ILIKE $${values.length}`);
-      shape.push('q');
-    }
-    if (query.paused !== undefined) {
-      values.push(query.paused);
-      conditions.push(`j.paused = $${values.length}`);
-      shape.push('p');
-    }
-    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const sort = query.sort ?? 'name';
-    const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
-    const [page, count] = await Promise.all([
-      pool.query<JobListItemRow>({
-        name: `cronwarden_list_jobs_${shape.join('') || 'all'}_${sort.replace('-', 'desc_')}`,
-        text: `SELECT ${JOB_LIST_COLUMNS}, u.username AS owner_username,
-                      le.id AS last_execution_id, le.state AS last_execution_state,
-                      le.scheduled_time AS last_execution_scheduled_time
-                 FROM jobs j JOIN users u ON u.id = j.owner_id
-                 LEFT JOIN LATERAL (
-                   -- (job_id, scheduled_time) is unique: one backward index probe, no tie to break.
-                   SELECT e.id, e.state, e.scheduled_time FROM executions e
-                    WHERE e.job_id = j.id ORDER BY e.scheduled_time DESC LIMIT 1
-                 ) le ON true
-                 ${where}
-                ORDER BY ${orderByOf(sort)} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
-        values: [...values, query.limit, query.offset],
+    const { items, total } = await this.jobs.listPage(
+      scope,
+      { ownerId: query.owner_id, q: query.q, paused: query.paused },
+      { sort: query.sort ?? 'name', limit: query.limit, offset: query.offset },
+    );
+    // Object.assign rather than a spread: one object per row on the hottest read.
+    const rows = items.map(({ job, lastExecution }) =>
+      Object.assign(toJobResponse(job), {
+        last_execution: lastExecution
+          ? {
+              execution_id: lastExecution.id,
+              state: lastExecution.state,
+              scheduled_time: lastExecution.scheduledTime.toISOString(),
+            }
+          : null,
       }),
-      pool.query<{ total: string }>({
-        name: `cronwarden_count_jobs_${shape.join('') || 'all'}`,
-        text: `SELECT count(*) AS total FROM jobs j ${where}`,
-        values,
-      }),
-    ]);
-    return { rows: page.rows.map(jobListItemRowToResponse), total: Number(count.rows[0].total) };
+    );
+    return { rows, total };
   }
 
   /**
@@ -294,34 +241,31 @@ export class JobsService {
   async owners(user: AuthUser): Promise<JobOwnerResponse[]> {
     const scope = this.access.readScope(user);
     if (scope.kind !== 'all') throw new ForbiddenException('The owners of jobs are listed only with view_all');
-    const rows = await this.dataSource.query<Array<{ id: string; username: string; jobs: string }>>(
-      `SELECT u.id, u.username, count(*) AS jobs
-         FROM jobs j JOIN users u ON u.id = j.owner_id
-        GROUP BY u.id, u.username ORDER BY u.username, u.id`,
-    );
-    return rows.map((row) => ({ id: row.id, username: row.username, jobs: Number(row.jobs) }));
+    return this.jobs.countByOwner(scope);
   }
 
-  /** 403 unless the user holds the extra permission the class requires (code_execute). */
+  /**
+   * 403 unless the user holds the extra permission the class requires (code_execute). Asked of every
+   * class that exists, enabled or not: a disabled class (no sandbox) still needs its permission.
+   */
   assertMayUseClass(user: AuthUser, jobClassString: string): void {
-    const required = this.classes.get(jobClassString)?.meta.requiresPermission;
+    const required = this.classes.requiredPermissionOf(jobClassString);
     if (required && !hasPermission(user, required)) {
       throw new ForbiddenException(`Jobs of class ${jobClassString} need the ${required} permission`);
     }
   }
 
-  async create(user: AuthUser, dto: CreateJobDto): Promise<Job> {
+  async create(user: AuthUser, dto: CreateJobDto): Promise<JobWithOwner> {
     this.assertMayUseClass(user, dto.job_class_string);
     const values = this.newValues(dto);
-    const ownerId = user.isAdmin && dto.owner_id ? await this.existingUser(dto.owner_id) : user.id;
-    const schedule = await this.validate(values, ownerId);
+    const owner = user.isAdmin && dto.owner_id ? await this.existingUser(dto.owner_id) : actorAsOwner(user);
+    const schedule = await this.validate(values, owner.id);
 
-    const id = await this.dataSource.transaction(async (manager) => {
-      await this.assertUnderJobLimit(manager, user, ownerId);
-      return (await this.insert(manager, user, ownerId, values, schedule)).id;
+    const job = await this.transactions.run(async (transaction) => {
+      await this.assertUnderJobLimit(transaction, user, owner.id);
+      return this.insert(transaction, user, owner, values, schedule);
     });
-    const job = await this.query().where('job.id = :id', { id }).getOneOrFail();
-    this.timers.register(job);
+    this.scheduler.register(job);
     return job;
   }
 
@@ -334,11 +278,7 @@ export class JobsService {
     if (query.owner_id && scope.kind !== 'all') {
       throw new ForbiddenException('Filtering by owner_id needs view_all');
     }
-    const builder = this.scoped(this.query(), scope);
-    if (query.owner_id) builder.andWhere('job.owner_id = :ownerId', { ownerId: query.owner_id });
-    if (query.q) builder.andWhere('job.name ILIKE :q', { q: `%${query.q.replace(/[\\%_]/g, '\\$&')}%` });
-    if (query.paused !== undefined) builder.andWhere('job.paused = :paused', { paused: query.paused });
-    const jobs = await builder.orderBy('job.name', 'ASC').addOrderBy('job.id', 'ASC').getMany();
+    const jobs = await this.jobs.listByName(scope, { ownerId: query.owner_id, q: query.q, paused: query.paused });
     return jobs.map(valuesOf);
   }
 
@@ -388,14 +328,16 @@ export class JobsService {
     }
     if (problems.length > 0) throw new BadRequestException(problems);
 
-    const outcome = await this.dataSource
-      .transaction(async (manager) => {
-        const existing = await manager.find(Job, {
-          where: { ownerId, name: In(checked.map(({ values }) => values.name)) },
-          order: { createdTime: 'ASC' },
-        });
-        const byName = new Map<string, Job[]>();
-        for (const job of existing) byName.set(job.name, [...(byName.get(job.name) ?? []), job]);
+    const owner = { id: ownerId, username: '' };
+    const outcome = await this.transactions
+      .run(async (transaction) => {
+        const existing = await this.jobs.findByNames(
+          ownScope(ownerId),
+          checked.map(({ values }) => values.name),
+          transaction,
+        );
+        const byName = new Map<string, JobWithOwner[]>();
+        for (const job of existing) byName.set(job.name, [...(byName.get(job.name) ?? []), { ...job, owner }]);
         const conflicts = checked.filter(({ values }) => byName.has(values.name)).map(({ values }) => values.name);
         if (conflicts.length > 0 && onConflict === 'fail') {
           throw new ConflictException(
@@ -418,16 +360,16 @@ export class JobsService {
           }
         }
         const adding = checked.length - conflicts.length;
-        if (adding > 0) await this.assertUnderJobLimit(manager, user, ownerId, adding);
+        if (adding > 0) await this.assertUnderJobLimit(transaction, user, ownerId, adding);
         const results: ImportedJobResult[] = [];
         for (const { values, schedule } of checked) {
           const match = byName.get(values.name)?.[0];
           if (!match) {
-            const job = await this.insert(manager, user, ownerId, values, schedule);
+            const job = await this.insert(transaction, user, owner, values, schedule);
             results.push({ job_id: job.id, name: job.name, action: 'created' });
           } else if (onConflict === 'update') {
             this.assertMayUseClass(user, match.jobClassString);
-            const changed = await this.change(manager, user, match, valuesOf(match), values, schedule);
+            const changed = await this.change(transaction, user, match, values, schedule);
             results.push({ job_id: match.id, name: match.name, action: changed ? 'updated' : 'skipped' });
           } else {
             results.push({ job_id: match.id, name: match.name, action: 'skipped' });
@@ -444,8 +386,7 @@ export class JobsService {
     if (options.dryRun) return summaryOf(outcome);
     const written = outcome.filter((result) => result.action !== 'skipped').map((result) => result.job_id);
     if (written.length > 0) {
-      const jobs = await this.query().where('job.id IN (:...ids)', { ids: written }).getMany();
-      for (const job of jobs) this.timers.reschedule(job);
+      for (const job of await this.jobs.findByIds(ownScope(ownerId), written)) this.scheduler.reschedule(job);
     }
     return summaryOf(outcome);
   }
@@ -465,21 +406,29 @@ export class JobsService {
     };
   }
 
-  /** Saves a new, validated job in `manager`'s transaction: reviewed, audited `added`, announced. */
+  /** Saves a new, validated job in the transaction: reviewed, audited `added`, announced. */
   private async insert(
-    manager: EntityManager,
+    transaction: Transaction,
     user: AuthUser,
-    ownerId: string,
+    owner: { id: string; username: string },
     values: JobValues,
     schedule: CronSchedule,
-  ): Promise<Job> {
-    const job = manager.create(Job, { ownerId });
-    applyValues(job, values);
-    job.nextRunTime = values.paused ? null : schedule.nextAfter(new Date());
-    await manager.save(job);
-    await this.reviewRights(manager, user, job);
-    await this.record(manager, 'added', user, job, `added ${job.jobClassString} job "${job.name}"`);
-    await this.sync.announce(manager, job.id);
+  ): Promise<JobWithOwner> {
+    const saved = await this.jobs.insert(
+      {
+        ...recordOf(values),
+        ownerId: owner.id,
+        nextRunTime: values.paused ? null : schedule.nextAfter(new Date()),
+        suspendedReason: null,
+      },
+      transaction,
+    );
+    const job: JobWithOwner = { ...saved, owner };
+    if (await this.reviewRights(transaction, user, job)) {
+      job.suspendedReason = await this.jobs.suspendedReasonOf(job.id, transaction);
+    }
+    await this.record(transaction, 'added', user, job, `added ${job.jobClassString} job "${job.name}"`);
+    await this.scheduler.announce(transaction, job.id);
     return job;
   }
 
@@ -514,92 +463,100 @@ export class JobsService {
     };
   }
 
-  async update(user: AuthUser, id: string, dto: UpdateJobDto): Promise<Job> {
-    const current = await this.getForAction(user, id);
+  /**
+   * Changes `current`, a job the guards loaded and let the user act on (see {@link getForAction}):
+   * nothing here reads it again.
+   */
+  async update(user: AuthUser, current: JobWithOwner, dto: UpdateJobDto): Promise<JobWithOwner> {
     if (dto.job_class_string !== undefined) this.assertMayUseClass(user, dto.job_class_string);
     this.assertMayUseClass(user, current.jobClassString);
-    const before = valuesOf(current);
-    const after: JobValues = { ...before };
+    const after: JobValues = { ...valuesOf(current) };
     for (const field of CHANGEABLE) {
       const value = dto[field];
       if (value !== undefined) (after as unknown as Record<string, unknown>)[field] = value;
     }
     const newOwner = user.isAdmin && dto.owner_id ? await this.existingUser(dto.owner_id) : undefined;
-    const schedule = await this.validate(after, newOwner ?? current.ownerId);
+    const schedule = await this.validate(after, newOwner?.id ?? current.ownerId);
 
-    await this.dataSource.transaction(async (manager) => {
-      const job = await manager.findOneByOrFail(Job, { id });
-      await this.change(manager, user, job, before, after, schedule, newOwner);
-    });
-    const job = await this.query().where('job.id = :id', { id }).getOneOrFail();
-    this.timers.reschedule(job);
+    const job: JobWithOwner = { ...current, owner: { ...current.owner } };
+    await this.transactions.run((transaction) => this.change(transaction, user, job, after, schedule, newOwner));
+    this.scheduler.reschedule(job);
     return job;
   }
 
   /**
-   * Writes a validated change of `job` in `manager`'s transaction: audited `modified` with what changed,
-   * announced. False when nothing changed (nothing written).
+   * Writes a validated change of `job` in the transaction (only the columns that change): audited
+   * `modified` with what changed, announced; `job` is brought up to date. False when nothing changed
+   * (nothing written).
    */
   private async change(
-    manager: EntityManager,
+    transaction: Transaction,
     user: AuthUser,
-    job: Job,
-    before: JobValues,
+    job: JobWithOwner,
     after: JobValues,
     schedule: CronSchedule,
-    newOwner?: string,
+    newOwner?: { id: string; username: string },
   ): Promise<boolean> {
+    const before = valuesOf(job);
     const changes = CHANGEABLE.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field])).map(
       (field) => `${field}: ${JSON.stringify(before[field])} → ${JSON.stringify(after[field])}`,
     );
-    if (newOwner && newOwner !== job.ownerId) {
-      changes.push(`owner_id: ${job.ownerId} → ${newOwner}`);
-      job.ownerId = newOwner;
-    }
+    const ownerChanged = newOwner !== undefined && newOwner.id !== job.ownerId;
+    if (ownerChanged) changes.push(`owner_id: ${job.ownerId} → ${newOwner.id}`);
     if (changes.length === 0) return false;
     const scheduleChanged = SCHEDULE_FIELDS.some((field) => before[field] !== after[field]);
-    applyValues(job, after);
-    if (after.paused) job.nextRunTime = null;
-    else if (scheduleChanged || before.paused || !job.nextRunTime) job.nextRunTime = schedule.nextAfter(new Date());
-    await manager.save(job);
-    await this.reviewRights(manager, user, job);
-    await this.record(manager, 'modified', user, job, changes.join('; '));
-    await this.sync.announce(manager, job.id);
+    const patch: Parameters<JobsRepository['update']>[1] = {};
+    const next = recordOf(after);
+    for (const field of Object.keys(next) as Array<keyof JobRecordValues>) {
+      if (JSON.stringify(next[field]) !== JSON.stringify(job[field])) Object.assign(patch, { [field]: next[field] });
+    }
+    if (ownerChanged) patch.ownerId = newOwner.id;
+    if (after.paused) patch.nextRunTime = null;
+    else if (scheduleChanged || before.paused || !job.nextRunTime) patch.nextRunTime = schedule.nextAfter(new Date());
+    const updatedTime = await this.jobs.update(job.id, patch, transaction);
+    Object.assign(job, patch, updatedTime ? { updatedTime } : {});
+    if (ownerChanged) job.owner = { ...newOwner };
+    if (await this.reviewRights(transaction, user, job)) {
+      job.suspendedReason = await this.jobs.suspendedReasonOf(job.id, transaction);
+    }
+    await this.record(transaction, 'modified', user, job, changes.join('; '));
+    await this.scheduler.announce(transaction, job.id);
     return true;
   }
 
-  async remove(user: AuthUser, id: string): Promise<void> {
-    const job = await this.getForAction(user, id);
-    await this.dataSource.transaction(async (manager) => {
-      await manager.delete(Job, { id: job.id });
-      await this.record(manager, 'deleted', user, job, `deleted job "${job.name}"; its executions are kept`);
-      await this.sync.announce(manager, job.id);
+  /** Deletes `job` (loaded and checked by the guards); its executions are kept. */
+  async remove(user: AuthUser, job: JobWithOwner): Promise<void> {
+    await this.transactions.run(async (transaction) => {
+      await this.jobs.delete(job.id, transaction);
+      await this.record(transaction, 'deleted', user, job, `deleted job "${job.name}"; its executions are kept`);
+      await this.scheduler.announce(transaction, job.id);
     });
-    this.timers.unregister(job.id);
+    this.scheduler.unregister(job.id);
   }
 
-  async pause(user: AuthUser, id: string): Promise<Job> {
-    return this.setPaused(user, id, true);
+  async pause(user: AuthUser, job: JobWithOwner): Promise<JobWithOwner> {
+    return this.setPaused(user, job, true);
   }
 
-  async resume(user: AuthUser, id: string): Promise<Job> {
-    return this.setPaused(user, id, false);
+  async resume(user: AuthUser, job: JobWithOwner): Promise<JobWithOwner> {
+    return this.setPaused(user, job, false);
   }
 
-  private async setPaused(user: AuthUser, id: string, paused: boolean): Promise<Job> {
-    const current = await this.getForAction(user, id);
-    if (current.paused !== paused) {
-      await this.dataSource.transaction(async (manager) => {
-        const job = await manager.findOneByOrFail(Job, { id });
-        job.paused = paused;
-        job.nextRunTime = paused ? null : CronSchedule.create(cronFieldsOf(job), job.timezone).nextAfter(new Date());
-        await manager.save(job);
-        await this.record(manager, paused ? 'paused' : 'resumed', user, job, paused ? 'paused' : 'resumed');
-        await this.sync.announce(manager, job.id);
+  private async setPaused(user: AuthUser, current: JobWithOwner, paused: boolean): Promise<JobWithOwner> {
+    const job: JobWithOwner = { ...current, owner: { ...current.owner } };
+    if (job.paused !== paused) {
+      await this.transactions.run(async (transaction) => {
+        const patch = {
+          paused,
+          nextRunTime: paused ? null : CronSchedule.create(cronFieldsOf(job), job.timezone).nextAfter(new Date()),
+        };
+        const updatedTime = await this.jobs.update(job.id, patch, transaction);
+        Object.assign(job, patch, updatedTime ? { updatedTime } : {});
+        await this.record(transaction, paused ? 'paused' : 'resumed', user, job, paused ? 'paused' : 'resumed');
+        await this.scheduler.announce(transaction, job.id);
       });
     }
-    const job = await this.query().where('job.id = :id', { id }).getOneOrFail();
-    this.timers.reschedule(job);
+    this.scheduler.reschedule(job);
     return job;
   }
 
@@ -632,27 +589,29 @@ export class JobsService {
    * An admin may give a job to a user who is disabled or lacks the permission its class needs: the
    * job is then suspended from the start (suspended_reason), and a change that makes it runnable
    * again lifts that. Only looked at when it can matter (another owner, a class needing a
-   * permission, or a job suspended already): the caller's own rights were checked before.
+   * permission, or a job suspended already): the caller's own rights were checked before. True when
+   * the review changed the job's suspended_reason.
    */
-  private async reviewRights(manager: EntityManager, user: AuthUser, job: Job): Promise<void> {
+  private async reviewRights(transaction: Transaction, user: AuthUser, job: JobWithOwner): Promise<boolean> {
     const mayMatter =
       job.ownerId !== user.id ||
       Boolean(job.suspendedReason) ||
       this.classes.requiredPermissionOf(job.jobClassString) !== undefined;
-    if (mayMatter) await this.rights.review({ jobId: job.id }, manager);
+    if (!mayMatter) return false;
+    return this.scheduler.reviewRights(job.id, transaction);
   }
 
   /** MAX_JOBS_PER_USER for jobs owned by non-admins (429 past it); serialised per owner. */
   private async assertUnderJobLimit(
-    manager: EntityManager,
+    transaction: Transaction,
     user: AuthUser,
     ownerId: string,
     adding = 1,
   ): Promise<void> {
     if (user.isAdmin && ownerId === user.id) return;
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`jobs-of:${ownerId}`]);
+    const scope = ownScope(ownerId) as ReturnType<typeof ownScope> & { kind: 'owner' };
+    const owned = await this.jobs.lockAndCountOwned(scope, transaction);
     const max = this.config.get('limits.maxJobsPerUser', { infer: true });
-    const owned = await manager.count(Job, { where: { ownerId } });
     if (owned + adding > max) {
       throw new HttpException(
         {
@@ -668,24 +627,28 @@ export class JobsService {
     }
   }
 
-  private async existingUser(id: string): Promise<string> {
-    if (!(await this.dataSource.getRepository(User).existsBy({ id }))) {
-      throw new BadRequestException(['owner_id does not name a user']);
-    }
-    return id;
+  private async existingUser(id: string): Promise<{ id: string; username: string }> {
+    const username = await this.users.usernameOf(id);
+    if (username === null) throw new BadRequestException(['owner_id does not name a user']);
+    return { id, username };
   }
 
   /** Job events belong to the job's owner (who sees an admin's change), with the acting user as actor. */
   private record(
-    manager: EntityManager,
+    transaction: Transaction,
     event: AuditEvent,
     user: AuthUser,
-    job: Job,
+    job: JobWithOwner,
     description: string,
   ): Promise<void> {
     return this.audit.record(
       { event, actor: actorOf(user), ownerId: job.ownerId, jobId: job.id, jobName: job.name, description },
-      manager,
+      transaction,
     );
   }
+}
+
+/** The caller as a job's owner (their own jobs). */
+function actorAsOwner(user: AuthUser): { id: string; username: string } {
+  return { id: user.id, username: user.username };
 }

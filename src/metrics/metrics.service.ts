@@ -1,10 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyInstance } from 'fastify';
-import type pg from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { DataSource } from 'typeorm';
+import { PgPool } from '../database/pg-pool.js';
 
 /** Seconds, from a millisecond of fire delay to a day-long job. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
@@ -68,7 +66,7 @@ export class Metrics implements OnModuleInit {
   private runningSource: () => number = () => 0;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly pgPool: PgPool,
     private readonly adapterHost: HttpAdapterHost,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'cronwarden_' });
@@ -90,17 +88,17 @@ export class Metrics implements OnModuleInit {
         this.set(running());
       },
     });
-    const pool = (): pg.Pool | undefined => (this.dataSource.driver as unknown as { master?: pg.Pool }).master;
+    const database = this.pgPool;
     new Gauge({
       name: 'cronwarden_db_pool_connections',
       help: "This instance's PostgreSQL pool: open connections (total), idle ones, and queries waiting for one",
       labelNames: ['state'] as const,
       registers: [this.registry],
       collect() {
-        const current = pool();
-        this.set({ state: 'total' }, current?.totalCount ?? 0);
-        this.set({ state: 'idle' }, current?.idleCount ?? 0);
-        this.set({ state: 'waiting' }, current?.waitingCount ?? 0);
+        const stats = database.stats();
+        this.set({ state: 'total' }, stats.total);
+        this.set({ state: 'idle' }, stats.idle);
+        this.set({ state: 'waiting' }, stats.waiting);
       },
     });
   }

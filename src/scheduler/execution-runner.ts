@@ -1,15 +1,13 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type pg from 'pg';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { Metrics } from '../metrics/metrics.service.js';
-import { type ExecutionOutcome, failed, succeeded } from '../executions/execution-result.js';
+import { type ExecutionOutcome, failed, succeeded } from './execution-result.js';
 import { JobClassRegistry } from '../job-classes/job-class.registry.js';
 import { JobFailedError } from '../job-classes/job-class.types.js';
 import type { ClaimedExecution } from './fire-claimer.js';
 import { InstanceIdentity } from './instance.js';
+import { ExecutionsRepository } from '../database/repositories/executions.repository.js';
 
 /** `shutdown`: stopped because this instance is shutting down (recorded as `stopped`, saying so). */
 type StopReason = 'timeout' | 'stopped' | 'shutdown';
@@ -62,7 +60,7 @@ export class ExecutionRunner implements OnApplicationShutdown {
   private liveOutput: LiveOutputSink | undefined;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly executions: ExecutionsRepository,
     private readonly classes: JobClassRegistry,
     private readonly instance: InstanceIdentity,
     private readonly config: ConfigService<AppConfig, true>,
@@ -80,10 +78,6 @@ export class ExecutionRunner implements OnApplicationShutdown {
 
   runningIds(): string[] {
     return [...this.running.keys()];
-  }
-
-  isRunningHere(executionId: string): boolean {
-    return this.running.has(executionId);
   }
 
   /** Starts every `running` execution of the list; returns at once. */
@@ -249,26 +243,16 @@ export class ExecutionRunner implements OnApplicationShutdown {
     while (this.finishQueue.length > 0) {
       const batch = this.finishQueue.splice(0, FINISH_BATCH);
       try {
-        await this.pool.query({
-          name: 'cronwarden_finish_executions',
-          text: `UPDATE executions e
-                    SET state = u.state, finished_time = u.finished_time, result = u.result,
-                        description = CASE WHEN u.description = '' THEN e.description
-                                           WHEN e.description = '' THEN u.description
-                                           ELSE e.description || '; ' || u.description END,
-                        updated_time = now()
-                   FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[])
-                        AS u(id, state, finished_time, result, description)
-                  WHERE e.id = u.id AND e.instance_id = $6 AND e.state = 'running'`,
-          values: [
-            batch.map((finish) => finish.id),
-            batch.map((finish) => finish.outcome.state),
-            batch.map((finish) => finish.finishedAt),
-            batch.map((finish) => finish.outcome.result),
-            batch.map((finish) => finish.outcome.description),
-            this.instance.id,
-          ],
-        });
+        await this.executions.finishIfOwned(
+          batch.map((finish) => ({
+            id: finish.id,
+            state: finish.outcome.state,
+            finishedAt: finish.finishedAt,
+            result: finish.outcome.result,
+            description: finish.outcome.description,
+          })),
+          this.instance.id,
+        );
       } catch (error) {
         this.logger.error(
           `Recording ${batch.length} finished executions failed, retrying: ${(error as Error).message}`,
@@ -286,9 +270,5 @@ export class ExecutionRunner implements OnApplicationShutdown {
       this.flushing = this.flushing.then(() => this.flush());
     }, 1_000);
     timer.unref();
-  }
-
-  private get pool(): pg.Pool {
-    return (this.dataSource.driver as unknown as { master: pg.Pool }).master;
   }
 }

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
-import type { ExecutionState } from '../executions/entities/execution.entity.js';
+import type { ExecutionState } from '../database/entities/execution.entity.js';
 import { InstanceIdentity } from './instance.js';
 import { OwnerRights, refusalSql } from './owner-rights.js';
+import { PgPool } from '../database/pg-pool.js';
 
 /** A fire proposed by a timer: `scheduled` is the fire time, `following` the next one after it. */
 export interface ProposedFire {
@@ -116,6 +116,7 @@ const toClaimed = (row: ClaimedRow): ClaimedExecution => ({
 export class FireClaimer {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly pool: PgPool,
     private readonly instance: InstanceIdentity,
     private readonly config: ConfigService<AppConfig, true>,
     private readonly rights: OwnerRights,
@@ -123,10 +124,6 @@ export class FireClaimer {
 
   private get maxRunningPerUser(): number {
     return this.config.get('limits.maxRunningPerUser', { infer: true });
-  }
-
-  private get pool(): pg.Pool {
-    return (this.dataSource.driver as unknown as { master: pg.Pool }).master;
   }
 
   /**

@@ -6,13 +6,14 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { InstanceIdentity } from './instance.js';
-import { JobTimerRegistry, type SchedulableJob } from './job-timer.registry.js';
+import { JobTimerRegistry } from './job-timer.registry.js';
+import { JobsRepository } from '../database/repositories/jobs.repository.js';
+import { ExecutionsRepository } from '../database/repositories/executions.repository.js';
+import { EXECUTION_STOPS_CHANNEL, JOB_CHANGES_CHANNEL } from '../database/channels.js';
 import { OWNER_RIGHTS_CHANNEL, type OwnerRightsMessage } from './owner-rights.channel.js';
 import { OwnerRights, type ReviewScope } from './owner-rights.js';
 
-export const JOB_CHANGES_CHANNEL = 'cronwarden_job_changes';
-/** `{execution, instance}`: a stop requested through another instance; the one running it kills the work. */
-export const EXECUTION_STOPS_CHANNEL = 'cronwarden_execution_stops';
+export { EXECUTION_STOPS_CHANNEL, JOB_CHANGES_CHANNEL } from '../database/channels.js';
 const RECONNECT_MAX_MS = 10_000;
 
 interface ChangeMessage {
@@ -24,43 +25,6 @@ interface StopMessage {
   execution: string;
   instance: string | null;
 }
-
-export interface SchedulableRow {
-  id: string;
-  name: string;
-  second: string;
-  minute: string;
-  hour: string;
-  day: string;
-  month: string;
-  day_of_week: string;
-  timezone: string;
-  paused: boolean;
-  next_run_time: Date | null;
-  misfire_grace_seconds: number;
-  coalesce: boolean;
-  updated_time: Date;
-}
-
-export const SCHEDULABLE_COLUMNS = `id, name, second, minute, hour, day, month, day_of_week, timezone, paused, next_run_time,
-  misfire_grace_seconds, coalesce, updated_time`;
-
-export const toSchedulable = (row: SchedulableRow): SchedulableJob & { updatedTime: Date } => ({
-  id: row.id,
-  name: row.name,
-  second: row.second,
-  minute: row.minute,
-  hour: row.hour,
-  day: row.day,
-  month: row.month,
-  dayOfWeek: row.day_of_week,
-  timezone: row.timezone,
-  paused: row.paused,
-  nextRunTime: row.next_run_time,
-  misfireGraceSeconds: row.misfire_grace_seconds,
-  coalesce: row.coalesce,
-  updatedTime: row.updated_time,
-});
 
 /**
  * Keeps every instance's timers in step with the `jobs` table: a change made through any instance is
@@ -84,6 +48,8 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly timers: JobTimerRegistry,
+    private readonly jobs: JobsRepository,
+    private readonly executions: ExecutionsRepository,
     private readonly instance: InstanceIdentity,
     private readonly runner: ExecutionRunner,
     private readonly config: ConfigService<AppConfig, true>,
@@ -132,13 +98,9 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /** Brings one job's timer in line with its row (gone or paused: unregistered). */
   async refresh(jobId: string): Promise<void> {
-    const rows: SchedulableRow[] = await this.dataSource.query(
-      `SELECT ${SCHEDULABLE_COLUMNS} FROM jobs WHERE id = $1`,
-      [jobId],
-    );
-    const row = rows[0];
-    if (!row || row.paused) this.timers.unregister(jobId);
-    else this.timers.reschedule(toSchedulable(row));
+    const job = await this.jobs.findSchedulableAcrossOwners(jobId);
+    if (!job || job.paused) this.timers.unregister(jobId);
+    else this.timers.reschedule(job);
   }
 
   /**
@@ -158,9 +120,9 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
    */
   async reconcile(): Promise<{ registered: number; dropped: number; changed: number }> {
     const counts = { registered: 0, dropped: 0, changed: 0 };
-    let rows: Array<{ id: string; updated_time: Date }>;
+    let rows: Array<{ id: string; updatedTime: Date }>;
     try {
-      rows = await this.dataSource.query(`SELECT id, updated_time FROM jobs WHERE NOT paused`);
+      rows = await this.jobs.listActiveVersionsAcrossOwners();
     } catch (error) {
       this.logger.warn(`Reconcile skipped, the database did not answer: ${(error as Error).message}`);
       return counts;
@@ -169,7 +131,7 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.reviewSuspensions('all').catch((error: Error) =>
       this.logger.warn(`Reviewing suspended jobs failed: ${error.message}`),
     );
-    const active = new Map(rows.map((row) => [row.id, row.updated_time.getTime()]));
+    const active = new Map(rows.map((row) => [row.id, row.updatedTime.getTime()]));
     for (const jobId of this.timers.registeredIds()) {
       if (!active.has(jobId)) {
         this.timers.unregister(jobId);
@@ -262,11 +224,7 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
   private async stopOrphanedWork(): Promise<void> {
     const ids = this.runner.runningIds();
     if (ids.length === 0) return;
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM executions WHERE id = ANY($1) AND state <> 'running'`,
-      [ids],
-    );
-    for (const { id } of rows) {
+    for (const id of await this.executions.notRunningAcrossOwners(ids)) {
       this.logger.warn(`Execution ${id} is no longer running in the database: stopping its work here`);
       await this.runner.stop(id);
     }

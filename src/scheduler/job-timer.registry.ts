@@ -3,29 +3,14 @@ import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import type { AppConfig } from '../config/app-config.js';
-import type { Job } from '../jobs/entities/job.entity.js';
+import type { SchedulableJobRecord } from '../database/repositories/jobs.repository.js';
 import { CronSchedule, type CronFields } from './cron-schedule.js';
 import { FireDispatcher } from './fire-dispatcher.js';
 
 export const cronJobName = (jobId: string): string => `job:${jobId}`;
 
 /** What registering a job needs of it (a Job entity is one). */
-export type SchedulableJob = Pick<
-  Job,
-  | 'id'
-  | 'name'
-  | 'second'
-  | 'minute'
-  | 'hour'
-  | 'day'
-  | 'month'
-  | 'dayOfWeek'
-  | 'timezone'
-  | 'paused'
-  | 'nextRunTime'
-  | 'misfireGraceSeconds'
-  | 'coalesce'
->;
+export type SchedulableJob = Omit<SchedulableJobRecord, 'updatedTime'>;
 
 export function cronFieldsOf(job: SchedulableJob): CronFields {
   return {

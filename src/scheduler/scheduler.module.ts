@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { JobClassesModule } from '../job-classes/job-classes.module.js';
-import { InstanceRegistryService } from '../instances/instance-registry.service.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
+import { InstanceRegistryService } from './instance-registry.js';
+import { SchedulerFacade } from './scheduler.facade.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { FireClaimer } from './fire-claimer.js';
 import { FireDispatcher } from './fire-dispatcher.js';
@@ -13,7 +15,7 @@ import { SchedulerService } from './scheduler.service.js';
 import { Sweeper } from './sweeper.js';
 
 @Module({
-  imports: [ScheduleModule.forRoot(), JobClassesModule],
+  imports: [ScheduleModule.forRoot(), JobClassesModule, MetricsModule],
   providers: [
     InstanceIdentity,
     InstanceRegistryService,
@@ -25,8 +27,10 @@ import { Sweeper } from './sweeper.js';
     JobSync,
     Sweeper,
     SchedulerService,
+    SchedulerFacade,
   ],
   exports: [
+    SchedulerFacade,
     InstanceIdentity,
     InstanceRegistryService,
     FireClaimer,

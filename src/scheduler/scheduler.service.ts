@@ -1,15 +1,13 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
-import { InstanceRegistryService } from '../instances/instance-registry.service.js';
+import { InstanceRegistryService } from './instance-registry.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { FireDispatcher } from './fire-dispatcher.js';
 import { JobTimerRegistry } from './job-timer.registry.js';
-import { SCHEDULABLE_COLUMNS, toSchedulable } from './job-sync.js';
+import { JobsRepository } from '../database/repositories/jobs.repository.js';
 import { Sweeper } from './sweeper.js';
 
 export type SchedulerState = 'starting' | 'running' | 'stopping' | 'stopped';
@@ -29,7 +27,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   private registrationMs: number | undefined;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly jobs: JobsRepository,
     private readonly timers: JobTimerRegistry,
     private readonly dispatcher: FireDispatcher,
     private readonly sweeper: Sweeper,
@@ -52,20 +50,13 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     return this.timers.count;
   }
 
-  get registrationTimeMs(): number | undefined {
-    return this.registrationMs;
-  }
-
   async onApplicationBootstrap(): Promise<void> {
     const started = performance.now();
     let afterId = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       // Plain rows, not entities: registering 10,000 jobs should not churn through 10,000 hydrated objects.
-      const page: Parameters<typeof toSchedulable>[0][] = await this.dataSource.query(
-        `SELECT ${SCHEDULABLE_COLUMNS} FROM jobs WHERE NOT paused AND id > $1 ORDER BY id LIMIT $2`,
-        [afterId, REGISTER_PAGE],
-      );
-      for (const row of page) this.timers.register(toSchedulable(row));
+      const page = await this.jobs.listActiveAcrossOwners(afterId, REGISTER_PAGE);
+      for (const job of page) this.timers.register(job);
       if (page.length < REGISTER_PAGE) break;
       afterId = page[page.length - 1].id;
       await nextTurn();

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
-import { Job } from '../jobs/entities/job.entity.js';
+import { Job } from '../database/entities/job.entity.js';
 import { FireDispatcher, LATE_AFTER_MS } from './fire-dispatcher.js';
 import { JobTimerRegistry } from './job-timer.registry.js';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppSetting } from './entities/app-setting.entity.js';
+import { AppSetting } from '../database/entities/app-setting.entity.js';
 
 @Injectable()
 export class AppSettingsService {

@@ -10,8 +10,8 @@ import { passwordProblem } from '../auth/password-policy.js';
 import { StartupError } from '../common/startup-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
-import { Role } from './entities/role.entity.js';
-import { User } from './entities/user.entity.js';
+import { Role } from '../database/entities/role.entity.js';
+import { User } from '../database/entities/user.entity.js';
 
 /** Serialises the first-admin check of instances starting together. */
 const BOOTSTRAP_LOCK_KEY = 0x626f6f74;

@@ -1,6 +1,6 @@
 import { ForbiddenException } from '@nestjs/common';
 import { fakeUser } from '../../test/support/fake-user.js';
-import type { Role } from './entities/role.entity.js';
+import type { Role } from '../database/entities/role.entity.js';
 import { assertMayGrant, assertMayGrantPermissions, assertMayManageUser } from './management-policy.js';
 
 const role = (name: string, permissions: string[]): Role => {

@@ -1,7 +1,7 @@
 import { ForbiddenException } from '@nestjs/common';
 import type { AuthUser } from '../access/auth-user.js';
 import { ADMIN_ROLE } from '../access/permissions.js';
-import type { Role } from './entities/role.entity.js';
+import type { Role } from '../database/entities/role.entity.js';
 
 /** Union of the permissions of `roles`. */
 export function permissionsOf(roles: readonly Role[]): Set<string> {

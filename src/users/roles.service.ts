@@ -10,8 +10,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { announceOwnerRightsChange } from '../scheduler/owner-rights.channel.js';
 import { sortPermissionNames } from './dto/role.response.js';
 import type { CreateRoleDto, UpdateRoleDto } from './dto/role.dto.js';
-import { PermissionEntity } from './entities/permission.entity.js';
-import { Role } from './entities/role.entity.js';
+import { PermissionEntity } from '../database/entities/permission.entity.js';
+import { Role } from '../database/entities/role.entity.js';
 import { assertMayGrantPermissions, permissionsOf } from './management-policy.js';
 
 const ROLE_NOT_FOUND = 'Role not found';

@@ -13,9 +13,9 @@ import type { AppConfig } from '../config/app-config.js';
 import { announceOwnerRightsChange } from '../scheduler/owner-rights.channel.js';
 import { countOtherActiveAdmins, lockAdminSet } from './admin-lock.js';
 import type { CreateUserDto, UpdateUserDto } from './dto/user.dto.js';
-import { Role } from './entities/role.entity.js';
-import { Job } from '../jobs/entities/job.entity.js';
-import { User } from './entities/user.entity.js';
+import { Role } from '../database/entities/role.entity.js';
+import { Job } from '../database/entities/job.entity.js';
+import { User } from '../database/entities/user.entity.js';
 import { assertMayGrant, assertMayManageUser } from './management-policy.js';
 
 export interface UserFilters {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AUDIT_EVENTS } from '../audit-events.js';
-import type { AuditLog } from '../entities/audit-log.entity.js';
+import type { AuditLog } from '../../database/entities/audit-log.entity.js';
 
 export class AuditLogResponse {
   @ApiProperty({ format: 'uuid' })

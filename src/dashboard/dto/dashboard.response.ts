@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { EXECUTION_STATES } from '../../executions/entities/execution.entity.js';
+import { EXECUTION_STATES } from '../../database/entities/execution.entity.js';
 
 /** How many items each list of the dashboard holds at most (its `total` says how many there are). */
 export const DASHBOARD_LIST_LIMIT = 20;

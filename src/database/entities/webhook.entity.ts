@@ -8,7 +8,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import { User } from '../../users/entities/user.entity.js';
+import { User } from '../entities/user.entity.js';
 
 /** The events a webhook may subscribe to (API.md, "Webhooks"); `ping` is only sent by the test endpoint. */
 export const WEBHOOK_EVENTS = [

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityTarget, type Repository } from 'typeorm';
-import { Execution } from '../../executions/entities/execution.entity.js';
-import { Job } from '../../jobs/entities/job.entity.js';
-import { User } from '../../users/entities/user.entity.js';
+import { Execution } from '../entities/execution.entity.js';
+import { Job } from '../entities/job.entity.js';
+import { User } from '../entities/user.entity.js';
 import type { DeliveryAttempt, DeliveryStatus } from '../entities/webhook-delivery.entity.js';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity.js';
 import { isUuid } from './webhooks.repository.js';

@@ -5,7 +5,7 @@ import {
   EXECUTION_TRIGGERS,
   type Execution,
   type ExecutionState,
-} from '../entities/execution.entity.js';
+} from '../../database/entities/execution.entity.js';
 
 export class ExecutionJobResponse {
   @ApiProperty({ format: 'uuid' })

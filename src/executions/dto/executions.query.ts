@@ -1,7 +1,7 @@
 import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { TimeRangeQueryDto } from '../../common/time-range.dto.js';
-import { EXECUTION_STATES, type ExecutionState } from '../entities/execution.entity.js';
+import { EXECUTION_STATES, type ExecutionState } from '../../database/entities/execution.entity.js';
 
 export class ExecutionsQueryDto extends TimeRangeQueryDto {
   @ApiPropertyOptional({ format: 'uuid', description: "only this job's executions (empty for a job you cannot see)" })

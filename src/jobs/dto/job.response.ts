@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { EXECUTION_STATES, type ExecutionState } from '../../executions/entities/execution.entity.js';
-import type { Job } from '../entities/job.entity.js';
+import { EXECUTION_STATES, type ExecutionState } from '../../database/entities/execution.entity.js';
+import type { JobRecord } from '../../database/repositories/job.columns.js';
 
 export class OwnerResponse {
   @ApiProperty({ format: 'uuid' })
@@ -144,8 +144,8 @@ export class SchedulePreviewResponse {
   next_run_times!: string[];
 }
 
-/** A job as the API shows it; `owner` must be loaded. */
-export function toJobResponse(job: Job): JobResponse {
+/** A job as the API shows it, with its owner's name. */
+export function toJobResponse(job: JobRecord & { owner?: { username: string } }): JobResponse {
   return {
     job_id: job.id,
     name: job.name,
@@ -168,106 +168,5 @@ export function toJobResponse(job: Job): JobResponse {
     owner: { id: job.ownerId, username: job.owner?.username ?? '' },
     created_time: job.createdTime.toISOString(),
     updated_time: job.updatedTime.toISOString(),
-  };
-}
-
-/** The columns of a list row (alias `j` for jobs), read without an entity. */
-export const JOB_LIST_COLUMNS = [
-  'id',
-  'name',
-  'job_class_string',
-  'pub_args',
-  'month',
-  'day_of_week',
-  'day',
-  'hour',
-  'minute',
-  'second',
-  'timezone',
-  'paused',
-  'next_run_time',
-  'max_instances',
-  'timeout_seconds',
-  'misfire_grace_seconds',
-  'coalesce',
-  'suspended_reason',
-  'owner_id',
-  'created_time',
-  'updated_time',
-]
-  .map((column) => `j.${column}`)
-  .join(', ');
-
-export interface JobListRow {
-  id: string;
-  name: string;
-  job_class_string: string;
-  pub_args: unknown[];
-  month: string;
-  day_of_week: string;
-  day: string;
-  hour: string;
-  minute: string;
-  second: string;
-  timezone: string;
-  paused: boolean;
-  next_run_time: Date | null;
-  max_instances: number;
-  timeout_seconds: number;
-  misfire_grace_seconds: number;
-  coalesce: boolean;
-  suspended_reason: string | null;
-  owner_id: string;
-  owner_username: string;
-  created_time: Date;
-  updated_time: Date;
-}
-
-/** A list row with the job's latest execution (null columns when it never ran). */
-export interface JobListItemRow extends JobListRow {
-  last_execution_id: string | null;
-  last_execution_state: ExecutionState | null;
-  last_execution_scheduled_time: Date | null;
-}
-
-/** The same object as {@link toJobResponse}, from a plain list row (a test compares the two). */
-export function jobListRowToResponse(row: JobListRow): JobResponse {
-  return {
-    job_id: row.id,
-    name: row.name,
-    job_class_string: row.job_class_string,
-    pub_args: row.pub_args,
-    month: row.month,
-    day_of_week: row.day_of_week,
-    day: row.day,
-    hour: row.hour,
-    minute: row.minute,
-    second: row.second,
-    timezone: row.timezone,
-    paused: row.paused,
-    next_run_time: row.next_run_time ? row.next_run_time.toISOString() : null,
-    max_instances: row.max_instances,
-    timeout_seconds: row.timeout_seconds,
-    misfire_grace_seconds: row.misfire_grace_seconds,
-    coalesce: row.coalesce,
-    suspended_reason: row.suspended_reason,
-    owner: { id: row.owner_id, username: row.owner_username },
-    created_time: row.created_time.toISOString(),
-    updated_time: row.updated_time.toISOString(),
-  };
-}
-
-/** A list item: {@link jobListRowToResponse} plus `last_execution`. */
-export function jobListItemRowToResponse(row: JobListItemRow): JobListItemResponse {
-  return {
-    ...jobListRowToResponse(row),
-    last_execution:
-      row.last_execution_id && row.last_execution_state && row.last_execution_scheduled_time
-        ? {
-            execution_id: row.last_execution_id,
-            state: row.last_execution_state,
-            scheduled_time: row.last_execution_scheduled_time.toISOString(),
-          }
-        : null,
   };
 }

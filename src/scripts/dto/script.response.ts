@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { OwnerResponse } from '../../jobs/dto/job.response.js';
-import type { Script } from '../entities/script.entity.js';
+import type { Script } from '../../database/entities/script.entity.js';
 import { SCRIPT_LANGUAGES, type ScriptLanguage } from '../script-language.js';
 
 export class ScriptJobRefResponse {

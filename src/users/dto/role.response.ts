@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { PERMISSIONS } from '../../access/permissions.js';
-import type { Role } from '../entities/role.entity.js';
+import type { Role } from '../../database/entities/role.entity.js';
 
 export class RoleResponse {
   @ApiProperty({ format: 'uuid' })

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { User } from '../entities/user.entity.js';
+import type { User } from '../../database/entities/user.entity.js';
 
 /** A user as the API shows it: never a password or its hash. */
 export class UserResponse {

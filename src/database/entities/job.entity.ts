@@ -8,7 +8,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import { User } from '../../users/entities/user.entity.js';
+import { User } from './user.entity.js';
 
 /**
  * A job: a job class, its arguments and a cron schedule in a time zone. `next_run_time` is the next

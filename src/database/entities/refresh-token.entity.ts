@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { User } from '../../users/entities/user.entity.js';
+import { User } from './user.entity.js';
 
 /** One refresh token of a browser session (a family); only its SHA-256 is stored. */
 @Entity({ name: 'refresh_tokens' })

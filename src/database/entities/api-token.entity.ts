@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { User } from '../../users/entities/user.entity.js';
+import { User } from './user.entity.js';
 
 /** A long-lived bearer token for scripts and services (`cw_...`); only its SHA-256 is stored. */
 @Entity({ name: 'api_tokens' })

@@ -1,6 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { User } from '../../users/entities/user.entity.js';
-import type { ScriptLanguage } from '../script-language.js';
+import type { ScriptLanguage } from '../../scripts/script-language.js';
+import { User } from './user.entity.js';
 
 /** An uploaded JavaScript module exporting `run(...args)`, or Python module defining `run(*args)`, for ScriptJob. */
 @Entity({ name: 'scripts' })

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type pg from 'pg';
+import type { DataSource } from 'typeorm';
+
+/** How busy the pool is: open connections, idle ones, and queries waiting for one. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+/**
+ * The one access to TypeORM's underlying `pg` pool, for the hot paths that use named prepared
+ * statements (claims, the job list, authentication) and for NOTIFY fan-out outside a transaction.
+ * TypeORM keeps the pool in its driver's `master` field, which it does not type.
+ */
+@Injectable()
+export class PgPool {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The pool; it exists from the data source's initialisation until it is destroyed. */
+  get pool(): pg.Pool {
+    const pool = this.current();
+    if (!pool) throw new Error('The database pool is not open');
+    return pool;
+  }
+
+  query<Row extends pg.QueryResultRow = pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<Row>>;
+  query<Row extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<Row>>;
+  query<Row extends pg.QueryResultRow = pg.QueryResultRow>(
+    textOrConfig: string | pg.QueryConfig,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<Row>> {
+    return typeof textOrConfig === 'string'
+      ? this.pool.query<Row>(textOrConfig, values)
+      : this.pool.query<Row>(textOrConfig);
+  }
+
+  /** A client of its own, for a transaction across several statements (release it when done). */
+  connect(): Promise<pg.PoolClient> {
+    return this.pool.connect();
+  }
+
+  /** Zeros while the pool is not open (before start-up, after shutdown). */
+  stats(): PoolStats {
+    const pool = this.current();
+    return { total: pool?.totalCount ?? 0, idle: pool?.idleCount ?? 0, waiting: pool?.waitingCount ?? 0 };
+  }
+
+  private current(): pg.Pool | undefined {
+    return (this.dataSource.driver as unknown as { master?: pg.Pool }).master;
+  }
+}

@@ -1,0 +1,18 @@
+import { Transactions } from '../transactions.js';
+import { AuditLogRepository } from './audit-log.repository.js';
+import { ExecutionsRepository } from './executions.repository.js';
+import { InstancesRepository } from './instances.repository.js';
+import { JobsRepository } from './jobs.repository.js';
+import { ScriptsRepository } from './scripts.repository.js';
+import { UsersRepository } from './users.repository.js';
+
+/** Every repository (one per table family) and the transaction runner, provided by the database module. */
+export const REPOSITORIES = [
+  Transactions,
+  AuditLogRepository,
+  ExecutionsRepository,
+  InstancesRepository,
+  JobsRepository,
+  ScriptsRepository,
+  UsersRepository,
+];

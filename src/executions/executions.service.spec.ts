@@ -1,0 +1,117 @@
+import { ConflictException, ForbiddenException, NotFoundException } from '@nestjs/common';
+import { fakeUser } from '../../test/support/fake-user.js';
+import { FakeExecutionsRepository, FakeJobsRepository } from '../../test/support/new-test-service.js';
+import { AccessService } from '../access/access.service.js';
+import type { AuditEntry, AuditLogService } from '../audit-logs/audit-log.service.js';
+import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
+import type { ExecutionsRepository } from '../database/repositories/executions.repository.js';
+import type { ClaimedExecution, RunNowOutcome } from '../scheduler/fire-claimer.js';
+import type { SchedulerFacade } from '../scheduler/scheduler.facade.js';
+import { ExecutionsService } from './executions.service.js';
+
+function newTestService(outcome: RunNowOutcome = { kind: 'missing' }, runsHere = false) {
+  const executions = new FakeExecutionsRepository();
+  const audits: AuditEntry[] = [];
+  const started: ClaimedExecution[] = [];
+  const scheduler = {
+    runNow: () => Promise.resolve(outcome),
+    start: (execution: ClaimedExecution) => void started.push(execution),
+    stopHere: () => Promise.resolve(runsHere),
+  };
+  const service = new ExecutionsService(
+    executions as unknown as ExecutionsRepository,
+    new AccessService(),
+    { record: (entry: AuditEntry) => Promise.resolve(void audits.push(entry)) } as unknown as AuditLogService,
+    scheduler as unknown as SchedulerFacade,
+  );
+  return { service, executions, audits, started };
+}
+
+const claimed = (executionId: string): ClaimedExecution => ({
+  executionId,
+  jobId: 'job',
+  ownerId: 'alice',
+  jobName: 'job',
+  jobClassString: 'SampleJob',
+  pubArgs: [],
+  timeoutSeconds: 60,
+  scheduledTime: new Date(),
+  state: 'running',
+});
+
+describe('ExecutionsService (repositories faked)', () => {
+  const alice = fakeUser('alice', ['job_manager']);
+  const watcher = fakeUser('watcher', ['viewer'], ['view_all']);
+  const job = new FakeJobsRepository().add({ ownerId: 'alice', name: 'nightly' });
+
+  it('lists within the caller’s scope only', async () => {
+    const { service, executions } = newTestService();
+    executions.add({ ownerId: 'alice', state: 'succeeded' });
+    executions.add({ ownerId: 'bob', state: 'failed' });
+    const range = { start: new Date(0), end: new Date(), limit: 10, offset: 0 };
+    expect((await service.list(alice, range)).total).toBe(1);
+    expect((await service.list(watcher, range)).total).toBe(2);
+  });
+
+  it('counts every state, 0 for the absent ones', async () => {
+    const { service, executions } = newTestService();
+    executions.add({ ownerId: 'alice', state: 'succeeded' });
+    executions.add({ ownerId: 'alice', state: 'succeeded' });
+    const { counts, total } = await service.stats(alice, { start: new Date(0), end: new Date() });
+    expect(total).toBe(2);
+    expect(counts).toMatchObject({ succeeded: 2, failed: 0, running: 0 });
+  });
+
+  it('answers 404 for another user’s execution and for a malformed id', async () => {
+    const { service, executions } = newTestService();
+    const bobs = executions.add({ ownerId: 'bob', state: 'running' });
+    await expect(service.get(alice, bobs.id)).rejects.toBeInstanceOf(NotFoundException);
+    await expect(service.get(alice, 'nope')).rejects.toBeInstanceOf(NotFoundException);
+  });
+
+  it('runs now: audited custom_run and started here', async () => {
+    const { service, audits, started } = newTestService({ kind: 'started', execution: claimed('e-1') });
+    await expect(service.runNow(alice, job)).resolves.toBe('e-1');
+    expect(audits).toEqual([expect.objectContaining({ event: 'custom_run', jobId: job.id, ownerId: 'alice' })]);
+    expect(started.map((execution) => execution.executionId)).toEqual(['e-1']);
+  });
+
+  const refusals: Array<[RunNowOutcome, abstract new (...args: never[]) => Error]> = [
+    [{ kind: 'refused', reason: 'disabled' }, ForbiddenException],
+    [{ kind: 'max_instances', running: 3, maxInstances: 3 }, ConflictException],
+    [{ kind: 'max_running_per_user', running: 5, limit: 5 }, TooManyRequestsException],
+    [{ kind: 'missing' }, NotFoundException],
+  ];
+
+  it.each(refusals)(
+    'a run now the claim refuses (%j) answers %p, nothing audited or started',
+    async (outcome, error) => {
+      const { service, audits, started } = newTestService(outcome);
+      await expect(service.runNow(alice, job)).rejects.toBeInstanceOf(error);
+      expect(audits).toEqual([]);
+      expect(started).toEqual([]);
+    },
+  );
+
+  it('stops an execution running on another instance through the table (NOTIFY in the statement)', async () => {
+    const { service, executions } = newTestService(undefined, false);
+    const running = executions.add({ ownerId: 'alice', state: 'running' });
+    await expect(service.stop(alice, running.id)).resolves.toMatchObject({ state: 'stopped' });
+    expect(executions.stoppedElsewhere).toEqual([running.id]);
+  });
+
+  it('stopping one that runs here leaves the row to the runner; 409 for one not running', async () => {
+    const { service, executions } = newTestService(undefined, true);
+    const running = executions.add({ ownerId: 'alice', state: 'running' });
+    await service.stop(alice, running.id);
+    expect(executions.stoppedElsewhere).toEqual([]);
+    const done = executions.add({ ownerId: 'alice', state: 'succeeded' });
+    await expect(service.stop(alice, done.id)).rejects.toBeInstanceOf(ConflictException);
+  });
+
+  it('a view_all user may not stop another user’s execution: 403', async () => {
+    const { service, executions } = newTestService();
+    const running = executions.add({ ownerId: 'alice', state: 'running' });
+    await expect(service.stop(watcher, running.id)).rejects.toBeInstanceOf(ForbiddenException);
+  });
+});

@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import type { OwnerScope } from '../../src/access/owner-scope.js';
+import type { Execution, ExecutionState } from '../../src/database/entities/execution.entity.js';
+import type { Script } from '../../src/database/entities/script.entity.js';
+import type { ExecutionFinish, ExecutionListFilters } from '../../src/database/repositories/executions.repository.js';
+import type { JobRecord } from '../../src/database/repositories/job.columns.js';
+import type { JobWithOwner } from '../../src/database/repositories/jobs.repository.js';
+import type { Transaction } from '../../src/database/transactions.js';
+import type { ScriptCode } from '../../src/job-classes/script-source.js';
+
+/**
+ * In-memory stand-ins of the repositories for unit tests of the services (immich's
+ * `newTestService`): each keeps rows in an array, applies the owner scope as the real one does,
+ * and records the writes a test can assert. No database, no Nest module.
+ */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const inScope = (scope: OwnerScope, ownerId: string | null): boolean =>
+  scope.kind === 'all' || scope.ownerId === ownerId;
+
+/** The one transaction of a fake: a marker object, passed through to the fakes' writes. */
+export const FAKE_TRANSACTION = { fake: 'transaction' } as unknown as Transaction;
+
+export class FakeTransactions {
+  runs = 0;
+  run<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+    this.runs += 1;
+    return work(FAKE_TRANSACTION);
+  }
+}
+
+export class FakeJobsRepository {
+  readonly rows: JobWithOwner[] = [];
+  readonly reads: string[] = [];
+  readonly updates: Array<{ id: string; patch: Partial<JobRecord> }> = [];
+  readonly deleted: string[] = [];
+
+  add(values: Partial<JobWithOwner> & { ownerId: string }): JobWithOwner {
+    const now = new Date('2030-01-01T00:00:00Z');
+    const job: JobWithOwner = {
+      id: randomUUID(),
+      name: 'job',
+      jobClassString: 'SampleJob',
+      pubArgs: ['x'],
+      month: '*',
+      dayOfWeek: '*',
+      day: '*',
+      hour: '*',
+      minute: '*',
+      second: '0',
+      timezone: 'UTC',
+      paused: false,
+      nextRunTime: null,
+      maxInstances: 3,
+      timeoutSeconds: 60,
+      misfireGraceSeconds: 3600,
+      coalesce: true,
+      suspendedReason: null,
+      createdTime: now,
+      updatedTime: now,
+      owner: { id: values.ownerId, username: values.ownerId },
+      ...values,
+    };
+    this.rows.push(job);
+    return job;
+  }
+
+  findById(scope: OwnerScope, id: string): Promise<JobWithOwner | null> {
+    this.reads.push(id);
+    const row = UUID.test(id) ? this.rows.find((job) => job.id === id && inScope(scope, job.ownerId)) : undefined;
+    return Promise.resolve(row ? { ...row, owner: { ...row.owner } } : null);
+  }
+
+  findByIds(scope: OwnerScope, ids: string[]): Promise<JobWithOwner[]> {
+    return Promise.resolve(this.rows.filter((job) => ids.includes(job.id) && inScope(scope, job.ownerId)));
+  }
+
+  findByNames(scope: OwnerScope, names: string[]): Promise<JobWithOwner[]> {
+    return Promise.resolve(this.rows.filter((job) => names.includes(job.name) && inScope(scope, job.ownerId)));
+  }
+
+  listByName(scope: OwnerScope): Promise<JobWithOwner[]> {
+    return Promise.resolve(
+      this.rows.filter((job) => inScope(scope, job.ownerId)).sort((a, b) => a.name.localeCompare(b.name)),
+    );
+  }
+
+  countByOwner(scope: OwnerScope): Promise<Array<{ id: string; username: string; jobs: number }>> {
+    const counts = new Map<string, { id: string; username: string; jobs: number }>();
+    for (const job of this.rows.filter((row) => inScope(scope, row.ownerId))) {
+      const entry = counts.get(job.ownerId) ?? { id: job.ownerId, username: job.owner.username, jobs: 0 };
+      entry.jobs += 1;
+      counts.set(job.ownerId, entry);
+    }
+    return Promise.resolve([...counts.values()]);
+  }
+
+  lockAndCountOwned(scope: OwnerScope): Promise<number> {
+    return Promise.resolve(this.rows.filter((job) => inScope(scope, job.ownerId)).length);
+  }
+
+  insert(values: Omit<JobRecord, 'id' | 'createdTime' | 'updatedTime'>): Promise<JobRecord> {
+    const { owner: _owner, ...record } = this.add({ ...values });
+    return Promise.resolve(record);
+  }
+
+  update(id: string, patch: Partial<JobRecord>): Promise<Date | null> {
+    this.updates.push({ id, patch });
+    const row = this.rows.find((job) => job.id === id);
+    if (!row) return Promise.resolve(null);
+    Object.assign(row, patch, { updatedTime: new Date('2030-01-02T00:00:00Z') });
+    return Promise.resolve(row.updatedTime);
+  }
+
+  delete(id: string): Promise<void> {
+    this.deleted.push(id);
+    this.rows.splice(
+      this.rows.findIndex((job) => job.id === id),
+      1,
+    );
+    return Promise.resolve();
+  }
+
+  suspendedReasonOf(id: string): Promise<string | null> {
+    return Promise.resolve(this.rows.find((job) => job.id === id)?.suspendedReason ?? null);
+  }
+
+  listScriptJobsUsing(
+    scope: OwnerScope,
+    scriptIds: string[],
+  ): Promise<Array<{ scriptId: string; jobId: string; name: string }>> {
+    return Promise.resolve(
+      this.rows
+        .filter((job) => job.jobClassString === 'ScriptJob' && inScope(scope, job.ownerId))
+        .filter((job) => scriptIds.includes(String(job.pubArgs[0])))
+        .map((job) => ({ scriptId: String(job.pubArgs[0]), jobId: job.id, name: job.name })),
+    );
+  }
+
+  findScriptJobsUsingAcrossOwners(scriptId: string, limit: number): Promise<Array<{ id: string; name: string }>> {
+    return Promise.resolve(
+      this.rows
+        .filter((job) => job.jobClassString === 'ScriptJob' && job.pubArgs[0] === scriptId)
+        .slice(0, limit)
+        .map((job) => ({ id: job.id, name: job.name })),
+    );
+  }
+}
+
+export class FakeExecutionsRepository {
+  readonly rows: Execution[] = [];
+  readonly stoppedElsewhere: string[] = [];
+  readonly finished: Array<{ finishes: ExecutionFinish[]; instanceId: string }> = [];
+
+  add(values: Partial<Execution> & { ownerId: string; state: ExecutionState }): Execution {
+    const row = {
+      id: randomUUID(),
+      jobId: randomUUID(),
+      jobName: 'job',
+      jobClassString: 'SampleJob',
+      trigger: 'cron',
+      scheduledTime: new Date('2030-01-01T00:00:00Z'),
+      startedTime: null,
+      finishedTime: null,
+      updatedTime: new Date('2030-01-01T00:00:00Z'),
+      hostname: null,
+      pid: null,
+      instanceId: null,
+      description: '',
+      result: null,
+      ...values,
+    } as Execution;
+    this.rows.push(row);
+    return row;
+  }
+
+  findById(scope: OwnerScope, id: string): Promise<Execution | null> {
+    if (!UUID.test(id)) return Promise.resolve(null);
+    return Promise.resolve(this.rows.find((row) => row.id === id && inScope(scope, row.ownerId)) ?? null);
+  }
+
+  listPage(
+    scope: OwnerScope,
+    filters: ExecutionListFilters,
+    page: { limit: number; offset: number },
+  ): Promise<{ rows: Execution[]; total: number }> {
+    const rows = this.rows.filter(
+      (row) =>
+        inScope(scope, row.ownerId) &&
+        (!filters.jobId || row.jobId === filters.jobId) &&
+        (!filters.state || row.state === filters.state),
+    );
+    return Promise.resolve({ rows: rows.slice(page.offset, page.offset + page.limit), total: rows.length });
+  }
+
+  countByState(scope: OwnerScope): Promise<Array<{ state: ExecutionState; count: number }>> {
+    const counts = new Map<ExecutionState, number>();
+    for (const row of this.rows.filter((execution) => inScope(scope, execution.ownerId))) {
+      counts.set(row.state, (counts.get(row.state) ?? 0) + 1);
+    }
+    return Promise.resolve([...counts].map(([state, count]) => ({ state, count })));
+  }
+
+  stopRunningElsewhere(id: string): Promise<void> {
+    this.stoppedElsewhere.push(id);
+    const row = this.rows.find((execution) => execution.id === id && execution.state === 'running');
+    if (row) row.state = 'stopped';
+    return Promise.resolve();
+  }
+
+  finishIfOwned(finishes: ExecutionFinish[], instanceId: string): Promise<void> {
+    this.finished.push({ finishes, instanceId });
+    return Promise.resolve();
+  }
+}
+
+export class FakeScriptsRepository {
+  readonly rows: Script[] = [];
+
+  add(values: Partial<Script> & { ownerId: string }): Script {
+    const row = {
+      id: randomUUID(),
+      name: 'script.js',
+      language: 'javascript' as const,
+      source: 'export function run() {}',
+      size: 24,
+      sha256: 'x',
+      createdTime: new Date('2030-01-01T00:00:00Z'),
+      ...values,
+    };
+    this.rows.push(row);
+    return row;
+  }
+
+  findById(scope: OwnerScope, id: string): Promise<Script | null> {
+    if (!UUID.test(id)) return Promise.resolve(null);
+    return Promise.resolve(this.rows.find((row) => row.id === id && inScope(scope, row.ownerId)) ?? null);
+  }
+
+  listPage(scope: OwnerScope, limit: number, offset: number): Promise<{ rows: Script[]; total: number }> {
+    const rows = this.rows.filter((row) => inScope(scope, row.ownerId));
+    return Promise.resolve({ rows: rows.slice(offset, offset + limit), total: rows.length });
+  }
+
+  insert(values: Pick<Script, 'name' | 'language' | 'source' | 'size' | 'sha256' | 'ownerId'>): Promise<Script> {
+    return Promise.resolve(this.add(values));
+  }
+
+  delete(id: string): Promise<void> {
+    this.rows.splice(
+      this.rows.findIndex((row) => row.id === id),
+      1,
+    );
+    return Promise.resolve();
+  }
+
+  findSourceUsableBy(scriptId: string, ownerId: string): Promise<ScriptCode | null> {
+    const row = this.rows.find((candidate) => candidate.id === scriptId && candidate.ownerId === ownerId);
+    return Promise.resolve(row ? { source: row.source, language: row.language } : null);
+  }
+}
+
+/** A ConfigService over a plain map of the keys a service reads. */
+export function fakeConfig<T extends Record<string, unknown>>(values: T): { get: (key: keyof T) => unknown } {
+  return { get: (key: keyof T) => values[key] };
+}
