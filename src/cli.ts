@@ -27,10 +27,9 @@ import {
   importFromNdscheduler,
   NdschedulerImportError,
 } from './ndscheduler/ndscheduler-import.js';
-import { DetachedJobSync, DetachedJobTimers } from './scheduler/detached-scheduler.js';
-import { JobSync } from './scheduler/job-sync.js';
-import { JobTimerRegistry } from './scheduler/job-timer.registry.js';
+import { DetachedSchedulerFacade } from './scheduler/detached-scheduler.js';
 import { OwnerRights } from './scheduler/owner-rights.js';
+import { SchedulerFacade } from './scheduler/scheduler.facade.js';
 import { ScriptsModule } from './scripts/scripts.module.js';
 import { EmbeddedPostgresError } from './database/embedded-postgres.js';
 import { openDatabase, type OpenedDatabase } from './database/open-database.js';
@@ -104,12 +103,7 @@ class CliModule {
         ScriptsModule,
       ],
       // JobsService, for import-ndscheduler: it writes and announces jobs; the servers fire them.
-      providers: [
-        JobsService,
-        OwnerRights,
-        { provide: JobTimerRegistry, useClass: DetachedJobTimers },
-        { provide: JobSync, useClass: DetachedJobSync },
-      ],
+      providers: [JobsService, OwnerRights, { provide: SchedulerFacade, useClass: DetachedSchedulerFacade }],
     };
   }
 }

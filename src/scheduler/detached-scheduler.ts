@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { Transaction } from '../database/transactions.js';
 import { JOB_CHANGES_CHANNEL } from './job-sync.js';
+import { OwnerRights } from './owner-rights.js';
+import type { SchedulerFacade } from './scheduler.facade.js';
 
 /**
  * Stand-ins for {@link JobTimerRegistry} and {@link JobSync} in a process that writes jobs but never
@@ -34,5 +37,42 @@ export class DetachedJobSync {
       JOB_CHANGES_CHANNEL,
       JSON.stringify({ job: jobId, from: DetachedJobSync.SENDER }),
     ]);
+  }
+}
+
+/**
+ * The {@link SchedulerFacade} of a process that writes jobs but never fires them (the operator CLI):
+ * timers are the running servers' business, changes are announced to them, and an owner's rights are
+ * reviewed in the writing transaction as on a server. Only the methods JobsService calls when it
+ * creates, changes or deletes jobs exist.
+ */
+@Injectable()
+export class DetachedSchedulerFacade implements Pick<
+  SchedulerFacade,
+  'register' | 'reschedule' | 'unregister' | 'announce' | 'reviewRights'
+> {
+  private readonly timers = new DetachedJobTimers();
+  private readonly sync = new DetachedJobSync();
+
+  constructor(private readonly rights: OwnerRights) {}
+
+  register(): void {
+    this.timers.register();
+  }
+
+  reschedule(): void {
+    this.timers.reschedule();
+  }
+
+  unregister(): void {
+    this.timers.unregister();
+  }
+
+  announce(transaction: Transaction, jobId: string): Promise<void> {
+    return this.sync.announce(transaction, jobId);
+  }
+
+  async reviewRights(jobId: string, transaction: Transaction): Promise<boolean> {
+    return (await this.rights.review({ jobId }, transaction)).includes(jobId);
   }
 }
