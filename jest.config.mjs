@@ -34,9 +34,9 @@ export default {
     },
   ],
   testTimeout: 60_000,
-  // One file at a time (jest's default on 2 cores). Two workers cut the run from about 1,000 s to 770 s,
-  // but the replica, browser and start-up tests measure wall-clock limits (jobs registered on three
-  // instances within 2 s, a state on screen within seconds) that two heavy files side by side broke
-  // once in three runs. Running those in band and the rest in parallel is the next step.
+  // One file at a time per jest process. `npm test` (scripts/run-tests.mjs) runs two of them side by
+  // side: the files that hold the product to wall-clock limits with processes of their own (browser,
+  // replica, start-up tests) in one lane, everything else in the other. Two heavy files side by side
+  // broke those limits (jobs registered on three instances within 2 s, a state on screen within seconds).
   maxWorkers: 1,
 };

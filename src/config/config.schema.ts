@@ -148,9 +148,9 @@ export const ENV_VARS = {
     secret: true,
   },
   JWT_EXPIRES_IN: {
-    schema: duration(60, 30 * 86400),
+    schema: duration(10, 30 * 86400),
     default: '1h',
-    accepts: 'a duration from 60s to 30d, such as 3600, 15m, 1h or 7d',
+    accepts: 'a duration from 10s to 30d, such as 3600, 15m, 1h or 7d',
     description: 'lifetime of an access token',
   },
   REFRESH_REUSE_GRACE_SECONDS: {
