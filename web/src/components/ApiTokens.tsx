@@ -5,7 +5,6 @@ import {
   Card,
   Checkbox,
   Code,
-  CopyButton,
   Group,
   Modal,
   SimpleGrid,
@@ -24,6 +23,7 @@ import { isExpired, localDate, permissionsText, tokenRequest } from '../api-toke
 import { useAuth } from '../auth';
 import { useNow } from '../use-now';
 import { usePhone } from '../use-phone';
+import { SecretShownOnce } from './SecretShownOnce';
 import { Time } from './Time';
 
 type ApiToken = Schemas['ApiTokenResponse'];
@@ -212,34 +212,17 @@ function NewTokenDialog({ opened, onClose }: { opened: boolean; onClose: () => v
     <Modal opened={opened} onClose={close} title={created ? 'Your new API token' : 'New API token'} size="lg">
       {created ? (
         <Stack>
-          <Alert color="yellow" title="Copy the token now: it will not be shown again">
-            <Stack gap="xs">
-              <Text size="sm">
-                The token “{created.name}”. Keep it where your script or service reads secrets from; anyone holding it
-                acts as you{created.permissions ? ` with ${created.permissions.join(', ')}` : ''}.
-              </Text>
-              <Group gap="xs" wrap="nowrap" align="center">
-                <Code
-                  aria-label="New API token"
-                  style={{ fontSize: 'var(--mantine-font-size-sm)', overflowWrap: 'anywhere', flex: 1 }}
-                >
-                  {created.token}
-                </Code>
-                <CopyButton value={created.token}>
-                  {({ copied, copy }) => (
-                    <Button
-                      size="xs"
-                      variant={copied ? 'filled' : 'light'}
-                      color={copied ? 'teal' : undefined}
-                      onClick={copy}
-                    >
-                      {copied ? 'Copied' : 'Copy token'}
-                    </Button>
-                  )}
-                </CopyButton>
-              </Group>
-            </Stack>
-          </Alert>
+          <SecretShownOnce
+            title="Copy the token now: it will not be shown again"
+            label="New API token"
+            value={created.token}
+            copyLabel="Copy token"
+          >
+            <Text size="sm">
+              The token “{created.name}”. Keep it where your script or service reads secrets from; anyone holding it
+              acts as you{created.permissions ? ` with ${created.permissions.join(', ')}` : ''}.
+            </Text>
+          </SecretShownOnce>
           <Group justify="flex-end">
             <Button onClick={close}>Done</Button>
           </Group>

@@ -6,7 +6,6 @@ import {
   Card,
   Checkbox,
   Code,
-  CopyButton,
   Group,
   Modal,
   Select,
@@ -37,6 +36,7 @@ import {
 } from '../webhooks';
 import { PermissionNeeded } from './PermissionNeeded';
 import { CardFact, RowCard, RowCards } from './RowCard';
+import { SecretShownOnce } from './SecretShownOnce';
 import { Time } from './Time';
 
 export type Webhook = Schemas['WebhookResponse'];
@@ -362,35 +362,18 @@ function NewWebhookDialog({ job, onClose }: { job?: { id: string; name: string }
     <Modal opened onClose={onClose} title={created ? 'Webhook added' : 'Add webhook'} size="lg">
       {created ? (
         <Stack>
-          <Alert color="yellow" title="Copy the signing secret now: you will not see it again">
-            <Stack gap="xs">
-              <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
-                Every delivery to {created.url} carries <Code>X-Cronwarden-Signature: sha256=…</Code>, the HMAC-SHA256
-                of the raw body with this secret. Keep it where your receiver reads secrets from, and check the
-                signature before trusting a delivery.
-              </Text>
-              <Group gap="xs" wrap="nowrap" align="center">
-                <Code
-                  aria-label="Signing secret"
-                  style={{ fontSize: 'var(--mantine-font-size-sm)', wordBreak: 'break-all', flex: 1 }}
-                >
-                  {created.secret}
-                </Code>
-                <CopyButton value={created.secret}>
-                  {({ copied, copy }) => (
-                    <Button
-                      size="xs"
-                      variant={copied ? 'filled' : 'light'}
-                      color={copied ? 'teal' : undefined}
-                      onClick={copy}
-                    >
-                      {copied ? 'Copied' : 'Copy secret'}
-                    </Button>
-                  )}
-                </CopyButton>
-              </Group>
-            </Stack>
-          </Alert>
+          <SecretShownOnce
+            title="Copy the signing secret now: you will not see it again"
+            label="Signing secret"
+            value={created.secret}
+            copyLabel="Copy secret"
+          >
+            <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+              Every delivery to {created.url} carries <Code>X-Cronwarden-Signature: sha256=…</Code>, the HMAC-SHA256 of
+              the raw body with this secret. Keep it where your receiver reads secrets from, and check the signature
+              before trusting a delivery.
+            </Text>
+          </SecretShownOnce>
           <Group justify="flex-end">
             <Button variant="default" component={Link} to={`/webhooks/${created.id}`} onClick={onClose}>
               Open its delivery log
