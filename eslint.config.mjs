@@ -10,11 +10,6 @@ import tseslint from 'typescript-eslint';
  * queries move into repositories. The list only shrinks; a new file is never added to it.
  */
 const NOT_YET_ON_REPOSITORIES = [
-  'src/auth/api-token.service.ts',
-  'src/auth/auth.service.ts',
-  'src/auth/login-throttle.service.ts',
-  'src/auth/refresh-token.service.ts',
-  'src/auth/token.service.ts',
   'src/cli.ts',
   'src/dashboard/dashboard.service.ts',
   'src/events/event-hub.service.ts',
@@ -26,10 +21,6 @@ const NOT_YET_ON_REPOSITORIES = [
   'src/scheduler/owner-rights.ts',
   'src/scheduler/sweeper.ts',
   'src/settings/app-settings.service.ts',
-  'src/users/admin-bootstrap.service.ts',
-  'src/users/admin-lock.ts',
-  'src/users/roles.service.ts',
-  'src/users/users.service.ts',
 ];
 
 const DATABASE_ONLY = [
