@@ -5,16 +5,11 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /**
- * Files that still run their own SQL through TypeORM or pg (users/roles/tokens, the claims, the
- * sweeper, retention, the dashboard, events, settings): exempt from the layer rule below until their
+ * Files that still run their own SQL through TypeORM or pg (the CLI, the claims, the sweeper,
+ * retention, the dashboard, events, settings): exempt from the layer rule below until their
  * queries move into repositories. The list only shrinks; a new file is never added to it.
  */
 const NOT_YET_ON_REPOSITORIES = [
-  'src/auth/api-token.service.ts',
-  'src/auth/auth.service.ts',
-  'src/auth/login-throttle.service.ts',
-  'src/auth/refresh-token.service.ts',
-  'src/auth/token.service.ts',
   'src/cli.ts',
   'src/dashboard/dashboard.service.ts',
   'src/events/event-hub.service.ts',
@@ -26,10 +21,6 @@ const NOT_YET_ON_REPOSITORIES = [
   'src/scheduler/owner-rights.ts',
   'src/scheduler/sweeper.ts',
   'src/settings/app-settings.service.ts',
-  'src/users/admin-bootstrap.service.ts',
-  'src/users/admin-lock.ts',
-  'src/users/roles.service.ts',
-  'src/users/users.service.ts',
 ];
 
 const DATABASE_ONLY = [

@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { hasPermission, type AuthUser } from '../access/auth-user.js';
+import { ownScope } from '../access/owner-scope.js';
 import { ADMIN_ROLE, isPermission, PERMISSIONS, type Permission } from '../access/permissions.js';
 import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
 import { InvalidTokenException } from './auth.errors.js';
-import { ApiToken } from '../database/entities/api-token.entity.js';
-import { PgPool } from '../database/pg-pool.js';
+import type { ApiToken } from '../database/entities/api-token.entity.js';
+import { ApiTokensRepository } from '../database/repositories/api-tokens.repository.js';
+import { Transactions } from '../database/transactions.js';
 
 /** What every API token starts with, so secret scanners (and the auth guard) can tell one. */
 export const API_TOKEN_PREFIX = 'cw_';
@@ -51,21 +51,6 @@ export interface CreateApiTokenInput {
   permissions?: string[];
 }
 
-interface ApiTokenAuthRow {
-  id: string;
-  user_id: string;
-  token_permissions: string[] | null;
-  expires_at: Date | null;
-  revoked: boolean;
-  expired: boolean;
-  stale: boolean;
-  username: string;
-  email: string | null;
-  is_active: boolean;
-  roles: string[];
-  permissions: string[];
-}
-
 /** A token far in the future stands for "never expires" where a date is required (AuthUser.tokenExpiresAt). */
 const NEVER = new Date('9999-12-31T00:00:00.000Z');
 
@@ -80,8 +65,8 @@ export class ApiTokenService {
   private readonly logger = new Logger(ApiTokenService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly pool: PgPool,
+    private readonly apiTokens: ApiTokensRepository,
+    private readonly transactions: Transactions,
     private readonly audit: AuditLogService,
   ) {}
 
@@ -98,9 +83,9 @@ export class ApiTokenService {
       permissions = PERMISSIONS.filter((name) => input.permissions?.includes(name));
     }
     const token = generateApiToken();
-    return this.dataSource.transaction(async (manager) => {
-      const row = await manager.save(
-        manager.create(ApiToken, {
+    return this.transactions.run(async (transaction) => {
+      const row = await this.apiTokens.insert(
+        {
           userId: caller.id,
           name: input.name,
           tokenHash: hashApiToken(token),
@@ -109,7 +94,8 @@ export class ApiTokenService {
           expiresAt: input.expiresAt ?? null,
           lastUsedTime: null,
           revokedTime: null,
-        }),
+        },
+        transaction,
       );
       await this.audit.record(
         {
@@ -121,7 +107,7 @@ export class ApiTokenService {
             `${permissions ? permissions.join(', ') : "all of the owner's"}; ` +
             `expires: ${row.expiresAt ? row.expiresAt.toISOString() : 'never'}`,
         },
-        manager,
+        transaction,
       );
       return { row, token };
     });
@@ -129,23 +115,15 @@ export class ApiTokenService {
 
   /** The caller's tokens that are not revoked (expired ones included: the list says so), newest first. */
   async list(caller: AuthUser): Promise<ApiToken[]> {
-    return this.dataSource.getRepository(ApiToken).find({
-      where: { userId: caller.id, revokedTime: IsNull() },
-      order: { createdTime: 'DESC', id: 'ASC' },
-    });
+    return this.apiTokens.listUnrevoked(ownScope(caller.id));
   }
 
   /** Another user's token, an unknown id and a revoked one are the same 404. */
   async revoke(caller: AuthUser, id: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const row = isUuid(id)
-        ? await manager.findOne(ApiToken, {
-            where: { id, userId: caller.id, revokedTime: IsNull() },
-            lock: { mode: 'pessimistic_write' },
-          })
-        : null;
+    await this.transactions.run(async (transaction) => {
+      const row = await this.apiTokens.findUnrevokedForUpdate(ownScope(caller.id), id, transaction);
       if (!row) throw new NotFoundException('API token not found');
-      await manager.update(ApiToken, { id }, { revokedTime: new Date() });
+      await this.apiTokens.revoke(row.id, transaction);
       await this.audit.record(
         {
           event: 'token_revoked',
@@ -153,29 +131,14 @@ export class ApiTokenService {
           ownerId: caller.id,
           description: `revoked API token "${row.name}" (${row.prefix}…)`,
         },
-        manager,
+        transaction,
       );
     });
   }
 
   /** The caller of a request made with an API token, or an {@link InvalidTokenException} saying why not. */
   async authenticate(token: string): Promise<AuthUser> {
-    const { rows } = await this.pool.query<ApiTokenAuthRow>({
-      name: 'cronwarden_api_token_user',
-      text: `SELECT t.id, t.user_id, t.permissions AS token_permissions, t.expires_at,
-              t.revoked_time IS NOT NULL AS revoked,
-              (t.expires_at IS NOT NULL AND t.expires_at <= now()) AS expired,
-              (t.last_used_time IS NULL OR t.last_used_time < now() - make_interval(secs => $2)) AS stale,
-              u.username, u.email, u.is_active,
-              ARRAY(SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
-                    WHERE ur.user_id = u.id ORDER BY r.name) AS roles,
-              ARRAY(SELECT DISTINCT rp.permission_name FROM user_roles ur
-                    JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = u.id) AS permissions
-         FROM api_tokens t JOIN users u ON u.id = t.user_id
-        WHERE t.token_hash = $1`,
-      values: [hashApiToken(token), LAST_USED_RESOLUTION_SECONDS],
-    });
-    const row = rows[0];
+    const row = await this.apiTokens.findForAuthentication(hashApiToken(token), LAST_USED_RESOLUTION_SECONDS);
     if (!row) throw new InvalidTokenException('unknown token');
     if (row.revoked || !row.is_active) throw new InvalidTokenException('revoked');
     if (row.expired) throw new InvalidTokenException('expired');
@@ -196,22 +159,8 @@ export class ApiTokenService {
 
   /** Records a use without holding up the request; concurrent requests and instances write it once. */
   private touch(id: string): void {
-    this.dataSource
-      .query(
-        `UPDATE api_tokens SET last_used_time = now()
-          WHERE id = $1 AND (last_used_time IS NULL OR last_used_time < now() - make_interval(secs => $2))`,
-        [id, LAST_USED_RESOLUTION_SECONDS],
-      )
+    this.apiTokens
+      .recordUse(id, LAST_USED_RESOLUTION_SECONDS)
       .catch((error: unknown) => this.logger.warn(`Could not record the use of API token ${id}: ${String(error)}`));
   }
-}
-
-const isUuid = (value: string): boolean =>
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-
-/** Disabling a user ends their API tokens for good (enabling them again does not bring them back). */
-export async function revokeApiTokensOf(manager: EntityManager, userId: string): Promise<void> {
-  await manager.query(`UPDATE api_tokens SET revoked_time = now() WHERE user_id = $1 AND revoked_time IS NULL`, [
-    userId,
-  ]);
 }

@@ -2,7 +2,6 @@ import type { RefreshTokenService } from './refresh-token.service.js';
 import type { ApiTokenService } from './api-token.service.js';
 import { BadRequestException, UnauthorizedException } from '@nestjs/common';
 import type { AuthUser } from '../access/auth-user.js';
-import type { DataSource } from 'typeorm';
 import type { AuditEntry, AuditLogService } from '../audit-logs/audit-log.service.js';
 import type { User } from '../database/entities/user.entity.js';
 import type { UsersService } from '../users/users.service.js';
@@ -23,6 +22,7 @@ function setUp(
   const failures: string[] = [];
   const successes: string[] = [];
   const passwordsSet: string[] = [];
+  const logins: string[] = [];
   const hasher = {
     verify: (_password: string, hash: string | null | undefined) => {
       verified.push(hash);
@@ -34,6 +34,7 @@ function setUp(
     get: () => Promise.resolve({ roles: [], tokenVersion: 0, ...stored } as User),
     setPassword: (_caller: AuthUser, _user: User, password: string) =>
       Promise.resolve(void passwordsSet.push(password)),
+    recordLogin: (id: string) => Promise.resolve(void logins.push(id)),
   } as unknown as UsersService;
   const throttle = {
     reserve: () => Promise.resolve(reservation),
@@ -43,14 +44,13 @@ function setUp(
   const audit = {
     record: (entry: AuditEntry) => Promise.resolve(void audited.push(entry)),
   } as unknown as AuditLogService;
-  const dataSource = { getRepository: () => ({ update: () => Promise.resolve() }) } as unknown as DataSource;
   const tokens = { issue: () => ({ accessToken: 't', expiresIn: 3600, jti: 'j' }) } as unknown as TokenService;
   const apiTokens = {} as unknown as ApiTokenService;
   const refreshTokens = {
     issue: () => Promise.resolve({ token: 'r', familyId: 'f', expiresAt: new Date() }),
   } as unknown as RefreshTokenService;
-  const service = new AuthService(dataSource, users, hasher, tokens, throttle, audit, apiTokens, refreshTokens);
-  return { service, verified, audited, failures, successes, passwordsSet };
+  const service = new AuthService(users, hasher, tokens, throttle, audit, apiTokens, refreshTokens);
+  return { service, verified, audited, failures, successes, passwordsSet, logins };
 }
 
 describe('AuthService.login', () => {

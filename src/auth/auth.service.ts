@@ -1,12 +1,10 @@
 import { BadRequestException, Injectable, UnauthorizedException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { AuthUser } from '../access/auth-user.js';
 import { PERMISSIONS } from '../access/permissions.js';
 import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import { sortPermissionNames } from '../users/dto/role.response.js';
-import { User } from '../database/entities/user.entity.js';
+import type { User } from '../database/entities/user.entity.js';
 import { permissionsOf } from '../users/management-policy.js';
 import { UsersService } from '../users/users.service.js';
 import { INVALID_LOGIN_MESSAGE } from './auth.errors.js';
@@ -26,7 +24,6 @@ function effectivePermissions(user: User): string[] {
 @Injectable()
 export class AuthService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
@@ -67,7 +64,7 @@ export class AuthService {
     }
 
     await this.throttle.recordSuccess(keys);
-    await this.dataSource.getRepository(User).update({ id: user.id }, { lastLogin: new Date() });
+    await this.users.recordLogin(user.id);
     await this.audit.record({
       event: 'login',
       actor: { id: user.id, username: user.username },

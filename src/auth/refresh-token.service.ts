@@ -1,12 +1,11 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
+import { RefreshTokensRepository, type RefreshTokenRow } from '../database/repositories/refresh-tokens.repository.js';
+import { type Transaction, Transactions } from '../database/transactions.js';
 import { hashApiToken } from './api-token.service.js';
 import { InvalidTokenException, type TokenRejection } from './auth.errors.js';
-import { RefreshToken } from '../database/entities/refresh-token.entity.js';
 
 /** A sign-in's refresh tokens last this long in all (rotation does not extend it): a working day. */
 export const REFRESH_SESSION_SECONDS = 12 * 3600;
@@ -17,22 +16,6 @@ export interface IssuedRefreshToken {
   token: string;
   familyId: string;
   expiresAt: Date;
-}
-
-interface RefreshRow {
-  id: string;
-  user_id: string;
-  family_id: string;
-  token_version: number;
-  expires_at: Date;
-  used: boolean;
-  /** Rotated no longer ago than the reuse grace window. */
-  in_grace: boolean;
-  successor_sealed: string | null;
-  revoked: boolean;
-  expired: boolean;
-  is_active: boolean;
-  user_version: number;
 }
 
 /** How many rotations within the grace window a re-presented token may be behind (a chain of quick refreshes). */
@@ -97,7 +80,8 @@ export function refreshTokenOf(cookieHeader: string | undefined): string | undef
 @Injectable()
 export class RefreshTokenService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly transactions: Transactions,
     private readonly config: ConfigService<AppConfig, true>,
   ) {}
 
@@ -106,39 +90,32 @@ export class RefreshTokenService {
   }
 
   /** The row of a token, locked for this transaction (a concurrent rotation of it waits, then sees it rotated). */
-  private async lockRow(manager: EntityManager, token: string): Promise<RefreshRow | undefined> {
-    const rows = await manager.query<RefreshRow[]>(
-      `SELECT t.id, t.user_id, t.family_id, t.token_version, t.expires_at, t.successor_sealed,
-              t.used_time IS NOT NULL AS used,
-              coalesce(t.used_time >= clock_timestamp() - make_interval(secs => $2), false) AS in_grace,
-              t.revoked_time IS NOT NULL AS revoked,
-              t.expires_at <= now() AS expired, u.is_active, u.token_version AS user_version
-         FROM refresh_tokens t JOIN users u ON u.id = t.user_id
-        WHERE t.token_hash = $1 FOR UPDATE OF t`,
-      [hashApiToken(token), this.graceSeconds],
-    );
-    return rows[0];
+  private lockRow(transaction: Transaction, token: string): Promise<RefreshTokenRow | null> {
+    return this.refreshTokens.lockByHash(hashApiToken(token), this.graceSeconds, transaction);
   }
 
   async issue(
     userId: string,
     tokenVersion: number,
     family?: { id: string; expiresAt: Date },
-    manager: EntityManager = this.dataSource.manager,
+    transaction?: Transaction,
   ): Promise<IssuedRefreshToken> {
     const token = randomBytes(32).toString('base64url');
     const familyId = family?.id ?? randomUUID();
     const expiresAt = family?.expiresAt ?? new Date(Date.now() + REFRESH_SESSION_SECONDS * 1000);
-    await manager.insert(RefreshToken, {
-      userId,
-      familyId,
-      tokenHash: hashApiToken(token),
-      tokenVersion,
-      expiresAt,
-      usedTime: null,
-      successorSealed: null,
-      revokedTime: null,
-    });
+    await this.refreshTokens.insert(
+      {
+        userId,
+        familyId,
+        tokenHash: hashApiToken(token),
+        tokenVersion,
+        expiresAt,
+        usedTime: null,
+        successorSealed: null,
+        revokedTime: null,
+      },
+      transaction,
+    );
     return { token, familyId, expiresAt };
   }
 
@@ -148,10 +125,10 @@ export class RefreshTokenService {
    * successor (following quick rotations up to the family's live token), unrotated.
    */
   async rotate(token: string): Promise<IssuedRefreshToken & { userId: string }> {
-    const outcome = await this.dataSource.transaction(
-      async (manager): Promise<{ rejected: TokenRejection } | (IssuedRefreshToken & { userId: string })> => {
+    const outcome = await this.transactions.run(
+      async (transaction): Promise<{ rejected: TokenRejection } | (IssuedRefreshToken & { userId: string })> => {
         let presented = token;
-        let row = await this.lockRow(manager, presented);
+        let row = await this.lockRow(transaction, presented);
         if (!row) return { rejected: 'unknown token' };
         if (row.revoked) return { rejected: 'revoked' };
         let hops = 0;
@@ -160,9 +137,9 @@ export class RefreshTokenService {
             row.in_grace && row.successor_sealed !== null && hops < MAX_GRACE_HOPS
               ? unsealSuccessor(presented, row.successor_sealed)
               : null;
-          const next: RefreshRow | undefined = successor === null ? undefined : await this.lockRow(manager, successor);
+          const next: RefreshTokenRow | null = successor === null ? null : await this.lockRow(transaction, successor);
           if (successor === null || !next || next.revoked || next.family_id !== row.family_id) {
-            await this.revokeFamily(row.family_id, manager);
+            await this.revokeFamily(row.family_id, transaction);
             return { rejected: 'revoked' };
           }
           presented = successor;
@@ -171,7 +148,7 @@ export class RefreshTokenService {
         }
         if (row.expired) return { rejected: 'expired' };
         if (!row.is_active || row.user_version !== row.token_version) {
-          await this.revokeFamily(row.family_id, manager);
+          await this.revokeFamily(row.family_id, transaction);
           return { rejected: 'revoked' };
         }
         if (hops > 0) {
@@ -181,12 +158,9 @@ export class RefreshTokenService {
           row.user_id,
           row.token_version,
           { id: row.family_id, expiresAt: row.expires_at },
-          manager,
+          transaction,
         );
-        await manager.query(
-          `UPDATE refresh_tokens SET used_time = clock_timestamp(), successor_sealed = $2 WHERE id = $1`,
-          [row.id, sealSuccessor(presented, next.token)],
-        );
+        await this.refreshTokens.markRotated(row.id, sealSuccessor(presented, next.token), transaction);
         return { ...next, userId: row.user_id };
       },
     );
@@ -194,26 +168,12 @@ export class RefreshTokenService {
     return outcome;
   }
 
-  async revokeFamily(familyId: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.query(
-      `UPDATE refresh_tokens SET revoked_time = now() WHERE family_id = $1 AND revoked_time IS NULL`,
-      [familyId],
-    );
+  async revokeFamily(familyId: string, transaction?: Transaction): Promise<void> {
+    await this.refreshTokens.revokeFamily(familyId, transaction);
   }
 
   /** Drops the rows of sessions that ended anyway, and the sealed successors of tokens past the grace window. */
   async purgeExpired(): Promise<number> {
-    await this.dataSource.query(
-      `UPDATE refresh_tokens SET successor_sealed = NULL
-        WHERE successor_sealed IS NOT NULL AND used_time < now() - make_interval(secs => $1)`,
-      [this.graceSeconds],
-    );
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .delete()
-      .from(RefreshToken)
-      .where(`expires_at < now() - interval '1 day'`)
-      .execute();
-    return result.affected ?? 0;
+    return this.refreshTokens.purgeExpiredAcrossUsers(this.graceSeconds);
   }
 }

@@ -1,12 +1,10 @@
 import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
 import jwt from 'jsonwebtoken';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
+import { RevokedTokensRepository } from '../database/repositories/revoked-tokens.repository.js';
 import { JwtSecretService } from '../settings/jwt-secret.service.js';
-import { RevokedToken } from '../database/entities/revoked-token.entity.js';
 
 export const JWT_ALGORITHM = 'HS256';
 export const JWT_ISSUER = 'cronwarden';
@@ -38,7 +36,7 @@ export class TokenService {
   constructor(
     private readonly secret: JwtSecretService,
     private readonly config: ConfigService<AppConfig, true>,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly revoked: RevokedTokensRepository,
   ) {}
 
   /**
@@ -65,23 +63,11 @@ export class TokenService {
   }
 
   async revoke(jti: string, expiresAt: Date): Promise<void> {
-    await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(RevokedToken)
-      .values({ jti, expiresAt })
-      .orIgnore()
-      .execute();
+    await this.revoked.insert(jti, expiresAt);
   }
 
   /** Drops revocations of tokens that have expired anyway. */
   async purgeExpiredRevocations(): Promise<number> {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .delete()
-      .from(RevokedToken)
-      .where('expires_at < now()')
-      .execute();
-    return result.affected ?? 0;
+    return this.revoked.purgeExpired();
   }
 }

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { AuthUser } from '../access/auth-user.js';
 import { ADMIN_ROLE } from '../access/permissions.js';
 import { PasswordHasher } from '../auth/password-hasher.service.js';
@@ -10,11 +8,9 @@ import { passwordProblem } from '../auth/password-policy.js';
 import { StartupError } from '../common/startup-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
-import { Role } from '../database/entities/role.entity.js';
-import { User } from '../database/entities/user.entity.js';
-
-/** Serialises the first-admin check of instances starting together. */
-const BOOTSTRAP_LOCK_KEY = 0x626f6f74;
+import { RolesRepository } from '../database/repositories/roles.repository.js';
+import { UsersRepository } from '../database/repositories/users.repository.js';
+import { Transactions } from '../database/transactions.js';
 
 /** The actor of changes made by Cronwarden itself at start-up. */
 export const STARTUP_ACTOR: AuthUser = {
@@ -51,7 +47,9 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
   private generated: GeneratedAdmin | undefined;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
+    private readonly roles: RolesRepository,
+    private readonly transactions: Transactions,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditLogService,
     private readonly config: ConfigService<AppConfig, true>,
@@ -59,7 +57,7 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     const { adminUsername, adminPassword, defaultRole, passwordMinLength } = this.config.get('auth', { infer: true });
-    if (!(await this.dataSource.getRepository(Role).existsBy({ name: defaultRole }))) {
+    if (!(await this.roles.existsByName(defaultRole))) {
       throw new StartupError(`DEFAULT_ROLE=${JSON.stringify(defaultRole)} is not a role: name an existing role`);
     }
     if (adminPassword) {
@@ -69,23 +67,15 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     const password = adminPassword ?? generatePassword();
     const passwordHash = await this.hasher.hash(password);
 
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_KEY]);
-      const adminRole = await manager.findOneByOrFail(Role, { name: ADMIN_ROLE });
-      const admins: Array<{ count: string }> = await manager.query(
-        'SELECT count(*) AS count FROM user_roles WHERE role_id = $1',
-        [adminRole.id],
-      );
-      if (Number(admins[0].count) > 0) return 'present' as const;
-      const existing = await manager
-        .getRepository(User)
-        .createQueryBuilder('user')
-        .leftJoinAndSelect('user.roles', 'role')
-        .where('lower(user.username) = lower(:name)', { name: adminUsername })
-        .getOne();
+    const outcome = await this.transactions.run(async (transaction) => {
+      await this.users.lockBootstrap(transaction);
+      const adminRole = await this.roles.findByName(ADMIN_ROLE, transaction);
+      if (!adminRole) throw new StartupError(`The ${ADMIN_ROLE} role is missing: the migrations seed it`);
+      if ((await this.users.countHoldersOf(adminRole.id, transaction)) > 0) return 'present' as const;
+      const existing = await this.users.findByUsername(adminUsername, transaction);
       if (existing) {
         existing.roles = [...existing.roles, adminRole];
-        await manager.save(existing);
+        await this.users.save(existing, transaction);
         await this.audit.record(
           {
             event: 'user_modified',
@@ -93,12 +83,14 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
             ownerId: null,
             description: `no admin: gave ${existing.username} the admin role`,
           },
-          manager,
+          transaction,
         );
         return 'promoted' as const;
       }
-      const user = manager.create(User, { username: adminUsername, passwordHash, isActive: true, roles: [adminRole] });
-      await manager.save(user);
+      await this.users.insert(
+        { username: adminUsername, email: null, passwordHash, isActive: true, roles: [adminRole] },
+        transaction,
+      );
       await this.audit.record(
         {
           event: 'user_created',
@@ -106,7 +98,7 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
           ownerId: null,
           description: `created the first admin ${adminUsername}`,
         },
-        manager,
+        transaction,
       );
       return 'created' as const;
     });

@@ -1,7 +1,5 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In } from 'typeorm';
 import type { AuthUser } from '../access/auth-user.js';
 import { ADMIN_ROLE } from '../access/permissions.js';
 import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
@@ -10,39 +8,34 @@ import type { AppConfig } from '../config/app-config.js';
 import { announceOwnerRightsChange } from '../scheduler/owner-rights.channel.js';
 import { sortPermissionNames } from './dto/role.response.js';
 import type { CreateRoleDto, UpdateRoleDto } from './dto/role.dto.js';
-import { PermissionEntity } from '../database/entities/permission.entity.js';
-import { Role } from '../database/entities/role.entity.js';
+import type { PermissionEntity } from '../database/entities/permission.entity.js';
+import type { Role } from '../database/entities/role.entity.js';
+import { RolesRepository } from '../database/repositories/roles.repository.js';
+import { type Transaction, Transactions } from '../database/transactions.js';
 import { assertMayGrantPermissions, permissionsOf } from './management-policy.js';
 
 const ROLE_NOT_FOUND = 'Role not found';
-const isUuid = (value: string): boolean =>
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
 /** Roles and their permissions. The admin role is built in: only its description may change. */
 @Injectable()
 export class RolesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly roles: RolesRepository,
+    private readonly transactions: Transactions,
     private readonly audit: AuditLogService,
     private readonly config: ConfigService<AppConfig, true>,
   ) {}
 
   async exists(id: string): Promise<boolean> {
-    return isUuid(id) && (await this.dataSource.getRepository(Role).existsBy({ id }));
+    return this.roles.exists(id);
   }
 
   async list(limit: number, offset: number): Promise<{ rows: Role[]; total: number }> {
-    const [rows, total] = await this.dataSource.getRepository(Role).findAndCount({
-      relations: { permissions: true },
-      order: { name: 'ASC' },
-      take: limit,
-      skip: offset,
-    });
-    return { rows, total };
+    return this.roles.listPage(limit, offset);
   }
 
-  async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<Role> {
-    const role = isUuid(id) ? await manager.findOne(Role, { where: { id }, relations: { permissions: true } }) : null;
+  async get(id: string, transaction?: Transaction): Promise<Role> {
+    const role = await this.roles.findById(id, transaction);
     if (!role) throw new NotFoundException(ROLE_NOT_FOUND);
     return role;
   }
@@ -52,7 +45,7 @@ export class RolesService {
   }
 
   async listPermissions(): Promise<PermissionEntity[]> {
-    const rows = await this.dataSource.getRepository(PermissionEntity).find();
+    const rows = await this.roles.listPermissions();
     const order = sortPermissionNames(rows.map((row) => row.name));
     return order.map((name) => rows.find((row) => row.name === name)!);
   }
@@ -60,13 +53,15 @@ export class RolesService {
   async create(actor: AuthUser, dto: CreateRoleDto): Promise<Role> {
     assertMayGrantPermissions(actor, dto.permissions);
     try {
-      const id = await this.dataSource.transaction(async (manager) => {
-        const role = manager.create(Role, {
-          name: dto.name,
-          description: dto.description ?? '',
-          permissions: await this.permissionsByName(manager, dto.permissions),
-        });
-        await manager.save(role);
+      const id = await this.transactions.run(async (transaction) => {
+        const role = await this.roles.insert(
+          {
+            name: dto.name,
+            description: dto.description ?? '',
+            permissions: await this.roles.findPermissions(dto.permissions, transaction),
+          },
+          transaction,
+        );
         await this.audit.record(
           {
             event: 'role_created',
@@ -74,7 +69,7 @@ export class RolesService {
             ownerId: null,
             description: `created role ${role.name} with ${sortPermissionNames(dto.permissions).join(', ') || 'no permissions'}`,
           },
-          manager,
+          transaction,
         );
         return role.id;
       });
@@ -87,8 +82,8 @@ export class RolesService {
 
   async update(actor: AuthUser, id: string, dto: UpdateRoleDto): Promise<Role> {
     try {
-      await this.dataSource.transaction(async (manager) => {
-        const role = await this.get(id, manager);
+      await this.transactions.run(async (transaction) => {
+        const role = await this.get(id, transaction);
         this.assertMayManage(actor, role);
         const changes: string[] = [];
         if (dto.name !== undefined && dto.name !== role.name) {
@@ -107,13 +102,13 @@ export class RolesService {
             if (role.name === ADMIN_ROLE) throw new ConflictException('The admin role always holds every permission');
             assertMayGrantPermissions(actor, after);
             changes.push(`permissions: ${before.join(', ') || '(none)'} → ${after.join(', ') || '(none)'}`);
-            role.permissions = await this.permissionsByName(manager, after);
+            role.permissions = await this.roles.findPermissions(after, transaction);
             // Its users may have lost or gained code_execute: their jobs are suspended or resumed.
-            await announceOwnerRightsChange(manager, null);
+            await announceOwnerRightsChange(transaction, null);
           }
         }
         if (changes.length === 0) return;
-        await manager.save(role);
+        await this.roles.save(role, transaction);
         await this.audit.record(
           {
             event: 'role_modified',
@@ -121,7 +116,7 @@ export class RolesService {
             ownerId: null,
             description: `role ${role.name}: ${changes.join('; ')}`,
           },
-          manager,
+          transaction,
         );
       });
     } catch (error) {
@@ -132,15 +127,15 @@ export class RolesService {
   }
 
   async remove(actor: AuthUser, id: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const role = await this.get(id, manager);
+    await this.transactions.run(async (transaction) => {
+      const role = await this.get(id, transaction);
       this.assertMayManage(actor, role);
       this.assertRenamable(role);
-      await manager.delete(Role, { id: role.id });
-      await announceOwnerRightsChange(manager, null);
+      await this.roles.delete(role.id, transaction);
+      await announceOwnerRightsChange(transaction, null);
       await this.audit.record(
         { event: 'role_deleted', actor: actorOf(actor), ownerId: null, description: `deleted role ${role.name}` },
-        manager,
+        transaction,
       );
     });
   }
@@ -157,9 +152,5 @@ export class RolesService {
   private assertMayManage(actor: AuthUser, role: Role): void {
     if (actor.isAdmin) return;
     assertMayGrantPermissions(actor, permissionsOf([role]));
-  }
-
-  private async permissionsByName(manager: EntityManager, names: string[]): Promise<PermissionEntity[]> {
-    return names.length ? manager.find(PermissionEntity, { where: { name: In(names) } }) : [];
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import type { OwnerScope } from '../../access/owner-scope.js';
 import { EXECUTION_STOPS_CHANNEL } from '../channels.js';
 import { Execution, type ExecutionState } from '../entities/execution.entity.js';
@@ -178,5 +178,10 @@ export class ExecutionsRepository {
         instanceId,
       ],
     });
+  }
+
+  /** Gives every execution of `fromOwnerId` to `toOwnerId` (their jobs moved with a deleted user), across owners. */
+  async reassignAcrossOwners(fromOwnerId: string, toOwnerId: string, manager: EntityManager): Promise<void> {
+    await manager.query('UPDATE executions SET owner_id = $2 WHERE owner_id = $1', [fromOwnerId, toOwnerId]);
   }
 }

@@ -5,6 +5,11 @@ import { InstancesRepository } from './instances.repository.js';
 import { JobsRepository } from './jobs.repository.js';
 import { ScriptsRepository } from './scripts.repository.js';
 import { UsersRepository } from './users.repository.js';
+import { ApiTokensRepository } from './api-tokens.repository.js';
+import { LoginFailuresRepository } from './login-failures.repository.js';
+import { RefreshTokensRepository } from './refresh-tokens.repository.js';
+import { RevokedTokensRepository } from './revoked-tokens.repository.js';
+import { RolesRepository } from './roles.repository.js';
 
 /** Every repository (one per table family) and the transaction runner, provided by the database module. */
 export const REPOSITORIES = [
@@ -15,4 +20,9 @@ export const REPOSITORIES = [
   JobsRepository,
   ScriptsRepository,
   UsersRepository,
+  ApiTokensRepository,
+  LoginFailuresRepository,
+  RefreshTokensRepository,
+  RevokedTokensRepository,
+  RolesRepository,
 ];

@@ -348,4 +348,14 @@ export class JobsRepository {
   private run<Row>(manager: EntityManager | undefined, sql: string, values: unknown[]): Promise<Row[]> {
     return (manager ?? this.dataSource.manager).query<Row[]>(sql, values);
   }
+
+  /** How many jobs there are within `scope` (a user's, before their deletion). */
+  async countOwned(scope: OwnerScope, manager?: EntityManager): Promise<number> {
+    return (manager ?? this.dataSource.manager).count(Job, { where: ownerCondition(scope) });
+  }
+
+  /** Gives every job of `fromOwnerId` to `toOwnerId` (a user deleted with reassign_to), across owners. */
+  async reassignAcrossOwners(fromOwnerId: string, toOwnerId: string, manager: EntityManager): Promise<void> {
+    await manager.update(Job, { ownerId: fromOwnerId }, { ownerId: toOwnerId });
+  }
 }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import type { OwnerScope } from '../../access/owner-scope.js';
 import { Script } from '../entities/script.entity.js';
 import type { ScriptCode } from '../../job-classes/script-source.js';
-import { isUuid } from './owner-filter.js';
+import { isUuid, ownerSql } from './owner-filter.js';
 
 /** The `scripts` table: uploaded scripts, owned and scoped like jobs. */
 @Injectable()
@@ -78,5 +78,21 @@ export class ScriptsRepository {
       [scriptId, ownerId],
     );
     return rows[0] ?? null;
+  }
+
+  /** How many scripts there are within `scope` (a user's, before their deletion). */
+  async countOwned(scope: OwnerScope, manager?: EntityManager): Promise<number> {
+    const values: unknown[] = [];
+    const owner = ownerSql(scope, 's', values);
+    const rows: Array<{ scripts: string }> = await (manager ?? this.dataSource.manager).query(
+      `SELECT count(*) AS scripts FROM scripts s${owner ? ` WHERE ${owner}` : ''}`,
+      values,
+    );
+    return Number(rows[0].scripts);
+  }
+
+  /** Gives every script of `fromOwnerId` to `toOwnerId` (a user deleted with reassign_to), across owners. */
+  async reassignAcrossOwners(fromOwnerId: string, toOwnerId: string, manager: EntityManager): Promise<void> {
+    await manager.query('UPDATE scripts SET owner_id = $2 WHERE owner_id = $1', [fromOwnerId, toOwnerId]);
   }
 }
