@@ -25,7 +25,6 @@ const NOT_YET_ON_REPOSITORIES = [
   'src/scheduler/owner-rights.channel.ts',
   'src/scheduler/owner-rights.ts',
   'src/scheduler/sweeper.ts',
-  'src/settings/app-settings.service.ts',
   'src/users/admin-bootstrap.service.ts',
   'src/users/admin-lock.ts',
   'src/users/roles.service.ts',

@@ -1,4 +1,5 @@
 import { Transactions } from '../transactions.js';
+import { AppSettingsRepository } from './app-settings.repository.js';
 import { AuditLogRepository } from './audit-log.repository.js';
 import { ExecutionsRepository } from './executions.repository.js';
 import { InstancesRepository } from './instances.repository.js';
@@ -15,4 +16,5 @@ export const REPOSITORIES = [
   JobsRepository,
   ScriptsRepository,
   UsersRepository,
+  AppSettingsRepository,
 ];
