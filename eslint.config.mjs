@@ -18,7 +18,6 @@ const NOT_YET_ON_REPOSITORIES = [
   'src/cli.ts',
   'src/dashboard/dashboard.service.ts',
   'src/events/event-hub.service.ts',
-  'src/retention/retention.service.ts',
   'src/scheduler/detached-scheduler.ts',
   'src/scheduler/fire-claimer.ts',
   'src/scheduler/job-sync.ts',

@@ -179,4 +179,19 @@ export class ExecutionsRepository {
       ],
     });
   }
+
+  /**
+   * Deletes up to `limit` executions of any owner scheduled more than `days` days ago, never a
+   * `running` one (retention); answers how many it deleted.
+   */
+  async deleteOlderThanAcrossOwners(days: number, limit: number): Promise<number> {
+    // TypeORM answers a DELETE with [rows, affected]: take the affected count.
+    const [, affected]: [unknown, number] = await this.dataSource.query(
+      `DELETE FROM executions WHERE id IN (
+         SELECT id FROM executions
+          WHERE scheduled_time < now() - make_interval(days => $1) AND state <> 'running' LIMIT $2)`,
+      [days, limit],
+    );
+    return affected;
+  }
 }

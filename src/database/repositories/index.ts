@@ -1,3 +1,4 @@
+import { AdvisoryLocks } from '../advisory-locks.js';
 import { Transactions } from '../transactions.js';
 import { AppSettingsRepository } from './app-settings.repository.js';
 import { AuditLogRepository } from './audit-log.repository.js';
@@ -7,7 +8,7 @@ import { JobsRepository } from './jobs.repository.js';
 import { ScriptsRepository } from './scripts.repository.js';
 import { UsersRepository } from './users.repository.js';
 
-/** Every repository (one per table family) and the transaction runner, provided by the database module. */
+/** Every repository (one per table family), the transaction runner and the advisory locks, provided by the database module. */
 export const REPOSITORIES = [
   Transactions,
   AuditLogRepository,
@@ -17,4 +18,5 @@ export const REPOSITORIES = [
   ScriptsRepository,
   UsersRepository,
   AppSettingsRepository,
+  AdvisoryLocks,
 ];
