@@ -5,7 +5,7 @@ import type { OwnerScope } from '../../access/owner-scope.js';
 import { EXECUTION_STOPS_CHANNEL } from '../channels.js';
 import { Execution, type ExecutionState } from '../entities/execution.entity.js';
 import { PgPool } from '../pg-pool.js';
-import { isUuid } from './owner-filter.js';
+import { isUuid, ownerSql } from './owner-filter.js';
 
 export interface ExecutionListFilters {
   start: Date;
@@ -21,6 +21,25 @@ export interface ExecutionFinish {
   finishedAt: Date;
   result: string | null;
   description: string;
+}
+
+/** A running execution, as the dashboard lists it. */
+export interface RunningExecution {
+  id: string;
+  jobId: string;
+  jobName: string;
+  scheduledTime: Date;
+  startedTime: Date | null;
+}
+
+/** A failed or timed-out execution, as the dashboard lists it. */
+export interface FailedExecution {
+  id: string;
+  jobId: string;
+  jobName: string;
+  state: ExecutionState;
+  scheduledTime: Date;
+  finishedTime: Date | null;
 }
 
 /**
@@ -193,5 +212,85 @@ export class ExecutionsRepository {
       [days, limit],
     );
     return affected;
+  }
+
+  /** How many executions within `scope` scheduled since `since` are in each state present (the dashboard's runs today). */
+  async countByStateSince(scope: OwnerScope, since: Date): Promise<Array<{ state: ExecutionState; count: number }>> {
+    const values: unknown[] = [since];
+    const owner = ownerSql(scope, 'e', values);
+    const rows: Array<{ state: ExecutionState; count: string }> = await this.dataSource.query(
+      `SELECT e.state, count(*) AS count FROM executions e
+        WHERE e.scheduled_time >= $1 ${owner ? `AND ${owner}` : ''}
+        GROUP BY e.state`,
+      values,
+    );
+    return rows.map((row) => ({ state: row.state, count: Number(row.count) }));
+  }
+
+  /** The first `limit` running executions within `scope`, longest running first, and how many run. */
+  async listRunning(scope: OwnerScope, limit: number): Promise<{ rows: RunningExecution[]; total: number }> {
+    const values: unknown[] = [];
+    const owner = ownerSql(scope, 'e', values);
+    values.push(limit);
+    const rows: Array<{
+      id: string;
+      job_id: string;
+      job_name: string;
+      scheduled_time: Date;
+      started_time: Date | null;
+      total: string;
+    }> = await this.dataSource.query(
+      `SELECT e.id, e.job_id, e.job_name, e.scheduled_time, e.started_time, count(*) OVER () AS total
+         FROM executions e WHERE e.state = 'running' ${owner ? `AND ${owner}` : ''}
+        ORDER BY e.started_time ASC NULLS LAST, e.id LIMIT $${values.length}`,
+      values,
+    );
+    return {
+      rows: rows.map((row) => ({
+        id: row.id,
+        jobId: row.job_id,
+        jobName: row.job_name,
+        scheduledTime: row.scheduled_time,
+        startedTime: row.started_time,
+      })),
+      total: rows.length > 0 ? Number(rows[0].total) : 0,
+    };
+  }
+
+  /** The newest `limit` executions within `scope` scheduled since `since` that failed or timed out, and how many. */
+  async listFailedSince(
+    scope: OwnerScope,
+    since: Date,
+    limit: number,
+  ): Promise<{ rows: FailedExecution[]; total: number }> {
+    const values: unknown[] = [since];
+    const owner = ownerSql(scope, 'e', values);
+    values.push(limit);
+    const rows: Array<{
+      id: string;
+      job_id: string;
+      job_name: string;
+      state: ExecutionState;
+      scheduled_time: Date;
+      finished_time: Date | null;
+      total: string;
+    }> = await this.dataSource.query(
+      `SELECT e.id, e.job_id, e.job_name, e.state, e.scheduled_time, e.finished_time, count(*) OVER () AS total
+         FROM executions e
+        WHERE e.scheduled_time >= $1 AND e.state IN ('failed', 'timeout') ${owner ? `AND ${owner}` : ''}
+        ORDER BY e.scheduled_time DESC, e.id DESC LIMIT $${values.length}`,
+      values,
+    );
+    return {
+      rows: rows.map((row) => ({
+        id: row.id,
+        jobId: row.job_id,
+        jobName: row.job_name,
+        state: row.state,
+        scheduledTime: row.scheduled_time,
+        finishedTime: row.finished_time,
+      })),
+      total: rows.length > 0 ? Number(rows[0].total) : 0,
+    };
   }
 }
