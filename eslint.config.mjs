@@ -16,7 +16,6 @@ const NOT_YET_ON_REPOSITORIES = [
   'src/auth/refresh-token.service.ts',
   'src/auth/token.service.ts',
   'src/cli.ts',
-  'src/events/event-hub.service.ts',
   'src/scheduler/detached-scheduler.ts',
   'src/scheduler/fire-claimer.ts',
   'src/scheduler/job-sync.ts',
