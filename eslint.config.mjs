@@ -5,22 +5,18 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /**
- * Files that still run their own SQL through TypeORM or pg (the CLI, the claims, the sweeper,
- * retention, the dashboard, events, settings): exempt from the layer rule below until their
+ * Files that still run their own SQL through TypeORM or pg (the CLI, the claims, the sweeper, job
+ * sync, owner rights): exempt from the layer rule below until their
  * queries move into repositories. The list only shrinks; a new file is never added to it.
  */
 const NOT_YET_ON_REPOSITORIES = [
   'src/cli.ts',
-  'src/dashboard/dashboard.service.ts',
-  'src/events/event-hub.service.ts',
-  'src/retention/retention.service.ts',
   'src/scheduler/detached-scheduler.ts',
   'src/scheduler/fire-claimer.ts',
   'src/scheduler/job-sync.ts',
   'src/scheduler/owner-rights.channel.ts',
   'src/scheduler/owner-rights.ts',
   'src/scheduler/sweeper.ts',
-  'src/settings/app-settings.service.ts',
 ];
 
 const DATABASE_ONLY = [

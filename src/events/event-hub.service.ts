@@ -6,20 +6,18 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
 import type { AuthUser } from '../access/auth-user.js';
 import { ADMIN_ROLE, isPermission, type Permission } from '../access/permissions.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import type { AppConfig } from '../config/app-config.js';
-import { Execution } from '../database/entities/execution.entity.js';
+import { ExecutionsRepository } from '../database/repositories/executions.repository.js';
+import { type StreamRights, UsersRepository } from '../database/repositories/users.repository.js';
 import { type ExecutionResponse, toExecutionResponse } from '../executions/dto/execution.response.js';
 import { JobSync } from '../scheduler/job-sync.js';
 import { OWNER_RIGHTS_CHANNEL } from '../scheduler/owner-rights.channel.js';
 import { type ChangeNotice, EVENTS_CHANNEL, mayReceive, parseNotice, seesOwner, type Viewer } from './change-notice.js';
 import { SseStream } from './sse-stream.js';
-import { PgPool } from '../database/pg-pool.js';
 
 /** What a verified access token said: enough to re-check it while the stream is open. */
 export interface StreamClaims {
@@ -42,13 +40,6 @@ export interface OpenStream {
   ready: boolean;
   /** An output stream: the owner of the execution it shows (re-checked with the viewer's rights). */
   readonly watchedOwner?: string | null;
-}
-
-interface RightsRow {
-  key: number;
-  valid: boolean | null;
-  roles: string[] | null;
-  permissions: string[] | null;
 }
 
 /** Retry-After of a refused stream: a hint, streams end when their clients leave. */
@@ -89,8 +80,8 @@ export class EventHub implements OnApplicationBootstrap, OnModuleDestroy {
   private recheckAgain = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly pool: PgPool,
+    private readonly executions: ExecutionsRepository,
+    private readonly users: UsersRepository,
     private readonly config: ConfigService<AppConfig, true>,
     jobSync: JobSync,
   ) {
@@ -209,13 +200,7 @@ export class EventHub implements OnApplicationBootstrap, OnModuleDestroy {
   /** Executions as `GET /executions/:id` shows them, in one query, by id. */
   async loadExecutions(ids: readonly string[]): Promise<Map<string, ExecutionResponse>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.dataSource
-      .getRepository(Execution)
-      .createQueryBuilder('execution')
-      .leftJoin('execution.owner', 'owner')
-      .addSelect(['owner.id', 'owner.username'])
-      .where('execution.id IN (:...ids)', { ids: [...new Set(ids)] })
-      .getMany();
+    const rows = await this.executions.findByIdsAcrossOwners(ids);
     return new Map(rows.map((row) => [row.id, toExecutionResponse(row)]));
   }
 
@@ -332,23 +317,7 @@ export class EventHub implements OnApplicationBootstrap, OnModuleDestroy {
   private async recheckOnce(): Promise<void> {
     const streams = [...this.streams.values()];
     if (streams.length === 0) return;
-    const { rows } = await this.pool.query<RightsRow>({
-      name: 'cronwarden_stream_rights',
-      text: `SELECT s.key, (u.is_active AND u.token_version = s.ver
-                   AND NOT EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti = s.jti)) AS valid,
-                ARRAY(SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
-                       WHERE ur.user_id = u.id) AS roles,
-                ARRAY(SELECT DISTINCT rp.permission_name FROM user_roles ur
-                       JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = u.id) AS permissions
-           FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::int[]) AS s(key, uid, jti, ver)
-           LEFT JOIN users u ON u.id = s.uid`,
-      values: [
-        streams.map((stream) => stream.key),
-        streams.map((stream) => stream.claims.sub),
-        streams.map((stream) => stream.claims.jti),
-        streams.map((stream) => stream.claims.ver),
-      ],
-    });
+    const rows = await this.users.rightsOfTokens(streams.map((stream) => ({ key: stream.key, ...stream.claims })));
     const now = Date.now();
     for (const row of rows) {
       const stream = this.streams.get(row.key);
@@ -373,7 +342,7 @@ function narrowed(before: Viewer, now: Viewer): boolean {
   return (before.executions && !now.executions) || (before.jobs && !now.jobs) || (before.seesAll && !now.seesAll);
 }
 
-function viewerFromRights(userId: string, row: RightsRow): Viewer {
+function viewerFromRights(userId: string, row: StreamRights): Viewer {
   const isAdmin = (row.roles ?? []).includes(ADMIN_ROLE);
   const permissions = new Set<Permission>((row.permissions ?? []).filter(isPermission));
   const has = (permission: Permission): boolean => isAdmin || permissions.has(permission);

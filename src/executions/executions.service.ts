@@ -4,11 +4,12 @@ import type { AuthUser } from '../access/auth-user.js';
 import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
 import type { TimeRange } from '../common/time-range.dto.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
+import type { ExecutionWithOwner } from '../database/repositories/execution.columns.js';
 import { ExecutionsRepository } from '../database/repositories/executions.repository.js';
 import type { JobWithOwner } from '../database/repositories/jobs.repository.js';
 import type { ClaimedExecution } from '../scheduler/fire-claimer.js';
 import { SchedulerFacade } from '../scheduler/scheduler.facade.js';
-import { Execution, EXECUTION_STATES, type ExecutionState } from '../database/entities/execution.entity.js';
+import { EXECUTION_STATES, type ExecutionState } from '../database/entities/execution.entity.js';
 
 const EXECUTION = 'Execution';
 /** Retry-After of a run now refused by MAX_RUNNING_PER_USER: a hint, runs end when they end. */
@@ -31,7 +32,7 @@ export class ExecutionsService {
   ) {}
 
   /** Newest first, within the caller's read scope (a job the caller cannot see simply matches nothing). */
-  async list(user: AuthUser, filters: ExecutionFilters): Promise<{ rows: Execution[]; total: number }> {
+  async list(user: AuthUser, filters: ExecutionFilters): Promise<{ rows: ExecutionWithOwner[]; total: number }> {
     return this.executions.listPage(this.access.readScope(user), filters, filters);
   }
 
@@ -53,7 +54,7 @@ export class ExecutionsService {
     return { counts, total };
   }
 
-  async get(user: AuthUser, id: string): Promise<Execution> {
+  async get(user: AuthUser, id: string): Promise<ExecutionWithOwner> {
     const execution = await this.executions.findById(this.access.readScope(user), id);
     if (!execution) throw notFound(EXECUTION);
     return execution;
@@ -103,7 +104,7 @@ export class ExecutionsService {
    * the row says `stopped`; when it runs on another instance the row is marked `stopped`, which
    * that instance will not overwrite, and that instance is told to kill it. 409 when it is not running.
    */
-  async stop(user: AuthUser, id: string): Promise<Execution> {
+  async stop(user: AuthUser, id: string): Promise<ExecutionWithOwner> {
     const execution = await this.get(user, id);
     this.access.assertCanAct(user, execution.ownerId ?? '', EXECUTION);
     if (execution.state !== 'running')

@@ -1,10 +1,11 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
+import { AdvisoryLocks } from '../database/advisory-locks.js';
+import { AuditLogRepository } from '../database/repositories/audit-log.repository.js';
+import { ExecutionsRepository } from '../database/repositories/executions.repository.js';
 
 const DAY_MS = 86_400_000;
 const FIRST_RUN_AFTER_MS = 60_000;
@@ -29,7 +30,9 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   private stopping = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly locks: AdvisoryLocks,
+    private readonly executions: ExecutionsRepository,
+    private readonly auditLogs: AuditLogRepository,
     private readonly registry: SchedulerRegistry,
     private readonly config: ConfigService<AppConfig, true>,
   ) {}
@@ -49,48 +52,32 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
 
   async prune(): Promise<PruneResult> {
     const result: PruneResult = { executions: 0, auditLogs: 0 };
-    const runner = this.dataSource.createQueryRunner();
     try {
-      await runner.connect();
-      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [
-        RETENTION_LOCK_KEY,
-      ])) as Array<{
-        locked: boolean;
-      }>;
-      if (!locked) return result;
-      try {
+      const pass = await this.locks.ifFree(RETENTION_LOCK_KEY, async () => {
         const { executionDays, auditDays } = this.config.get('retention', { infer: true });
-        result.executions = await this.deleteInBatches(
-          `DELETE FROM executions WHERE id IN (
-             SELECT id FROM executions
-              WHERE scheduled_time < now() - make_interval(days => $1) AND state <> 'running' LIMIT $2)`,
-          executionDays,
+        result.executions = await this.deleteInBatches((limit) =>
+          this.executions.deleteOlderThanAcrossOwners(executionDays, limit),
         );
         if (auditDays > 0) {
-          result.auditLogs = await this.deleteInBatches(
-            `DELETE FROM audit_logs WHERE id IN (
-               SELECT id FROM audit_logs WHERE created_time < now() - make_interval(days => $1) LIMIT $2)`,
-            auditDays,
+          result.auditLogs = await this.deleteInBatches((limit) =>
+            this.auditLogs.deleteOlderThanAcrossOwners(auditDays, limit),
           );
         }
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK_KEY]);
-      }
-      if (result.executions + result.auditLogs > 0) {
+      });
+      if (pass.held && result.executions + result.auditLogs > 0) {
         this.logger.log(`Retention: deleted ${result.executions} executions and ${result.auditLogs} audit entries`);
       }
     } catch (error) {
       this.logger.warn(`Retention pass failed: ${(error as Error).message}`);
-    } finally {
-      await runner.release();
     }
     return result;
   }
 
-  private async deleteInBatches(sql: string, days: number): Promise<number> {
+  /** Deletes batch after batch (a pause between them) until one comes back short or the app stops. */
+  private async deleteInBatches(deleteBatch: (limit: number) => Promise<number>): Promise<number> {
     let total = 0;
     while (!this.stopping) {
-      const [, affected]: [unknown, number] = await this.dataSource.query(sql, [days, BATCH]);
+      const affected = await deleteBatch(BATCH);
       total += affected;
       if (affected < BATCH) break;
       await sleep(50);

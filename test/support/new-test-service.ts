@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OwnerScope } from '../../src/access/owner-scope.js';
-import type { Execution, ExecutionState } from '../../src/database/entities/execution.entity.js';
+import type { ExecutionState } from '../../src/database/entities/execution.entity.js';
+import type { ExecutionWithOwner } from '../../src/database/repositories/execution.columns.js';
 import type { Script } from '../../src/database/entities/script.entity.js';
 import type { ExecutionFinish, ExecutionListFilters } from '../../src/database/repositories/executions.repository.js';
 import type { JobRecord } from '../../src/database/repositories/job.columns.js';
@@ -148,12 +149,12 @@ export class FakeJobsRepository {
 }
 
 export class FakeExecutionsRepository {
-  readonly rows: Execution[] = [];
+  readonly rows: ExecutionWithOwner[] = [];
   readonly stoppedElsewhere: string[] = [];
   readonly finished: Array<{ finishes: ExecutionFinish[]; instanceId: string }> = [];
 
-  add(values: Partial<Execution> & { ownerId: string; state: ExecutionState }): Execution {
-    const row = {
+  add(values: Partial<ExecutionWithOwner> & { ownerId: string; state: ExecutionState }): ExecutionWithOwner {
+    const row: ExecutionWithOwner = {
       id: randomUUID(),
       jobId: randomUUID(),
       jobName: 'job',
@@ -168,13 +169,14 @@ export class FakeExecutionsRepository {
       instanceId: null,
       description: '',
       result: null,
+      owner: { id: values.ownerId, username: values.ownerId },
       ...values,
-    } as Execution;
+    };
     this.rows.push(row);
     return row;
   }
 
-  findById(scope: OwnerScope, id: string): Promise<Execution | null> {
+  findById(scope: OwnerScope, id: string): Promise<ExecutionWithOwner | null> {
     if (!UUID.test(id)) return Promise.resolve(null);
     return Promise.resolve(this.rows.find((row) => row.id === id && inScope(scope, row.ownerId)) ?? null);
   }
@@ -183,7 +185,7 @@ export class FakeExecutionsRepository {
     scope: OwnerScope,
     filters: ExecutionListFilters,
     page: { limit: number; offset: number },
-  ): Promise<{ rows: Execution[]; total: number }> {
+  ): Promise<{ rows: ExecutionWithOwner[]; total: number }> {
     const rows = this.rows.filter(
       (row) =>
         inScope(scope, row.ownerId) &&

@@ -46,4 +46,15 @@ export class AuditLogRepository {
     });
     return { rows, total };
   }
+
+  /** Deletes up to `limit` audit entries of any owner created more than `days` days ago (retention); answers how many. */
+  async deleteOlderThanAcrossOwners(days: number, limit: number): Promise<number> {
+    // TypeORM answers a DELETE with [rows, affected]: take the affected count.
+    const [, affected]: [unknown, number] = await this.dataSource.query(
+      `DELETE FROM audit_logs WHERE id IN (
+         SELECT id FROM audit_logs WHERE created_time < now() - make_interval(days => $1) LIMIT $2)`,
+      [days, limit],
+    );
+    return affected;
+  }
 }

@@ -1,4 +1,6 @@
+import { AdvisoryLocks } from '../advisory-locks.js';
 import { Transactions } from '../transactions.js';
+import { AppSettingsRepository } from './app-settings.repository.js';
 import { AuditLogRepository } from './audit-log.repository.js';
 import { ExecutionsRepository } from './executions.repository.js';
 import { InstancesRepository } from './instances.repository.js';
@@ -11,7 +13,7 @@ import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 import { RevokedTokensRepository } from './revoked-tokens.repository.js';
 import { RolesRepository } from './roles.repository.js';
 
-/** Every repository (one per table family) and the transaction runner, provided by the database module. */
+/** Every repository (one per table family), the transaction runner and the advisory locks, provided by the database module. */
 export const REPOSITORIES = [
   Transactions,
   AuditLogRepository,
@@ -25,4 +27,6 @@ export const REPOSITORIES = [
   RefreshTokensRepository,
   RevokedTokensRepository,
   RolesRepository,
+  AppSettingsRepository,
+  AdvisoryLocks,
 ];

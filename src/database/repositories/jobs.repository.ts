@@ -46,6 +46,13 @@ export interface JobListItem {
   lastExecution: { id: string; state: ExecutionState; scheduledTime: Date } | null;
 }
 
+/** A job whose latest finished run failed or timed out, with that run. */
+export interface FailingJob {
+  id: string;
+  name: string;
+  lastExecution: { id: string; state: ExecutionState; scheduledTime: Date };
+}
+
 type ListRow = JobRow & {
   owner_username: string;
   last_execution_id: string | null;
@@ -357,5 +364,83 @@ export class JobsRepository {
   /** Gives every job of `fromOwnerId` to `toOwnerId` (a user deleted with reassign_to), across owners. */
   async reassignAcrossOwners(fromOwnerId: string, toOwnerId: string, manager: EntityManager): Promise<void> {
     await manager.update(Job, { ownerId: fromOwnerId }, { ownerId: toOwnerId });
+  }
+
+  /** How many jobs are within `scope`, and how many of them are paused. */
+  async countWithPaused(scope: OwnerScope): Promise<{ total: number; paused: number }> {
+    const values: unknown[] = [];
+    const owner = ownerSql(scope, 'j', values);
+    const rows = await this.run<{ total: string; paused: string }>(
+      undefined,
+      `SELECT count(*) AS total, count(*) FILTER (WHERE j.paused) AS paused
+         FROM jobs j WHERE TRUE ${owner ? `AND ${owner}` : ''}`,
+      values,
+    );
+    return { total: Number(rows[0].total), paused: Number(rows[0].paused) };
+  }
+
+  /**
+   * The first `limit` jobs within `scope` that will fire by `until` (neither paused nor suspended), the
+   * soonest first, and how many there are. A fire due a moment ago and not yet claimed still counts:
+   * there is no lower bound but the job being due at all.
+   */
+  async listDueBy(
+    scope: OwnerScope,
+    until: Date,
+    limit: number,
+  ): Promise<{ rows: Array<{ id: string; name: string; nextRunTime: Date }>; total: number }> {
+    const values: unknown[] = [until];
+    const owner = ownerSql(scope, 'j', values);
+    values.push(limit);
+    const rows = await this.run<{ id: string; name: string; next_run_time: Date; total: string }>(
+      undefined,
+      `SELECT j.id, j.name, j.next_run_time, count(*) OVER () AS total
+         FROM jobs j
+        WHERE j.next_run_time <= $1 AND NOT j.paused AND j.suspended_reason IS NULL ${owner ? `AND ${owner}` : ''}
+        ORDER BY j.next_run_time, j.id LIMIT $${values.length}`,
+      values,
+    );
+    return {
+      rows: rows.map((row) => ({ id: row.id, name: row.name, nextRunTime: row.next_run_time })),
+      total: rows.length > 0 ? Number(rows[0].total) : 0,
+    };
+  }
+
+  /**
+   * The jobs within `scope` whose latest finished run (succeeded, failed, timeout, stopped) failed or
+   * timed out, with that run, the most recent first: the first `limit`, and how many there are. The
+   * latest run is one index probe per job (LATERAL over UQ_executions_job_scheduled).
+   */
+  async listFailing(scope: OwnerScope, limit: number): Promise<{ rows: FailingJob[]; total: number }> {
+    const values: unknown[] = [];
+    const owner = ownerSql(scope, 'j', values);
+    values.push(limit);
+    const rows = await this.run<{
+      id: string;
+      name: string;
+      execution_id: string;
+      state: ExecutionState;
+      scheduled_time: Date;
+      total: string;
+    }>(
+      undefined,
+      `SELECT j.id, j.name, last.id AS execution_id, last.state, last.scheduled_time, count(*) OVER () AS total
+         FROM jobs j
+        CROSS JOIN LATERAL (
+          SELECT x.id, x.state, x.scheduled_time FROM executions x
+           WHERE x.job_id = j.id AND x.state IN ('succeeded', 'failed', 'timeout', 'stopped')
+           ORDER BY x.scheduled_time DESC, x.id DESC LIMIT 1) last
+        WHERE last.state IN ('failed', 'timeout') ${owner ? `AND ${owner}` : ''}
+        ORDER BY last.scheduled_time DESC, j.id LIMIT $${values.length}`,
+      values,
+    );
+    return {
+      rows: rows.map((row) => ({
+        id: row.id,
+        name: row.name,
+        lastExecution: { id: row.execution_id, state: row.state, scheduledTime: row.scheduled_time },
+      })),
+      total: rows.length > 0 ? Number(rows[0].total) : 0,
+    };
   }
 }

@@ -1,11 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { OwnerResponse } from '../../jobs/dto/job.response.js';
-import {
-  EXECUTION_STATES,
-  EXECUTION_TRIGGERS,
-  type Execution,
-  type ExecutionState,
-} from '../../database/entities/execution.entity.js';
+import { EXECUTION_STATES, EXECUTION_TRIGGERS, type ExecutionState } from '../../database/entities/execution.entity.js';
+import type { ExecutionRecord } from '../../database/repositories/execution.columns.js';
 
 export class ExecutionJobResponse {
   @ApiProperty({ format: 'uuid' })
@@ -120,8 +116,13 @@ export class RunNowResponse {
 
 const isoOrNull = (time: Date | null): string | null => (time ? time.toISOString() : null);
 
-/** An execution as the API shows it; `owner` should be loaded. */
-export function toExecutionResponse(execution: Execution): ExecutionResponse {
+/**
+ * An execution as the API shows it, from its record (the fields of `execution.columns.ts`) and its
+ * owner's name.
+ */
+export function toExecutionResponse(
+  execution: ExecutionRecord & { owner?: { username: string } | null },
+): ExecutionResponse {
   return {
     execution_id: execution.id,
     job: { job_id: execution.jobId, name: execution.jobName, job_class_string: execution.jobClassString },
