@@ -15,7 +15,6 @@ const NOT_YET_ON_REPOSITORIES = [
   'src/auth/login-throttle.service.ts',
   'src/auth/refresh-token.service.ts',
   'src/auth/token.service.ts',
-  'src/cli.ts',
   'src/dashboard/dashboard.service.ts',
   'src/events/event-hub.service.ts',
   'src/retention/retention.service.ts',
