@@ -7,7 +7,6 @@ import { parseArgs } from 'node:util';
 import { HttpException, type INestApplicationContext, Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import pg from 'pg';
 import pino from 'pino';
 import { MIGRATIONS } from '../migrations/index.js';
 import { AccessModule } from './access/access.module.js';
@@ -33,6 +32,7 @@ import { SchedulerFacade } from './scheduler/scheduler.facade.js';
 import { ScriptsModule } from './scripts/scripts.module.js';
 import { EmbeddedPostgresError } from './database/embedded-postgres.js';
 import { openDatabase, type OpenedDatabase } from './database/open-database.js';
+import { readSchemaState } from './database/schema-state.js';
 import { SettingsModule } from './settings/settings.module.js';
 import { generatePassword, STARTUP_ACTOR } from './users/admin-bootstrap.service.js';
 import { UsersModule } from './users/users.module.js';
@@ -267,36 +267,26 @@ function assertEmbeddedClusterExists(dataDir: string): void {
  * server of this version applies them), so it refuses a database without the schema or with pending ones.
  */
 async function assertCurrentSchema(url: string, tried: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new CliError(`Cannot connect to ${tried}: ${(error as Error).message}`);
-  }
-  try {
-    const table = await client.query<{ present: boolean }>(
-      `SELECT to_regclass('public.migrations') IS NOT NULL AS present`,
-    );
-    if (!table.rows[0].present) {
+  const state = await readSchemaState(url);
+  switch (state.kind) {
+    case 'unreachable':
+      throw new CliError(`Cannot connect to ${tried}: ${state.message}`);
+    case 'no-schema':
       throw new CliError(
         `${tried} holds no Cronwarden schema (no migrations table): the CLI does not create one; ` +
           'start the server once against this database (npm start applies the migrations), or point the CLI ' +
           'at the right one with --database-url <url> or --data-dir <path>',
       );
+    case 'migrated': {
+      const applied = new Set(state.applied);
+      const pending = MIGRATIONS.map((migration) => migration.name).filter((name) => !applied.has(name));
+      if (pending.length > 0) {
+        throw new CliError(
+          `The schema of ${tried} is older than this version (${pending.length} migration(s) pending: ` +
+            `${pending.join(', ')}): start the server of this version once to upgrade it, then run the CLI again`,
+        );
+      }
     }
-    const applied = new Set(
-      (await client.query<{ name: string }>('SELECT name FROM migrations')).rows.map((row) => row.name),
-    );
-    const pending = MIGRATIONS.map((migration) => migration.name).filter((name) => !applied.has(name));
-    if (pending.length > 0) {
-      throw new CliError(
-        `The schema of ${tried} is older than this version (${pending.length} migration(s) pending: ` +
-          `${pending.join(', ')}): start the server of this version once to upgrade it, then run the CLI again`,
-      );
-    }
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }
 

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ChannelListener } from './channel-listener.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { PgPool } from './pg-pool.js';
 import { REPOSITORIES } from './repositories/index.js';
@@ -24,8 +25,8 @@ export class DatabaseModule {
       module: DatabaseModule,
       // Global as TypeORM's own module is: the pool and the repositories are what every feature reads through.
       global: true,
-      providers: [PgPool, ...REPOSITORIES],
-      exports: [PgPool, ...REPOSITORIES],
+      providers: [PgPool, ChannelListener, ...REPOSITORIES],
+      exports: [PgPool, ChannelListener, ...REPOSITORIES],
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ ...dataSourceOptions(options), retryAttempts: 3, retryDelay: 2_000 }),

@@ -3,6 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 
+/**
+ * A client of the pool inside a transaction of {@link PgPool.transaction}, handed to repository
+ * methods that use named prepared statements there. Features name it by this type, never by pg's.
+ */
+export type PgTransaction = pg.PoolClient;
+
 /** How busy the pool is: open connections, idle ones, and queries waiting for one. */
 export interface PoolStats {
   total: number;
@@ -49,6 +55,25 @@ export class PgPool {
   stats(): PoolStats {
     const pool = this.current();
     return { total: pool?.totalCount ?? 0, idle: pool?.idleCount ?? 0, waiting: pool?.waitingCount ?? 0 };
+  }
+
+  /**
+   * Runs `work` in one transaction on a client of its own (for named prepared statements across
+   * several statements): committed when it resolves, rolled back when it throws, released either way.
+   */
+  async transaction<T>(work: (client: PgTransaction) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   private current(): pg.Pool | undefined {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { JOB_CHANGES_CHANNEL, notify } from '../database/channels.js';
 import type { Transaction } from '../database/transactions.js';
-import { JOB_CHANGES_CHANNEL } from './job-sync.js';
 import { OwnerRights } from './owner-rights.js';
 import type { SchedulerFacade } from './scheduler.facade.js';
 
@@ -32,11 +31,8 @@ export class DetachedJobSync {
   /** The `from` of its messages: never an instance's id, so every instance reloads the job. */
   static readonly SENDER = 'cli';
 
-  async announce(manager: EntityManager, jobId: string): Promise<void> {
-    await manager.query('SELECT pg_notify($1, $2)', [
-      JOB_CHANGES_CHANNEL,
-      JSON.stringify({ job: jobId, from: DetachedJobSync.SENDER }),
-    ]);
+  async announce(transaction: Transaction, jobId: string): Promise<void> {
+    await notify(transaction, JOB_CHANGES_CHANNEL, JSON.stringify({ job: jobId, from: DetachedJobSync.SENDER }));
   }
 }
 

@@ -1,20 +1,18 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import pg from 'pg';
-import type { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
+import { ChannelListener } from '../database/channel-listener.js';
+import { EXECUTION_STOPS_CHANNEL, JOB_CHANGES_CHANNEL, notify, OWNER_RIGHTS_CHANNEL } from '../database/channels.js';
+import { ExecutionsRepository } from '../database/repositories/executions.repository.js';
+import { JobsRepository } from '../database/repositories/jobs.repository.js';
+import type { Transaction } from '../database/transactions.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { InstanceIdentity } from './instance.js';
 import { JobTimerRegistry } from './job-timer.registry.js';
-import { JobsRepository } from '../database/repositories/jobs.repository.js';
-import { ExecutionsRepository } from '../database/repositories/executions.repository.js';
-import { EXECUTION_STOPS_CHANNEL, JOB_CHANGES_CHANNEL } from '../database/channels.js';
-import { OWNER_RIGHTS_CHANNEL, type OwnerRightsMessage } from './owner-rights.channel.js';
+import type { OwnerRightsMessage } from './owner-rights.channel.js';
 import { OwnerRights, type ReviewScope } from './owner-rights.js';
 
 export { EXECUTION_STOPS_CHANNEL, JOB_CHANGES_CHANNEL } from '../database/channels.js';
-const RECONNECT_MAX_MS = 10_000;
 
 interface ChangeMessage {
   job: string;
@@ -29,24 +27,23 @@ interface StopMessage {
 /**
  * Keeps every instance's timers in step with the `jobs` table: a change made through any instance is
  * announced with NOTIFY in the same transaction (so only committed changes are heard), every instance
- * LISTENs on a dedicated connection (reconnecting, then reconciling, after a database restart), and a
- * periodic reconcile compares the registered timers with the table as a safety net.
+ * hears it on its {@link ChannelListener} (which reconnects after a database restart; this then
+ * reconciles), and a periodic reconcile compares the registered timers with the table as a safety net.
+ * Changes heard together are applied together: one query for every job named in the same turn of the
+ * event loop (and for those heard while the previous batch was applied), one batch after the other.
  */
 @Injectable()
 export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JobSync.name);
-  private listener: pg.Client | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
-  private reconnectDelay = 250;
-  private stopped = false;
-  private listening = false;
-  /** Further channels heard on the same connection (the event stream's), with their handlers. */
-  private readonly subscribers = new Map<string, Array<(payload: string) => void>>();
-  private readonly resumedHandlers: Array<() => void> = [];
+  /** Jobs heard changed and not applied yet. */
+  private readonly changed = new Set<string>();
+  private applyScheduled = false;
+  /** Reads-and-applies, one after the other (see {@link serially}). */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly listener: ChannelListener,
     private readonly timers: JobTimerRegistry,
     private readonly jobs: JobsRepository,
     private readonly executions: ExecutionsRepository,
@@ -54,53 +51,52 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly runner: ExecutionRunner,
     private readonly config: ConfigService<AppConfig, true>,
     private readonly rights: OwnerRights,
-  ) {}
+  ) {
+    listener.subscribe(JOB_CHANGES_CHANNEL, (payload) => this.onChange(payload));
+    listener.subscribe(EXECUTION_STOPS_CHANNEL, (payload) => void this.onStop(payload));
+    listener.subscribe(OWNER_RIGHTS_CHANNEL, (payload) => void this.onRightsChange(payload));
+  }
 
   get isListening(): boolean {
-    return this.listening;
+    return this.listener.isListening;
   }
 
   /**
-   * Hands every NOTIFY payload of `channel` to `handler`, LISTENing on this class's connection (no
-   * connection of its own). Call it before the application bootstraps (in a constructor or onModuleInit).
+   * Hands every NOTIFY payload of `channel` to `handler`, on the instance's one LISTEN connection. Call
+   * it before the application bootstraps (in a constructor or onModuleInit).
    */
   subscribe(channel: string, handler: (payload: string) => void): void {
-    if (!/^[a-z_]+$/.test(channel)) throw new Error(`Not a channel name: ${channel}`);
-    const handlers = this.subscribers.get(channel) ?? [];
-    handlers.push(handler);
-    this.subscribers.set(channel, handlers);
+    this.listener.subscribe(channel, handler);
   }
 
   /** Called after the listener connection came back: whatever was notified meanwhile was not heard. */
   onListenerResumed(handler: () => void): void {
-    this.resumedHandlers.push(handler);
+    this.listener.onResumed(handler);
   }
 
-  /** Announces a change of `jobId` to every instance, when `manager`'s transaction commits. */
-  async announce(manager: EntityManager, jobId: string): Promise<void> {
+  /** Announces a change of `jobId` to every instance, when `transaction` commits. */
+  async announce(transaction: Transaction, jobId: string): Promise<void> {
     const message: ChangeMessage = { job: jobId, from: this.instance.id };
-    await manager.query('SELECT pg_notify($1, $2)', [JOB_CHANGES_CHANNEL, JSON.stringify(message)]);
+    await notify(transaction, JOB_CHANGES_CHANNEL, JSON.stringify(message));
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.listen();
+    // After the other subscribers' (registered in their constructors): they hear of a resume first, as before.
+    this.listener.onResumed(() => void this.reconcile());
+    await this.listener.start();
     const everyMs = this.config.get('scheduler.reconcileSeconds', { infer: true }) * 1000;
     this.reconcileTimer = setInterval(() => void this.reconcile(), everyMs);
     this.reconcileTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
     clearInterval(this.reconcileTimer);
-    clearTimeout(this.reconnectTimer);
-    await this.listener?.end().catch(() => undefined);
+    await this.listener.stop();
   }
 
   /** Brings one job's timer in line with its row (gone or paused: unregistered). */
   async refresh(jobId: string): Promise<void> {
-    const job = await this.jobs.findSchedulableAcrossOwners(jobId);
-    if (!job || job.paused) this.timers.unregister(jobId);
-    else this.timers.reschedule(job);
+    await this.serially(() => this.apply([jobId]));
   }
 
   /**
@@ -116,7 +112,10 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /**
    * Registers missing active jobs, drops deleted or paused ones, reschedules changed ones; and
-   * reviews suspensions (in case a NOTIFY of a user or role change was missed).
+   * reviews suspensions (in case a NOTIFY of a user or role change was missed). The table is listed
+   * before the timers are compared with it, and a job created meanwhile is registered from its NOTIFY
+   * in between: so a registered job missing from the list is read again before it is dropped, never
+   * dropped on the list's word alone (it would stop firing until the next reconcile).
    */
   async reconcile(): Promise<{ registered: number; dropped: number; changed: number }> {
     const counts = { registered: 0, dropped: 0, changed: 0 };
@@ -132,19 +131,26 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
       this.logger.warn(`Reviewing suspended jobs failed: ${error.message}`),
     );
     const active = new Map(rows.map((row) => [row.id, row.updatedTime.getTime()]));
-    for (const jobId of this.timers.registeredIds()) {
-      if (!active.has(jobId)) {
-        this.timers.unregister(jobId);
-        counts.dropped += 1;
-      }
-    }
+    const unlisted = this.timers.registeredIds().filter((jobId) => !active.has(jobId));
+    const added: string[] = [];
+    const changed: string[] = [];
     for (const [jobId, updated] of active) {
       const known = this.timers.versionOf(jobId);
       if (known === updated) continue;
-      await this.refresh(jobId).catch(() => undefined);
-      if (known === undefined) counts.registered += 1;
-      else counts.changed += 1;
+      if (known === undefined) added.push(jobId);
+      else changed.push(jobId);
     }
+    const stale = [...unlisted, ...added, ...changed];
+    if (stale.length === 0) return counts;
+    let applied: Set<string>;
+    try {
+      applied = await this.serially(() => this.apply(stale));
+    } catch {
+      return counts;
+    }
+    counts.dropped = unlisted.filter((jobId) => !applied.has(jobId)).length;
+    counts.registered = added.filter((jobId) => applied.has(jobId)).length;
+    counts.changed = changed.filter((jobId) => applied.has(jobId)).length;
     if (counts.registered + counts.dropped + counts.changed > 0) {
       this.logger.log(
         `Reconciled timers with the jobs table: ${counts.registered} added, ${counts.changed} changed, ${counts.dropped} dropped`,
@@ -153,36 +159,36 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
     return counts;
   }
 
-  private async listen(): Promise<void> {
-    const options = this.dataSource.driver.options as { url?: string };
-    const client = new pg.Client({ connectionString: options.url, application_name: 'cronwarden-listener' });
-    client.on('error', (error) => this.lost(client, error));
-    client.on('end', () => this.lost(client));
-    client.on('notification', (message) => {
-      if (!message.payload) return;
-      if (message.channel === JOB_CHANGES_CHANNEL) void this.onChange(message.payload);
-      else if (message.channel === EXECUTION_STOPS_CHANNEL) void this.onStop(message.payload);
-      else if (message.channel === OWNER_RIGHTS_CHANNEL) void this.onRightsChange(message.payload);
-      for (const handler of this.subscribers.get(message.channel) ?? []) handler(message.payload);
-    });
-    try {
-      await client.connect();
-      const channels = new Set([
-        JOB_CHANGES_CHANNEL,
-        EXECUTION_STOPS_CHANNEL,
-        OWNER_RIGHTS_CHANNEL,
-        ...this.subscribers.keys(),
-      ]);
-      await client.query([...channels].map((channel) => `LISTEN ${channel}`).join('; '));
-      this.listener = client;
-      this.listening = true;
-      this.reconnectDelay = 250;
-    } catch (error) {
-      this.lost(client, error as Error);
+  /** Brings the timers of `jobIds` in line with their rows, in one query; answers the ids now registered. */
+  private async apply(jobIds: string[]): Promise<Set<string>> {
+    const rows = new Map((await this.jobs.findSchedulableByIdsAcrossOwners(jobIds)).map((job) => [job.id, job]));
+    const registered = new Set<string>();
+    for (const jobId of jobIds) {
+      const job = rows.get(jobId);
+      if (!job || job.paused) {
+        this.timers.unregister(jobId);
+      } else {
+        this.timers.reschedule(job);
+        registered.add(jobId);
+      }
     }
+    return registered;
   }
 
-  private async onChange(payload: string): Promise<void> {
+  /**
+   * Runs `work` after every read-and-apply queued before it: a row read later is never overwritten
+   * by one read earlier (applies of notified changes and of the reconcile take turns).
+   */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  private onChange(payload: string): void {
     let message: ChangeMessage;
     try {
       message = JSON.parse(payload) as ChangeMessage;
@@ -190,9 +196,23 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
       return;
     }
     if (message.from === this.instance.id) return;
-    await this.refresh(message.job).catch((error: Error) =>
-      this.logger.warn(`Applying a change of job ${message.job} failed: ${error.message}`),
-    );
+    this.changed.add(message.job);
+    if (this.applyScheduled) return;
+    // Once this turn's notifications are all in (no added wait for a single change); while an apply runs,
+    // the changes heard meanwhile are taken together when their turn comes.
+    this.applyScheduled = true;
+    setImmediate(() => {
+      this.applyScheduled = false;
+      void this.serially(async () => {
+        const jobIds = [...this.changed];
+        this.changed.clear();
+        if (jobIds.length === 0) return;
+        await this.apply(jobIds).catch((error: Error) => {
+          const named = `${jobIds.slice(0, 5).join(', ')}${jobIds.length > 5 ? ` and ${jobIds.length - 5} more` : ''}`;
+          this.logger.warn(`Applying a change of job${jobIds.length > 1 ? 's' : ''} ${named} failed: ${error.message}`);
+        });
+      });
+    });
   }
 
   private async onRightsChange(payload: string): Promise<void> {
@@ -228,30 +248,5 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
       this.logger.warn(`Execution ${id} is no longer running in the database: stopping its work here`);
       await this.runner.stop(id);
     }
-  }
-
-  /** The LISTEN connection broke (database restart): reconnect with backoff, then reconcile what was missed. */
-  private lost(client: pg.Client, error?: Error): void {
-    if (this.listener && this.listener !== client) return;
-    this.listener = undefined;
-    const wasListening = this.listening;
-    this.listening = false;
-    client.removeAllListeners('end');
-    void client.end().catch(() => undefined);
-    if (this.stopped || this.reconnectTimer) return;
-    if (wasListening)
-      this.logger.warn(`Lost the job-change listener${error ? `: ${error.message}` : ''}; reconnecting`);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      void this.listen().then(() => {
-        if (this.listening && wasListening) {
-          this.logger.log('Job-change listener back');
-          for (const handler of this.resumedHandlers) handler();
-          void this.reconcile();
-        }
-      });
-    }, this.reconnectDelay);
-    this.reconnectTimer.unref();
-    this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
   }
 }

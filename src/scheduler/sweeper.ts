@@ -1,9 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
-import { Job } from '../database/entities/job.entity.js';
+import { JobsRepository, type SchedulableJobRecord } from '../database/repositories/jobs.repository.js';
 import { FireDispatcher, LATE_AFTER_MS } from './fire-dispatcher.js';
 import { JobTimerRegistry } from './job-timer.registry.js';
 
@@ -22,7 +20,7 @@ export class Sweeper {
   private sweeping: Promise<void> | undefined;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly jobs: JobsRepository,
     private readonly dispatcher: FireDispatcher,
     private readonly timers: JobTimerRegistry,
     private readonly config: ConfigService<AppConfig, true>,
@@ -47,16 +45,9 @@ export class Sweeper {
 
   private async pass(): Promise<void> {
     if (!this.dispatcher.isActive) return;
-    let overdue: Job[];
+    let overdue: SchedulableJobRecord[];
     try {
-      overdue = await this.dataSource
-        .getRepository(Job)
-        .createQueryBuilder('job')
-        .where('NOT job.paused')
-        .andWhere(`job.next_run_time <= now() - make_interval(secs => :late)`, { late: LATE_AFTER_MS / 1000 })
-        .orderBy('job.next_run_time', 'ASC')
-        .limit(SWEEP_BATCH)
-        .getMany();
+      overdue = await this.jobs.listOverdueAcrossOwners(LATE_AFTER_MS / 1000, SWEEP_BATCH);
     } catch (error) {
       this.logger.warn(`Sweep skipped, the database did not answer: ${(error as Error).message}`);
       return;

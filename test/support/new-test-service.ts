@@ -5,7 +5,15 @@ import type { ExecutionWithOwner } from '../../src/database/repositories/executi
 import type { Script } from '../../src/database/entities/script.entity.js';
 import type { ExecutionFinish, ExecutionListFilters } from '../../src/database/repositories/executions.repository.js';
 import type { JobRecord } from '../../src/database/repositories/job.columns.js';
-import type { JobWithOwner } from '../../src/database/repositories/jobs.repository.js';
+import type {
+  ClaimedFire,
+  JobWithOwner,
+  SchedulableJobRecord,
+} from '../../src/database/repositories/jobs.repository.js';
+import type { ClaimedExecution, ClaimingInstance } from '../../src/database/repositories/claimed-execution.js';
+import type { RunNowDecision } from '../../src/database/repositories/executions.repository.js';
+import type { RightsRequirements } from '../../src/database/repositories/owner-rights.sql.js';
+import type { PgTransaction } from '../../src/database/pg-pool.js';
 import type { Transaction } from '../../src/database/transactions.js';
 import type { ScriptCode } from '../../src/job-classes/script-source.js';
 
@@ -146,6 +154,126 @@ export class FakeJobsRepository {
         .map((job) => ({ id: job.id, name: job.name })),
     );
   }
+
+  // The claims' side (FireClaimer, Sweeper), across owners.
+
+  /** Why each job's owner may not run it now (absent: they may), as the claim statements work it out. */
+  readonly refusals = new Map<string, string>();
+  /** Executions running now, per job id and per owner id, as the claim statements count them. */
+  readonly runningOfJob = new Map<string, number>();
+  readonly runningOfOwner = new Map<string, number>();
+  readonly claims: Array<{ jobIds: string[]; instance: ClaimingInstance; maxRunningPerUser: number }> = [];
+  /** The transactions each claim-side call ran in, in call order, by method. */
+  readonly calls: Array<{ method: string; transaction: unknown }> = [];
+  readonly overdueQueries: Array<{ lateSeconds: number; limit: number }> = [];
+
+  /**
+   * The claim statement in memory: a fire is claimed while the job is active and its next_run_time is
+   * that fire; it runs unless refused or past a limit (then `skipped`), a suspended job's refused fires
+   * leave no row; next_run_time moves to `following`, suspended_reason to the refusal.
+   */
+  claimDueAcrossOwners(
+    fires: ReadonlyArray<{ jobId: string; scheduled: Date; following: Date | null }>,
+    instance: ClaimingInstance,
+    maxRunningPerUser: number,
+    _requirements: RightsRequirements,
+  ): Promise<ClaimedFire[]> {
+    this.claims.push({ jobIds: fires.map((fire) => fire.jobId), instance, maxRunningPerUser });
+    const out: ClaimedFire[] = [];
+    for (const fire of [...fires].sort((a, b) => a.jobId.localeCompare(b.jobId))) {
+      const job = this.rows.find((row) => row.id === fire.jobId);
+      if (!job || job.paused || job.nextRunTime?.getTime() !== fire.scheduled.getTime()) continue;
+      const refusal = this.refusals.get(job.id) ?? null;
+      const starts =
+        refusal === null &&
+        (this.runningOfJob.get(job.id) ?? 0) < job.maxInstances &&
+        (this.runningOfOwner.get(job.ownerId) ?? 0) < maxRunningPerUser;
+      if (refusal === null || job.suspendedReason === null) {
+        out.push({
+          executionId: randomUUID(),
+          jobId: job.id,
+          ownerId: job.ownerId,
+          jobName: job.name,
+          jobClassString: job.jobClassString,
+          pubArgs: job.pubArgs,
+          timeoutSeconds: job.timeoutSeconds,
+          scheduledTime: fire.scheduled,
+          state: starts ? 'running' : 'skipped',
+        });
+      } else {
+        out.push({ state: 'suspended', jobId: job.id, ownerId: job.ownerId, scheduledTime: fire.scheduled });
+      }
+      job.nextRunTime = fire.following;
+      job.suspendedReason = refusal;
+    }
+    return Promise.resolve(out);
+  }
+
+  lockForCatchUpAcrossOwners(
+    transaction: Transaction,
+    jobId: string,
+    expectedNext: Date,
+  ): Promise<{ maxInstances: number; suspendedReason: string | null } | null> {
+    this.calls.push({ method: 'lockForCatchUpAcrossOwners', transaction });
+    const job = this.rows.find((row) => row.id === jobId);
+    if (!job || job.paused || job.nextRunTime?.getTime() !== expectedNext.getTime()) return Promise.resolve(null);
+    return Promise.resolve({ maxInstances: job.maxInstances, suspendedReason: job.suspendedReason });
+  }
+
+  fireLimitsAcrossOwners(
+    transaction: Transaction,
+    jobId: string,
+  ): Promise<{ running: number; ownerRunning: number; refusal: string | null }> {
+    this.calls.push({ method: 'fireLimitsAcrossOwners', transaction });
+    const job = this.rows.find((row) => row.id === jobId);
+    return Promise.resolve({
+      running: this.runningOfJob.get(jobId) ?? 0,
+      ownerRunning: job ? (this.runningOfOwner.get(job.ownerId) ?? 0) : 0,
+      refusal: this.refusals.get(jobId) ?? null,
+    });
+  }
+
+  advanceAcrossOwners(
+    transaction: Transaction,
+    jobId: string,
+    next: Date | null,
+    suspendedReason: string | null,
+  ): Promise<void> {
+    this.calls.push({ method: 'advanceAcrossOwners', transaction });
+    const job = this.rows.find((row) => row.id === jobId);
+    if (job) Object.assign(job, { nextRunTime: next, suspendedReason });
+    return Promise.resolve();
+  }
+
+  lockForRunNowAcrossOwners(transaction: PgTransaction, jobId: string): Promise<boolean> {
+    this.calls.push({ method: 'lockForRunNowAcrossOwners', transaction });
+    return Promise.resolve(this.rows.some((row) => row.id === jobId));
+  }
+
+  listOverdueAcrossOwners(lateSeconds: number, limit: number): Promise<SchedulableJobRecord[]> {
+    this.overdueQueries.push({ lateSeconds, limit });
+    const before = Date.now() - lateSeconds * 1000;
+    return Promise.resolve(
+      this.rows
+        .filter((job) => !job.paused && job.nextRunTime !== null && job.nextRunTime.getTime() <= before)
+        .sort((a, b) => (a.nextRunTime?.getTime() ?? 0) - (b.nextRunTime?.getTime() ?? 0))
+        .slice(0, limit),
+    );
+  }
+
+  /** How many reads of schedulable jobs job sync made, and of which ids. */
+  readonly schedulableReads: string[][] = [];
+
+  findSchedulableByIdsAcrossOwners(ids: string[]): Promise<SchedulableJobRecord[]> {
+    this.schedulableReads.push([...ids]);
+    return Promise.resolve(this.rows.filter((job) => ids.includes(job.id)).map((job) => ({ ...job })));
+  }
+
+  listActiveVersionsAcrossOwners(): Promise<Array<{ id: string; updatedTime: Date }>> {
+    return Promise.resolve(
+      this.rows.filter((job) => !job.paused).map((job) => ({ id: job.id, updatedTime: job.updatedTime })),
+    );
+  }
 }
 
 export class FakeExecutionsRepository {
@@ -214,6 +342,62 @@ export class FakeExecutionsRepository {
     this.finished.push({ finishes, instanceId });
     return Promise.resolve();
   }
+
+  /** What the next run now decides (a test sets it); null: the job is gone. */
+  runNowDecision: RunNowDecision | null = null;
+  readonly runNows: Array<{ transaction: unknown; jobId: string; maxRunningPerUser: number }> = [];
+  readonly fireInserts: Array<{ transaction: unknown; jobId: string }> = [];
+
+  /** A catch-up's rows, keyed like the table by (job, scheduled time): a fire already recorded is not again. */
+  insertFiresAcrossOwners(
+    transaction: Transaction,
+    jobId: string,
+    fires: ReadonlyArray<{ scheduled: Date; state: ExecutionState; description: string }>,
+    instance: ClaimingInstance,
+  ): Promise<ClaimedExecution[]> {
+    this.fireInserts.push({ transaction, jobId });
+    const written: ClaimedExecution[] = [];
+    for (const fire of fires) {
+      const taken = this.rows.some(
+        (row) => row.jobId === jobId && row.scheduledTime.getTime() === fire.scheduled.getTime(),
+      );
+      if (taken) continue;
+      const running = fire.state === 'running';
+      const row = this.add({
+        jobId,
+        ownerId: 'owner',
+        state: fire.state,
+        scheduledTime: fire.scheduled,
+        description: fire.description,
+        instanceId: running ? instance.id : null,
+        hostname: running ? instance.hostname : null,
+        pid: running ? instance.pid : null,
+      });
+      written.push({
+        executionId: row.id,
+        jobId,
+        ownerId: row.ownerId,
+        jobName: row.jobName,
+        jobClassString: row.jobClassString,
+        pubArgs: [],
+        timeoutSeconds: 60,
+        scheduledTime: row.scheduledTime,
+        state: row.state,
+      });
+    }
+    return Promise.resolve(written);
+  }
+
+  startRunNowAcrossOwners(
+    transaction: PgTransaction,
+    jobId: string,
+    _instance: ClaimingInstance,
+    _requirements: RightsRequirements,
+    maxRunningPerUser: number,
+  ): Promise<RunNowDecision | null> {
+    this.runNows.push({ transaction, jobId, maxRunningPerUser });
+    return Promise.resolve(this.runNowDecision);
+  }
 }
 
 export class FakeScriptsRepository {
@@ -265,4 +449,15 @@ export class FakeScriptsRepository {
 /** A ConfigService over a plain map of the keys a service reads. */
 export function fakeConfig<T extends Record<string, unknown>>(values: T): { get: (key: keyof T) => unknown } {
   return { get: (key: keyof T) => values[key] };
+}
+
+/** The one pg transaction of a fake pool: a marker object, passed through to the fakes' statements. */
+export const FAKE_PG_TRANSACTION = { fake: 'pg transaction' } as unknown as PgTransaction;
+
+export class FakePgPool {
+  transactions = 0;
+  transaction<T>(work: (client: PgTransaction) => Promise<T>): Promise<T> {
+    this.transactions += 1;
+    return work(FAKE_PG_TRANSACTION);
+  }
 }

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { OwnerScope } from '../../access/owner-scope.js';
 import { EXECUTION_STOPS_CHANNEL } from '../channels.js';
-import type { ExecutionState } from '../entities/execution.entity.js';
-import { PgPool } from '../pg-pool.js';
 import {
   ALL_EXECUTION_FIELDS,
   executionColumnsSql,
@@ -12,7 +10,11 @@ import {
   type ExecutionWithOwner,
   fullExecutionOfRow,
 } from './execution.columns.js';
+import type { ExecutionState } from '../entities/execution.entity.js';
+import { PgPool, type PgTransaction } from '../pg-pool.js';
+import { type ClaimedExecution, type ClaimedRow, type ClaimingInstance, toClaimed } from './claimed-execution.js';
 import { isUuid, ownerSql } from './owner-filter.js';
+import { refusalSql, type RightsRequirements } from './owner-rights.sql.js';
 
 export interface ExecutionListFilters {
   start: Date;
@@ -89,6 +91,34 @@ function conditionsOf(
     shape += 's';
   }
   return { where: conditions.join(' AND '), values, shape: shape || 'all' };
+}
+
+/** What a run now decided: the execution it started, or the verdict against it with the figures it stands on. */
+export type RunNowDecision =
+  | { verdict: 'started'; execution: ClaimedExecution }
+  | {
+      verdict: 'refused' | 'max_instances' | 'max_running_per_user';
+      refusal: string | null;
+      running: number;
+      ownerRunning: number;
+      maxInstances: number;
+    };
+
+interface RunNowRow {
+  verdict: 'refused' | 'max_instances' | 'max_running_per_user' | 'started';
+  refusal: string | null;
+  running: number;
+  owner_running: number;
+  max_instances: number;
+  job_id: string;
+  owner_id: string | null;
+  name: string;
+  job_class_string: string;
+  pub_args: unknown[];
+  timeout_seconds: number;
+  /** The execution's, when started. */
+  id: string | null;
+  scheduled_time: Date | null;
 }
 
 /**
@@ -347,6 +377,120 @@ export class ExecutionsRepository {
         finishedTime: row.finished_time,
       })),
       total: rows.length > 0 ? Number(rows[0].total) : 0,
+    };
+  }
+
+  /**
+   * Inserts fires of job `jobId` (any owner's) in `transaction`, each in its given state (a catch-up's
+   * runs, skips and misses), with `ON CONFLICT (job_id, scheduled_time) DO NOTHING`: the ones written
+   * come back. Only `running` rows are stamped with the instance and a start time.
+   */
+  async insertFiresAcrossOwners(
+    transaction: EntityManager,
+    jobId: string,
+    fires: ReadonlyArray<{ scheduled: Date; state: ExecutionState; description: string }>,
+    instance: ClaimingInstance,
+  ): Promise<ClaimedExecution[]> {
+    const rows: ClaimedRow[] = await transaction.query(
+      `WITH input AS (
+               SELECT * FROM unnest($2::timestamptz[], $3::text[], $4::text[]) AS i(scheduled_time, state, description)
+             ), claimed AS (
+               INSERT INTO executions (job_id, job_name, job_class_string, owner_id, state, trigger, scheduled_time,
+                                       started_time, hostname, pid, instance_id, description)
+               SELECT j.id, j.name, j.job_class_string, j.owner_id, i.state, 'cron', i.scheduled_time,
+                      CASE WHEN i.state = 'running' THEN clock_timestamp() END,
+                      CASE WHEN i.state = 'running' THEN $5 END, CASE WHEN i.state = 'running' THEN $6::int END,
+                      CASE WHEN i.state = 'running' THEN $7 END, i.description
+                 FROM input i CROSS JOIN jobs j WHERE j.id = $1
+               ON CONFLICT (job_id, scheduled_time) DO NOTHING
+               RETURNING id, job_id, owner_id, scheduled_time, state
+             )
+             SELECT c.id, c.job_id, c.owner_id, c.scheduled_time, c.state, j.name, j.job_class_string, j.pub_args,
+                    j.timeout_seconds
+               FROM claimed c JOIN jobs j ON j.id = c.job_id`,
+      [
+        jobId,
+        fires.map((fire) => fire.scheduled),
+        fires.map((fire) => fire.state),
+        fires.map((fire) => fire.description),
+        instance.hostname,
+        instance.pid,
+        instance.id,
+      ],
+    );
+    return rows.map(toClaimed);
+  }
+
+  /**
+   * The second statement of a run now (named prepared statement `cronwarden_run_now`), in
+   * `transaction` after {@link JobsRepository.lockForRunNowAcrossOwners}: checks the owner's rights,
+   * the job's `max_instances` and `maxRunningPerUser`, and inserts the `manual` execution, `running`,
+   * only when all allow it. It starts after the locks are held, so its snapshot sees every execution
+   * inserted by whoever held them before: no check-then-insert race. Null when the job is gone.
+   */
+  async startRunNowAcrossOwners(
+    transaction: PgTransaction,
+    jobId: string,
+    instance: ClaimingInstance,
+    requirements: RightsRequirements,
+    maxRunningPerUser: number,
+  ): Promise<RunNowDecision | null> {
+    const { rows } = await transaction.query<RunNowRow>({
+      name: 'cronwarden_run_now',
+      text: `
+          WITH job AS (
+            SELECT j.id, j.name, j.job_class_string, j.pub_args, j.timeout_seconds, j.owner_id, j.max_instances,
+                   ${refusalSql('j', 'u', '$5', '$6')} AS refusal,
+                   (SELECT count(*) FROM executions r WHERE r.job_id = j.id AND r.state = 'running')::int AS running,
+                   (SELECT count(*) FROM executions r
+                     WHERE r.owner_id = j.owner_id AND r.state = 'running')::int AS owner_running
+              FROM jobs j JOIN users u ON u.id = j.owner_id WHERE j.id = $1
+          ), decided AS (
+            SELECT job.*, CASE WHEN refusal IS NOT NULL THEN 'refused'
+                               WHEN running >= max_instances THEN 'max_instances'
+                               WHEN owner_running >= $7 THEN 'max_running_per_user'
+                               ELSE 'started' END AS verdict
+              FROM job
+          ), claimed AS (
+            INSERT INTO executions (job_id, job_name, job_class_string, owner_id, state, trigger, scheduled_time,
+                                    started_time, hostname, pid, instance_id, description)
+            SELECT id, name, job_class_string, owner_id, 'running', 'manual', clock_timestamp(), clock_timestamp(),
+                   $2, $3, $4, ''
+              FROM decided WHERE verdict = 'started'
+            RETURNING id, scheduled_time
+          )
+          SELECT d.verdict, d.refusal, d.running, d.owner_running, d.max_instances, d.id AS job_id, d.owner_id,
+                 d.name, d.job_class_string, d.pub_args, d.timeout_seconds, c.id, c.scheduled_time
+            FROM decided d LEFT JOIN claimed c ON true`,
+      values: [
+        jobId,
+        instance.hostname,
+        instance.pid,
+        instance.id,
+        requirements.classes,
+        requirements.permissions,
+        maxRunningPerUser,
+      ],
+    });
+    const row = rows[0];
+    if (!row) return null;
+    if (row.verdict === 'started') {
+      return {
+        verdict: 'started',
+        execution: toClaimed({
+          ...row,
+          id: row.id ?? '',
+          scheduled_time: row.scheduled_time ?? new Date(),
+          state: 'running',
+        }),
+      };
+    }
+    return {
+      verdict: row.verdict,
+      refusal: row.refusal,
+      running: row.running,
+      ownerRunning: row.owner_running,
+      maxInstances: row.max_instances,
     };
   }
 }

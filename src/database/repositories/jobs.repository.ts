@@ -5,7 +5,8 @@ import type { OwnerScope } from '../../access/owner-scope.js';
 import { ownerCondition } from '../../access/owner-scope.js';
 import type { ExecutionState } from '../entities/execution.entity.js';
 import { Job } from '../entities/job.entity.js';
-import { PgPool } from '../pg-pool.js';
+import { PgPool, type PgTransaction } from '../pg-pool.js';
+import { type ClaimedExecution, type ClaimedRow, type ClaimingInstance, toClaimed } from './claimed-execution.js';
 import {
   ALL_JOB_FIELDS,
   JOB_COLUMNS,
@@ -19,6 +20,33 @@ import {
   type SchedulableField,
 } from './job.columns.js';
 import { isUuid, ownerSql } from './owner-filter.js';
+import { refusalSql, type RightsRequirements } from './owner-rights.sql.js';
+
+/** A fire of a suspended job, passed over by the claim (next_run_time advanced, nothing recorded). */
+export interface SuspendedFire {
+  state: 'suspended';
+  jobId: string;
+  ownerId: string | null;
+  scheduledTime: Date;
+}
+
+/** What the claim made of one proposed fire it won: an execution row, or a suspended job's fire passed over. */
+export type ClaimedFire = ClaimedExecution | SuspendedFire;
+
+/** Which jobs a review of suspensions looks at. */
+export type SuspensionReviewScope = { ownerId: string } | { jobId: string } | 'all';
+
+/** A suspended job's fire as the claim statement returns it. */
+interface SuspendedRow {
+  id: null;
+  job_id: string;
+  owner_id: string | null;
+  scheduled_time: Date;
+  state: 'suspended';
+}
+
+/** First key of the advisory lock a run now holds on its job's owner (the second is the owner's hash): "runs". */
+const RUNNING_OF_OWNER_LOCK = 0x72756e73;
 
 /** A job with its owner's name, as every API answer shows it. */
 export type JobWithOwner = JobRecord & { owner: { id: string; username: string } };
@@ -442,5 +470,219 @@ export class JobsRepository {
       })),
       total: rows.length > 0 ? Number(rows[0].total) : 0,
     };
+  }
+
+  /** Jobs as the scheduler registers them, whoever owns them, by id (job sync applies a batch of changes). */
+  async findSchedulableByIdsAcrossOwners(ids: string[]): Promise<SchedulableJobRecord[]> {
+    const rows = await this.run<JobRow<SchedulableField>>(
+      undefined,
+      `SELECT ${jobColumnsSql(SCHEDULABLE_FIELDS)} FROM jobs WHERE id = ANY($1::uuid[])`,
+      [ids.filter(isUuid)],
+    );
+    return rows.map((row) => jobOfRow(row, SCHEDULABLE_FIELDS));
+  }
+
+  /**
+   * Up to `limit` active jobs of any owner whose next_run_time passed `lateSeconds` ago or more, the
+   * most overdue first (the sweeper catches them up).
+   */
+  async listOverdueAcrossOwners(lateSeconds: number, limit: number): Promise<SchedulableJobRecord[]> {
+    const rows = await this.run<JobRow<SchedulableField>>(
+      undefined,
+      `SELECT ${jobColumnsSql(SCHEDULABLE_FIELDS)} FROM jobs
+        WHERE NOT paused AND next_run_time <= now() - make_interval(secs => $1)
+        ORDER BY next_run_time ASC LIMIT $2`,
+      [lateSeconds, limit],
+    );
+    return rows.map((row) => jobOfRow(row, SCHEDULABLE_FIELDS));
+  }
+
+  /**
+   * Claims on-time fires of many jobs of any owner in one statement (named prepared statement
+   * `cronwarden_claim_fires`): the execution rows are inserted with `ON CONFLICT (job_id,
+   * scheduled_time) DO NOTHING` and each job's next_run_time is advanced to `following` in the same
+   * statement. A fire is claimed only while the job is active and its next_run_time still is that fire;
+   * it starts `running` unless `max_instances` executions of the job, or `maxRunningPerUser` of its
+   * owner, are already running (across every instance), then it is `skipped`. Rights are checked in
+   * the same statement: when the owner may not run the job, the fire is `skipped` with the reason and
+   * the job marked suspended (`suspended_reason`); a suspended job's later fires leave no row (they
+   * come back as `suspended`) until the owner may run it again, which lifts the suspension. Rows are
+   * locked in id order (instances claiming the same fires never deadlock) and inserted in id order.
+   */
+  async claimDueAcrossOwners(
+    fires: ReadonlyArray<{ jobId: string; scheduled: Date; following: Date | null }>,
+    instance: ClaimingInstance,
+    maxRunningPerUser: number,
+    requirements: RightsRequirements,
+  ): Promise<ClaimedFire[]> {
+    const { rows } = await this.pool.query<ClaimedRow | SuspendedRow>({
+      name: 'cronwarden_claim_fires',
+      text: `
+        WITH input AS (
+          SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS i(job_id, scheduled_time, following)
+        ), locked AS (
+          SELECT j.id, j.name, j.job_class_string, j.pub_args, j.timeout_seconds, j.owner_id, j.max_instances,
+                 j.suspended_reason, i.scheduled_time, i.following, ${refusalSql('j', 'u', '$8', '$9')} AS refusal
+            FROM input i JOIN jobs j ON j.id = i.job_id JOIN users u ON u.id = j.owner_id
+           WHERE NOT j.paused AND j.next_run_time = i.scheduled_time
+           ORDER BY j.id
+             FOR UPDATE OF j
+        ), due AS (
+          SELECT l.*,
+                 (SELECT count(*) FROM executions r WHERE r.job_id = l.id AND r.state = 'running') AS running,
+                 (SELECT count(*) FROM executions r WHERE r.owner_id = l.owner_id AND r.state = 'running') AS owner_running
+            FROM locked l
+        ), decided AS (
+          SELECT due.*, refusal IS NULL AND running < max_instances AND owner_running < $7 AS starts,
+                 -- a suspended job's fires leave no row: only the first refused one is recorded
+                 refusal IS NULL OR suspended_reason IS NULL AS recorded
+            FROM due
+        ), claimed AS (
+          INSERT INTO executions (job_id, job_name, job_class_string, owner_id, state, trigger, scheduled_time,
+                                  started_time, hostname, pid, instance_id, description)
+          SELECT id, name, job_class_string, owner_id,
+                 CASE WHEN starts THEN 'running' ELSE 'skipped' END, 'cron', scheduled_time,
+                 CASE WHEN starts THEN clock_timestamp() END, $4, $5, $6,
+                 CASE WHEN starts THEN ''
+                      WHEN refusal IS NOT NULL THEN 'skipped: ' || refusal
+                      WHEN running >= max_instances
+                        THEN 'skipped: ' || running || ' executions running, max_instances is ' || max_instances
+                      ELSE 'skipped: the owner already has ' || owner_running || ' executions running (MAX_RUNNING_PER_USER)' END
+            FROM decided WHERE recorded ORDER BY id
+          ON CONFLICT (job_id, scheduled_time) DO NOTHING
+          RETURNING id, job_id, owner_id, scheduled_time, state
+        ), advanced AS (
+          UPDATE jobs j SET next_run_time = d.following, suspended_reason = d.refusal
+            FROM due d WHERE j.id = d.id AND j.next_run_time = d.scheduled_time
+          RETURNING j.id
+        )
+        SELECT c.id, c.job_id, c.owner_id, c.scheduled_time, c.state, d.name, d.job_class_string, d.pub_args,
+               d.timeout_seconds
+          FROM claimed c JOIN due d ON d.id = c.job_id
+        UNION ALL
+        SELECT NULL, d.id, d.owner_id, d.scheduled_time, 'suspended', NULL, NULL, NULL, NULL
+          FROM decided d WHERE NOT d.recorded`,
+      values: [
+        fires.map((fire) => fire.jobId),
+        fires.map((fire) => fire.scheduled),
+        fires.map((fire) => fire.following),
+        instance.hostname,
+        instance.pid,
+        instance.id,
+        maxRunningPerUser,
+        requirements.classes,
+        requirements.permissions,
+      ],
+    });
+    return rows.map((row) =>
+      row.state === 'suspended'
+        ? { state: 'suspended', jobId: row.job_id, ownerId: row.owner_id, scheduledTime: row.scheduled_time }
+        : toClaimed(row),
+    );
+  }
+
+  /**
+   * Locks job `jobId` of any owner for a catch-up, in `transaction`, only while it is active and its
+   * next_run_time still is `expectedNext`: its max_instances and suspended_reason, or null (nothing to do).
+   */
+  async lockForCatchUpAcrossOwners(
+    transaction: EntityManager,
+    jobId: string,
+    expectedNext: Date,
+  ): Promise<{ maxInstances: number; suspendedReason: string | null } | null> {
+    const rows: Array<{ max_instances: number; suspended_reason: string | null }> = await transaction.query(
+      `SELECT j.max_instances, j.suspended_reason FROM jobs j
+          WHERE j.id = $1 AND NOT j.paused AND j.next_run_time = $2 FOR UPDATE OF j`,
+      [jobId, expectedNext],
+    );
+    return rows.length > 0 ? { maxInstances: rows[0].max_instances, suspendedReason: rows[0].suspended_reason } : null;
+  }
+
+  /**
+   * What limits a fire of job `jobId` (any owner's) now, in `transaction`: its running executions,
+   * its owner's, and why the owner may not run it (null when they may). Counted by a statement of its
+   * own, so after a row lock taken earlier in the transaction it sees committed starts.
+   */
+  async fireLimitsAcrossOwners(
+    transaction: EntityManager,
+    jobId: string,
+    requirements: RightsRequirements,
+  ): Promise<{ running: number; ownerRunning: number; refusal: string | null }> {
+    const [row]: Array<{ running: string; owner_running: string; refusal: string | null }> = await transaction.query(
+      `SELECT (SELECT count(*) FROM executions WHERE job_id = $1 AND state = 'running') AS running,
+                (SELECT count(*) FROM executions r JOIN jobs j ON j.owner_id = r.owner_id
+                  WHERE j.id = $1 AND r.state = 'running') AS owner_running,
+                (SELECT ${refusalSql('j', 'u', '$2', '$3')} FROM jobs j JOIN users u ON u.id = j.owner_id
+                  WHERE j.id = $1) AS refusal`,
+      [jobId, requirements.classes, requirements.permissions],
+    );
+    return { running: Number(row.running), ownerRunning: Number(row.owner_running), refusal: row.refusal };
+  }
+
+  /** Sets job `jobId`'s (any owner's) next_run_time and suspended_reason, in `transaction` (a catch-up's end). */
+  async advanceAcrossOwners(
+    transaction: EntityManager,
+    jobId: string,
+    next: Date | null,
+    suspendedReason: string | null,
+  ): Promise<void> {
+    await transaction.query(`UPDATE jobs SET next_run_time = $2, suspended_reason = $3 WHERE id = $1`, [
+      jobId,
+      next,
+      suspendedReason,
+    ]);
+  }
+
+  /**
+   * The first statement of a run now (named prepared statement `cronwarden_run_now_lock`), in
+   * `transaction`: locks job `jobId` (any owner's) and takes the transaction-long advisory lock on its
+   * owner's running executions, so run-nows of the job, and of any job of the owner, take turns (and a
+   * scheduled claim of the job waits too). False when the job does not exist.
+   */
+  async lockForRunNowAcrossOwners(transaction: PgTransaction, jobId: string): Promise<boolean> {
+    const locked = await transaction.query({
+      name: 'cronwarden_run_now_lock',
+      text: `WITH job AS (SELECT owner_id FROM jobs WHERE id = $1 FOR UPDATE)
+               SELECT pg_advisory_xact_lock(${RUNNING_OF_OWNER_LOCK}, hashtext(owner_id::text)) FROM job`,
+      values: [jobId],
+    });
+    return locked.rowCount !== 0;
+  }
+
+  /**
+   * Sets `suspended_reason` of the jobs in `scope` (any owner's when `all`) to what their owners'
+   * rights say now (a reason, or null): suspends without recording an execution, and lifts
+   * suspensions. Locks only the rows it changes, in id order (as the claim does, so the two never
+   * deadlock). Returns the ids changed.
+   */
+  async reviewSuspensionsAcrossOwners(
+    scope: SuspensionReviewScope,
+    requirements: RightsRequirements,
+    transaction?: EntityManager,
+  ): Promise<string[]> {
+    const values: unknown[] = [requirements.classes, requirements.permissions];
+    let where = '';
+    if (scope !== 'all') {
+      values.push('ownerId' in scope ? scope.ownerId : scope.jobId);
+      where = 'ownerId' in scope ? 'WHERE j.owner_id = $3' : 'WHERE j.id = $3';
+    }
+    const rows = await this.run<{ id: string }>(
+      transaction,
+      `WITH current AS (
+         SELECT j.id, ${refusalSql('j', 'u', '$1', '$2')} AS refusal
+           FROM jobs j JOIN users u ON u.id = j.owner_id ${where}
+       ), changed AS (
+         SELECT j.id, c.refusal FROM jobs j JOIN current c ON c.id = j.id
+          WHERE j.suspended_reason IS DISTINCT FROM c.refusal
+          ORDER BY j.id
+            FOR UPDATE OF j
+       ), updated AS (
+         UPDATE jobs j SET suspended_reason = changed.refusal FROM changed WHERE j.id = changed.id
+         RETURNING j.id
+       )
+       SELECT id FROM updated`,
+      values,
+    );
+    return rows.map((row) => row.id);
   }
 }
