@@ -12,7 +12,14 @@ const DATABASE_ONLY = [
 
 const SCHEDULER_BELOW_FEATURES = [
   {
-    group: ['**/jobs/**', '**/executions/**', '**/instances/**', '**/health/**', '**/scripts/**'],
+    group: [
+      '**/jobs/**',
+      '**/executions/**',
+      '**/instances/**',
+      '**/health/**',
+      '**/scripts/**',
+      '**/scheduler-control/**',
+    ],
     message: 'The scheduler imports no feature folder: features use it through SchedulerFacade.',
   },
 ];

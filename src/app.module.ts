@@ -11,6 +11,7 @@ import { EventsModule } from './events/events.module.js';
 import { ExecutionsModule } from './executions/executions.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InstancesModule } from './instances/instances.module.js';
+import { SchedulerControlModule } from './scheduler-control/scheduler-control.module.js';
 import { JobClassesModule } from './job-classes/job-classes.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -49,6 +50,7 @@ export class AppModule {
         WebhooksModule,
         RetentionModule,
         InstancesModule,
+        SchedulerControlModule,
         DashboardModule,
         HealthModule,
       ],

@@ -83,6 +83,7 @@ describe('Swagger', () => {
       'dashboard',
       'events',
       'instances',
+      'scheduler',
       'health',
       'metrics',
     ]);

@@ -13,6 +13,8 @@ export const ACCOUNT_AUDIT_EVENTS = [
   'token_created',
   'token_revoked',
 ] as const;
-export const AUDIT_EVENTS = [...JOB_AUDIT_EVENTS, ...ACCOUNT_AUDIT_EVENTS] as const;
+/** The scheduler switch (admins only: the rows have no owner). */
+export const SCHEDULER_AUDIT_EVENTS = ['scheduler_paused', 'scheduler_resumed'] as const;
+export const AUDIT_EVENTS = [...JOB_AUDIT_EVENTS, ...ACCOUNT_AUDIT_EVENTS, ...SCHEDULER_AUDIT_EVENTS] as const;
 
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

@@ -38,7 +38,13 @@ export interface AppConfig {
     resultMaxBytes: number;
     outputMaxBytes: number;
   };
-  scheduler: { mode: 'dispatcher' | 'cronjob'; sweepIntervalSeconds: number; reconcileSeconds: number };
+  scheduler: {
+    mode: 'dispatcher' | 'cronjob';
+    sweepIntervalSeconds: number;
+    reconcileSeconds: number;
+    /** SCHEDULER_START_PAUSED: fire nothing until an admin resumes. */
+    startPaused: boolean;
+  };
   sandbox: {
     memoryMb: number;
     /** Inclusive. */

@@ -387,6 +387,13 @@ export const ENV_VARS = {
     description:
       'dispatcher: one timer wakes at the earliest next fire and claims everything due in one statement; cronjob: every job ticks its own started CronJob',
   },
+  SCHEDULER_START_PAUSED: {
+    schema: z.enum(['true', 'false']).transform((value) => value === 'true'),
+    default: 'false',
+    accepts: 'true or false',
+    description:
+      'true: this instance starts firing nothing until an admin resumes the scheduler (POST /api/v1/scheduler/resume), even when the shared switch says running',
+  },
   RECONCILE_SECONDS: {
     schema: integer(1, 3600),
     default: '30',

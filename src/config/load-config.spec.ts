@@ -46,7 +46,7 @@ describe('loadConfig', () => {
       log: { level: 'info', format: 'pretty' },
       shutdown: { graceSeconds: 10 },
       jobs: { defaultTimeoutSeconds: 3600, disabledClasses: [], resultMaxBytes: 65536, outputMaxBytes: 65536 },
-      scheduler: { mode: 'dispatcher', sweepIntervalSeconds: 2, reconcileSeconds: 30 },
+      scheduler: { mode: 'dispatcher', sweepIntervalSeconds: 2, reconcileSeconds: 30, startPaused: false },
       sandbox: {
         memoryMb: 256,
         uidRange: { first: 1900000000, last: 1900065535 },
@@ -106,6 +106,7 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', '10.0.0.1,proxy.example.com', 'proxy addresses and CIDR ranges'],
     ['JOB_CLASSES_DISABLED', 'Shell Job', 'a comma-separated list of job class names'],
     ['SCHEDULER_MODE', 'magic', 'dispatcher or cronjob'],
+    ['SCHEDULER_START_PAUSED', 'yes', 'true or false'],
     ['HTTP_JOB_DENY', '10.0.0.0/33', 'a comma-separated list of CIDR ranges'],
     ['HTTP_JOB_ALLOW', 'localhost', 'a comma-separated list of CIDR ranges'],
     ['SANDBOX_NETWORK', 'off', 'none or host'],

@@ -180,6 +180,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
       mode: get<'dispatcher' | 'cronjob'>('SCHEDULER_MODE'),
       sweepIntervalSeconds: get<number>('SWEEP_INTERVAL_SECONDS'),
       reconcileSeconds: get<number>('RECONCILE_SECONDS'),
+      startPaused: get<boolean>('SCHEDULER_START_PAUSED'),
     },
     sandbox: {
       memoryMb: get<number>('SANDBOX_MEMORY_MB'),

@@ -6,6 +6,8 @@ export const JOB_CHANGES_CHANNEL = 'cronwarden_job_changes';
 export const EXECUTION_STOPS_CHANNEL = 'cronwarden_execution_stops';
 /** `{owner}`: the rights of that user (null: of any user, a role changed) changed; jobs' suspensions are reviewed. */
 export const OWNER_RIGHTS_CHANNEL = 'cronwarden_owner_rights';
+/** `{paused}`: the scheduler switch changed (a pause or a resume); every instance re-reads it. */
+export const SCHEDULER_SWITCH_CHANNEL = 'cronwarden_scheduler_switch';
 
 /** Sends `payload` on `channel` to every listening instance when `transaction` commits (never if it rolls back). */
 export async function notify(transaction: Transaction, channel: string, payload: string): Promise<void> {

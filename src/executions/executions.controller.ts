@@ -80,12 +80,16 @@ export class ExecutionsController {
     description:
       "Besides the 403 for a caller without job_run: 403 when the job's owner is disabled or no longer holds the permission the job class requires " +
       '(the message names the reason); 409 when max_instances executions of the job are running; 429 when ' +
-      'its owner has MAX_RUNNING_PER_USER executions running. Checked in the statement that inserts the ' +
+      'its owner has MAX_RUNNING_PER_USER executions running; 409 "the scheduler is paused" while the scheduler switch ' +
+      'is paused. The limits are checked in the statement that inserts the ' +
       'execution: nothing is recorded when refused.',
   })
   @ApiCreatedResponse({ type: RunNowResponse })
   @ApiNotFoundResponse()
-  @ApiConflictResponse({ description: 'The job already runs its maximum of max_instances executions' })
+  @ApiConflictResponse({
+    description:
+      'The job already runs its maximum of max_instances executions, or the scheduler is paused (the message says which)',
+  })
   @ApiTooManyRequestsResponse({ description: 'The job’s owner already has MAX_RUNNING_PER_USER executions running' })
   async runNow(@CurrentUser() user: AuthUser, @GuardedJob() job: JobWithOwner): Promise<RunNowResponse> {
     return { execution_id: await this.executions.runNow(user, job) };

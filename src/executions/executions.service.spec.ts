@@ -7,14 +7,24 @@ import { TooManyRequestsException } from '../common/too-many-requests.exception.
 import type { ExecutionsRepository } from '../database/repositories/executions.repository.js';
 import type { ClaimedExecution, RunNowOutcome } from '../scheduler/fire-claimer.js';
 import type { SchedulerFacade } from '../scheduler/scheduler.facade.js';
+import type { PauseReason } from '../scheduler/scheduler-switch.js';
 import { ExecutionsService } from './executions.service.js';
 
-function newTestService(outcome: RunNowOutcome = { kind: 'missing' }, runsHere = false) {
+function newTestService(
+  outcome: RunNowOutcome = { kind: 'missing' },
+  runsHere = false,
+  pauseReason: PauseReason | null = null,
+) {
   const executions = new FakeExecutionsRepository();
   const audits: AuditEntry[] = [];
   const started: ClaimedExecution[] = [];
+  let claims = 0;
   const scheduler = {
-    runNow: () => Promise.resolve(outcome),
+    pauseReason,
+    runNow: () => {
+      claims += 1;
+      return Promise.resolve(outcome);
+    },
     start: (execution: ClaimedExecution) => void started.push(execution),
     stopHere: () => Promise.resolve(runsHere),
   };
@@ -24,7 +34,7 @@ function newTestService(outcome: RunNowOutcome = { kind: 'missing' }, runsHere =
     { record: (entry: AuditEntry) => Promise.resolve(void audits.push(entry)) } as unknown as AuditLogService,
     scheduler as unknown as SchedulerFacade,
   );
-  return { service, executions, audits, started };
+  return { service, executions, audits, started, claims: () => claims };
 }
 
 const claimed = (executionId: string): ClaimedExecution => ({
@@ -74,6 +84,23 @@ describe('ExecutionsService (repositories faked)', () => {
     await expect(service.runNow(alice, job)).resolves.toBe('e-1');
     expect(audits).toEqual([expect.objectContaining({ event: 'custom_run', jobId: job.id, ownerId: 'alice' })]);
     expect(started.map((execution) => execution.executionId)).toEqual(['e-1']);
+  });
+
+  it.each([
+    ['switch', 'The scheduler is paused: nothing runs until an admin resumes it'],
+    ['start_paused', 'The scheduler is paused on this instance (SCHEDULER_START_PAUSED)'],
+  ] as const)('refuses a run now while the scheduler is paused (%s): 409, nothing claimed', async (reason, text) => {
+    const { service, audits, started, claims } = newTestService(
+      { kind: 'started', execution: claimed('e-1') },
+      false,
+      reason,
+    );
+    const refusal = service.runNow(alice, job);
+    await expect(refusal).rejects.toBeInstanceOf(ConflictException);
+    await expect(refusal).rejects.toThrow(text);
+    expect(claims()).toBe(0);
+    expect(audits).toEqual([]);
+    expect(started).toEqual([]);
   });
 
   const refusals: Array<[RunNowOutcome, abstract new (...args: never[]) => Error]> = [

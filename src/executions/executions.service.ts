@@ -64,10 +64,19 @@ export class ExecutionsService {
    * Run now: one execution at once (paused or not), audited as custom_run. Limited like a scheduled
    * fire, in the statement that inserts it: 403 when the job's owner may not run it (disabled, or
    * without the permission its class needs), 409 when max_instances executions of the job are
-   * running, 429 when its owner has MAX_RUNNING_PER_USER running. `job` is the one the guard loaded
-   * and let the user act on.
+   * running or while the scheduler is paused (on this instance: the shared switch, or its start-paused
+   * hold), 429 when its owner has MAX_RUNNING_PER_USER running. `job` is the one the guard loaded and
+   * let the user act on.
    */
   async runNow(user: AuthUser, job: JobWithOwner): Promise<string> {
+    const paused = this.scheduler.pauseReason;
+    if (paused !== null) {
+      throw new ConflictException(
+        paused === 'switch'
+          ? 'The scheduler is paused: nothing runs until an admin resumes it'
+          : 'The scheduler is paused on this instance (SCHEDULER_START_PAUSED): nothing runs until an admin resumes it',
+      );
+    }
     const outcome = await this.scheduler.runNow(job.id);
     let claimed: ClaimedExecution;
     switch (outcome.kind) {

@@ -48,6 +48,8 @@ export class HealthController {
       status: result.status === 'ok' ? 'ok' : 'error',
       db: result.details['database']?.status === 'up' ? 'up' : 'down',
       scheduler: stats.state,
+      scheduler_paused: stats.paused,
+      scheduler_pause_reason: stats.pauseReason,
       registered_jobs: stats.registeredJobs,
       running_executions: stats.runningExecutions,
       event_loop: { ...this.eventLoop.lastWindow },

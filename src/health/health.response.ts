@@ -10,6 +10,24 @@ export class HealthResponse {
   @ApiProperty({ enum: ['starting', 'running', 'stopping', 'stopped'], example: 'running' })
   scheduler!: string;
 
+  @ApiProperty({
+    example: false,
+    description:
+      'true while this instance starts no fire: the scheduler switch is paused, or SCHEDULER_START_PAUSED holds it',
+  })
+  scheduler_paused!: boolean;
+
+  @ApiProperty({
+    type: String,
+    enum: ['switch', 'start_paused'],
+    nullable: true,
+    example: null,
+    description:
+      'why it is paused: switch (an admin paused the scheduler, GET /api/v1/scheduler says who), or start_paused ' +
+      '(started with SCHEDULER_START_PAUSED=true and not resumed since); null while it fires',
+  })
+  scheduler_pause_reason!: 'switch' | 'start_paused' | null;
+
   @ApiProperty({ example: 42, description: 'active jobs this instance fires' })
   registered_jobs!: number;
 

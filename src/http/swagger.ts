@@ -26,6 +26,7 @@ export const TAG_ORDER: ReadonlyArray<{ name: string; description: string }> = [
   { name: 'dashboard', description: "One summary of the caller's jobs and runs, for the web UI's first page" },
   { name: 'events', description: 'Live events and live output (Server-Sent Events)' },
   { name: 'instances', description: 'The Cronwarden instances (replicas) sharing this database' },
+  { name: 'scheduler', description: 'The scheduler switch: pause and resume firing on every instance (admins)' },
   { name: 'health', description: 'Liveness and readiness' },
   { name: 'metrics', description: 'Prometheus metrics' },
 ];

@@ -64,6 +64,7 @@ export class Metrics implements OnModuleInit {
 
   private registeredJobsSource: () => number = () => 0;
   private runningSource: () => number = () => 0;
+  private pausedSource: () => boolean = () => false;
 
   constructor(
     private readonly pgPool: PgPool,
@@ -86,6 +87,15 @@ export class Metrics implements OnModuleInit {
       registers: [this.registry],
       collect() {
         this.set(running());
+      },
+    });
+    const paused = (): boolean => this.pausedSource();
+    new Gauge({
+      name: 'cronwarden_scheduler_paused',
+      help: '1 while this instance starts no fires (the scheduler switch is paused, or SCHEDULER_START_PAUSED holds it)',
+      registers: [this.registry],
+      collect() {
+        this.set(paused() ? 1 : 0);
       },
     });
     const database = this.pgPool;
@@ -124,6 +134,11 @@ export class Metrics implements OnModuleInit {
   observeScheduler(sources: { registeredJobs: () => number; runningExecutions: () => number }): void {
     this.registeredJobsSource = sources.registeredJobs;
     this.runningSource = sources.runningExecutions;
+  }
+
+  /** Where the scheduler-switch gauge reads from (set once by the scheduler at start). */
+  observeSwitch(paused: () => boolean): void {
+    this.pausedSource = paused;
   }
 
   /** Prometheus text exposition of every metric. */

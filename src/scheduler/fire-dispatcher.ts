@@ -8,6 +8,7 @@ import { ExecutionRunner } from './execution-runner.js';
 import { type CatchUpPlan, FireClaimer, type ProposedFire } from './fire-claimer.js';
 import { FireTimeline, type TimelineEntry } from './fire-timeline.js';
 import { type CatchUpJob, planCatchUp } from './misfire-planner.js';
+import { SchedulerSwitch } from './scheduler-switch.js';
 
 export const DISPATCHER_TIMEOUT = 'cronwarden:dispatcher';
 /** A fire seen this late (or later) is a misfire: the catch-up rules decide, not a plain claim. */
@@ -56,7 +57,11 @@ export class FireDispatcher {
     private readonly registry: SchedulerRegistry,
     private readonly config: ConfigService<AppConfig, true>,
     private readonly metrics: Metrics,
-  ) {}
+    private readonly pauseSwitch: SchedulerSwitch,
+  ) {
+    // Paused, nothing was claimed (next_run_time stayed): the wake-up finds the missed fires late.
+    pauseSwitch.onResume(() => this.wake());
+  }
 
   private get ownTimer(): boolean {
     return this.config.get('scheduler.mode', { infer: true }) === 'dispatcher';
@@ -99,7 +104,7 @@ export class FireDispatcher {
 
   /** `cronjob` mode: a job's CronJob ticked; its due fire is claimed with the others of this turn. */
   onTick(jobId: string): void {
-    if (!this.active) return;
+    if (!this.active || this.pauseSwitch.paused) return;
     this.ticked.add(jobId);
     if (this.tickFlushScheduled) return;
     this.tickFlushScheduled = true;
@@ -121,6 +126,7 @@ export class FireDispatcher {
    * used by the sweeper and for fires this dispatcher itself found late.
    */
   async catchUp(jobId: string, from: Date, now = new Date()): Promise<void> {
+    if (this.pauseSwitch.paused) return;
     const job = this.jobs.get(jobId);
     const entry = this.timeline.get(jobId);
     if (!job || !entry) return;
@@ -145,7 +151,7 @@ export class FireDispatcher {
   }
 
   private arm(): void {
-    if (!this.active || !this.ownTimer) return;
+    if (!this.active || this.pauseSwitch.paused || !this.ownTimer) return;
     if (this.registry.doesExist('timeout', DISPATCHER_TIMEOUT)) this.registry.deleteTimeout(DISPATCHER_TIMEOUT);
     const earliest = this.timeline.earliest();
     if (earliest === undefined) return;
@@ -158,7 +164,7 @@ export class FireDispatcher {
   }
 
   private wake(): void {
-    if (!this.active) return;
+    if (!this.active || this.pauseSwitch.paused) return;
     const now = Date.now();
     const due = this.timeline.takeDue(now);
     void this.inFlight(this.dispatch(due, now)).finally(() => this.arm());
@@ -167,6 +173,11 @@ export class FireDispatcher {
 
   private async dispatch(due: TimelineEntry[], now: number): Promise<void> {
     if (due.length === 0) return;
+    if (this.pauseSwitch.paused) {
+      // Not claimed, so next_run_time stays: back on the timeline for the wake-up at resume.
+      for (const entry of due) this.timeline.moveTo(entry.jobId, entry.next, entry.following);
+      return;
+    }
     const fires: ProposedFire[] = [];
     const late: Array<{ jobId: string; from: Date }> = [];
     for (const entry of due) {

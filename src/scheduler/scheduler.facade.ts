@@ -11,6 +11,7 @@ import { JobSync } from './job-sync.js';
 import { JobTimerRegistry, type SchedulableJob } from './job-timer.registry.js';
 import { OwnerRights } from './owner-rights.js';
 import { SchedulerService, type SchedulerState } from './scheduler.service.js';
+import { type PauseReason, SchedulerSwitch } from './scheduler-switch.js';
 
 /** This instance's scheduler in figures (what GET /health shows). */
 export interface SchedulerStats {
@@ -20,6 +21,9 @@ export interface SchedulerStats {
   instance: { id: string; hostname: string; pid: number };
   dispatch: { fires: number; claimed: number; lostToOthers: number; catchUps: number };
   jobSyncListening: boolean;
+  /** This instance starts no fire now, and why (the shared switch, or its SCHEDULER_START_PAUSED hold). */
+  paused: boolean;
+  pauseReason: PauseReason | null;
 }
 
 /**
@@ -38,6 +42,7 @@ export class SchedulerFacade {
     private readonly scheduler: SchedulerService,
     private readonly instance: InstanceIdentity,
     private readonly registry: InstanceRegistryService,
+    private readonly pauseSwitch: SchedulerSwitch,
   ) {}
 
   /** Registers a new job's timer on this instance (others hear of it through {@link announce}). */
@@ -79,6 +84,19 @@ export class SchedulerFacade {
     return this.runner.stop(executionId);
   }
 
+  /** Why this instance starts no fire now (run now is refused then too); null while it fires. */
+  get pauseReason(): PauseReason | null {
+    return this.pauseSwitch.reason;
+  }
+
+  /**
+   * Applies a change of the shared switch this instance just committed at once (the others, and this
+   * one again, re-read it on the NOTIFY): a resume also releases this instance's start-paused hold.
+   */
+  switchChanged(paused: boolean): void {
+    this.pauseSwitch.apply({ paused, held: paused && this.pauseSwitch.reason === 'start_paused' });
+  }
+
   stats(): SchedulerStats {
     return {
       state: this.scheduler.state,
@@ -87,6 +105,8 @@ export class SchedulerFacade {
       instance: { id: this.instance.id, hostname: this.instance.hostname, pid: this.instance.pid },
       dispatch: { ...this.dispatcher.stats },
       jobSyncListening: this.sync.isListening,
+      paused: this.pauseSwitch.paused,
+      pauseReason: this.pauseSwitch.reason,
     };
   }
 

@@ -12,6 +12,8 @@ import { JobSync } from './job-sync.js';
 import { JobTimerRegistry } from './job-timer.registry.js';
 import { OwnerRights } from './owner-rights.js';
 import { SchedulerService } from './scheduler.service.js';
+import { SchedulerSwitch } from './scheduler-switch.js';
+import { SchedulerSwitchSync } from './scheduler-switch.sync.js';
 import { Sweeper } from './sweeper.js';
 
 @Module({
@@ -20,6 +22,8 @@ import { Sweeper } from './sweeper.js';
     InstanceIdentity,
     InstanceRegistryService,
     OwnerRights,
+    SchedulerSwitch,
+    SchedulerSwitchSync,
     FireClaimer,
     ExecutionRunner,
     FireDispatcher,

@@ -2,6 +2,7 @@ import { AuditLog } from './audit-log.entity.js';
 import { Execution } from './execution.entity.js';
 import { Instance } from './instance.entity.js';
 import { Job } from './job.entity.js';
+import { SchedulerStateRow } from './scheduler-state.entity.js';
 import { Script } from './script.entity.js';
 import { LoginFailure } from './login-failure.entity.js';
 import { RevokedToken } from './revoked-token.entity.js';
@@ -27,6 +28,7 @@ export const ENTITIES = [
   RefreshToken,
   PermissionEntity,
   Role,
+  SchedulerStateRow,
   Script,
   User,
   Webhook,

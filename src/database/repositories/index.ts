@@ -5,6 +5,7 @@ import { AuditLogRepository } from './audit-log.repository.js';
 import { ExecutionsRepository } from './executions.repository.js';
 import { InstancesRepository } from './instances.repository.js';
 import { JobsRepository } from './jobs.repository.js';
+import { SchedulerStateRepository } from './scheduler-state.repository.js';
 import { ScriptsRepository } from './scripts.repository.js';
 import { UsersRepository } from './users.repository.js';
 import { ApiTokensRepository } from './api-tokens.repository.js';
@@ -20,6 +21,7 @@ export const REPOSITORIES = [
   ExecutionsRepository,
   InstancesRepository,
   JobsRepository,
+  SchedulerStateRepository,
   ScriptsRepository,
   UsersRepository,
   ApiTokensRepository,
