@@ -41,7 +41,7 @@ function newSync(startPaused: boolean) {
     state,
     repository as unknown as SchedulerStateRepository,
     sync as unknown as JobSync,
-    { id: 'me' } as InstanceIdentity,
+    { id: 'me' } as unknown as InstanceIdentity,
     config,
     { observeSwitch: () => undefined } as unknown as Metrics,
   );

@@ -133,7 +133,7 @@ export type paths = {
   "/api/v1/executions/{job_id}": {
     /**
      * Run a job now, once, beside its schedule (also when paused), limited like a scheduled fire
-     * @description Besides the 403 for a caller without job_run: 403 when the job's owner is disabled or no longer holds the permission the job class requires (the message names the reason); 409 when max_instances executions of the job are running; 429 when its owner has MAX_RUNNING_PER_USER executions running. Checked in the statement that inserts the execution: nothing is recorded when refused.
+     * @description Besides the 403 for a caller without job_run: 403 when the job's owner is disabled or no longer holds the permission the job class requires (the message names the reason); 409 when max_instances executions of the job are running; 429 when its owner has MAX_RUNNING_PER_USER executions running; 409 "the scheduler is paused" while the scheduler switch is paused. The limits are checked in the statement that inserts the execution: nothing is recorded when refused.
      */
     post: operations["ExecutionsController_runNow"];
   };
@@ -184,6 +184,27 @@ export type paths = {
   "/api/v1/instances": {
     /** Instances sharing this database, with their heartbeat (admins only) */
     get: operations["InstancesController_list"];
+  };
+  "/api/v1/scheduler": {
+    /**
+     * The scheduler switch: paused or running, who paused it and when (any signed-in user)
+     * @description Shared by every instance on the database (one row), so every instance answers the same.
+     */
+    get: operations["SchedulerControlController_get"];
+  };
+  "/api/v1/scheduler/pause": {
+    /**
+     * Pause the scheduler on every instance (admins only)
+     * @description Every instance stops starting fires within 2 s (NOTIFY, with a re-read as fallback); run now answers 409 until resumed. Running executions go on. next_run_time is not advanced meanwhile, so on resume the fires missed follow each job’s misfire_grace_seconds / coalesce. Audited as scheduler_paused; pausing a paused scheduler changes nothing (200, no audit row).
+     */
+    post: operations["SchedulerControlController_pause"];
+  };
+  "/api/v1/scheduler/resume": {
+    /**
+     * Resume the scheduler on every instance (admins only)
+     * @description Also releases every instance started with SCHEDULER_START_PAUSED=true. Fires missed while paused follow each job’s misfire rules: within misfire_grace_seconds they run (once, when coalesce), older ones are recorded missed. Audited as scheduler_resumed; resuming a running scheduler with no instance held changes nothing (200, no audit row).
+     */
+    post: operations["SchedulerControlController_resume"];
   };
   "/api/v1/dashboard": {
     /**
@@ -254,7 +275,7 @@ export type components = {
       job_id: string | null;
       job_name: string | null;
       /** @enum {string} */
-      event: "added" | "modified" | "deleted" | "paused" | "resumed" | "custom_run" | "login" | "login_failed" | "logout" | "user_created" | "user_modified" | "user_deleted" | "role_created" | "role_modified" | "role_deleted" | "token_created" | "token_revoked";
+      event: "added" | "modified" | "deleted" | "paused" | "resumed" | "custom_run" | "login" | "login_failed" | "logout" | "user_created" | "user_modified" | "user_deleted" | "role_created" | "role_modified" | "role_deleted" | "token_created" | "token_revoked" | "scheduler_paused" | "scheduler_resumed";
       /** @description username of the actor */
       user: string;
       /**
@@ -1224,6 +1245,21 @@ export type components = {
       instances: components["schemas"]["InstanceResponse"][];
       total: number;
     };
+    SchedulerPausedByResponse: {
+      /** @description null when the operator CLI paused it */
+      id: string | null;
+      username: string;
+    };
+    SchedulerStateResponse: {
+      /** @description true: no instance starts a fire (scheduled or run now) until an admin resumes */
+      paused: boolean;
+      /** @description who paused it; null while running */
+      paused_by: components["schemas"]["SchedulerPausedByResponse"] | null;
+      /** Format: date-time */
+      paused_time: string | null;
+      /** @description ids of live instances started with SCHEDULER_START_PAUSED=true that fire nothing until the next resume (which releases them all), even while the switch says running */
+      start_paused_instances: string[];
+    };
     DashboardJobsResponse: {
       /** @description jobs in scope */
       total: number;
@@ -1356,6 +1392,17 @@ export type components = {
        * @enum {string}
        */
       scheduler: "starting" | "running" | "stopping" | "stopped";
+      /**
+       * @description true while this instance starts no fire: the scheduler switch is paused, or SCHEDULER_START_PAUSED holds it
+       * @example false
+       */
+      scheduler_paused: boolean;
+      /**
+       * @description why it is paused: switch (an admin paused the scheduler, GET /api/v1/scheduler says who), or start_paused (started with SCHEDULER_START_PAUSED=true and not resumed since); null while it fires
+       * @example null
+       * @enum {string|null}
+       */
+      scheduler_pause_reason: "switch" | "start_paused" | null;
       /**
        * @description active jobs this instance fires
        * @example 42
@@ -1599,7 +1646,7 @@ export type operations = {
         time_range_end?: string;
         /** @description Only this job's entries (empty for a job you cannot see) */
         job_id?: string;
-        event?: "added" | "modified" | "deleted" | "paused" | "resumed" | "custom_run" | "login" | "login_failed" | "logout" | "user_created" | "user_modified" | "user_deleted" | "role_created" | "role_modified" | "role_deleted" | "token_created" | "token_revoked";
+        event?: "added" | "modified" | "deleted" | "paused" | "resumed" | "custom_run" | "login" | "login_failed" | "logout" | "user_created" | "user_modified" | "user_deleted" | "role_created" | "role_modified" | "role_deleted" | "token_created" | "token_revoked" | "scheduler_paused" | "scheduler_resumed";
       };
     };
     responses: {
@@ -2470,7 +2517,7 @@ export type operations = {
   };
   /**
    * Run a job now, once, beside its schedule (also when paused), limited like a scheduled fire
-   * @description Besides the 403 for a caller without job_run: 403 when the job's owner is disabled or no longer holds the permission the job class requires (the message names the reason); 409 when max_instances executions of the job are running; 429 when its owner has MAX_RUNNING_PER_USER executions running. Checked in the statement that inserts the execution: nothing is recorded when refused.
+   * @description Besides the 403 for a caller without job_run: 403 when the job's owner is disabled or no longer holds the permission the job class requires (the message names the reason); 409 when max_instances executions of the job are running; 429 when its owner has MAX_RUNNING_PER_USER executions running; 409 "the scheduler is paused" while the scheduler switch is paused. The limits are checked in the statement that inserts the execution: nothing is recorded when refused.
    */
   ExecutionsController_runNow: {
     parameters: {
@@ -2499,7 +2546,7 @@ export type operations = {
       404: {
         content: never;
       };
-      /** @description The job already runs its maximum of max_instances executions */
+      /** @description The job already runs its maximum of max_instances executions, or the scheduler is paused (the message says which) */
       409: {
         content: never;
       };
@@ -2916,6 +2963,81 @@ export type operations = {
       200: {
         content: {
           "application/json": components["schemas"]["InstanceListResponse"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
+        content: never;
+      };
+      /** @description Requires: the admin role */
+      403: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * The scheduler switch: paused or running, who paused it and when (any signed-in user)
+   * @description Shared by every instance on the database (one row), so every instance answers the same.
+   */
+  SchedulerControlController_get: {
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["SchedulerStateResponse"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
+        content: never;
+      };
+      /** @description Requires: any signed-in user */
+      403: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Pause the scheduler on every instance (admins only)
+   * @description Every instance stops starting fires within 2 s (NOTIFY, with a re-read as fallback); run now answers 409 until resumed. Running executions go on. next_run_time is not advanced meanwhile, so on resume the fires missed follow each job’s misfire_grace_seconds / coalesce. Audited as scheduler_paused; pausing a paused scheduler changes nothing (200, no audit row).
+   */
+  SchedulerControlController_pause: {
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["SchedulerStateResponse"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no token was sent, else `Bearer error="invalid_token", error_description="<why>"` with why: expired, revoked, malformed, bad signature, unknown token (an API token that does not exist) */
+          "WWW-Authenticate"?: string;
+        };
+        content: never;
+      };
+      /** @description Requires: the admin role */
+      403: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Resume the scheduler on every instance (admins only)
+   * @description Also releases every instance started with SCHEDULER_START_PAUSED=true. Fires missed while paused follow each job’s misfire rules: within misfire_grace_seconds they run (once, when coalesce), older ones are recorded missed. Audited as scheduler_resumed; resuming a running scheduler with no instance held changes nothing (200, no audit row).
+   */
+  SchedulerControlController_resume: {
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["SchedulerStateResponse"];
         };
       };
       /** @description Missing, invalid, expired or revoked access token (one body for all; WWW-Authenticate says why) */
