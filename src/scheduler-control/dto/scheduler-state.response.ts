@@ -2,7 +2,11 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { SchedulerSwitchRecord } from '../../database/repositories/scheduler-state.repository.js';
 
 export class SchedulerPausedByResponse {
-  @ApiProperty({ type: String, nullable: true, description: 'null when the operator CLI paused it' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'the user who paused it; null only for a system actor without an account',
+  })
   id!: string | null;
 
   @ApiProperty()

@@ -1246,7 +1246,7 @@ export type components = {
       total: number;
     };
     SchedulerPausedByResponse: {
-      /** @description null when the operator CLI paused it */
+      /** @description the user who paused it; null only for a system actor without an account */
       id: string | null;
       username: string;
     };

@@ -3,6 +3,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { Link, Outlet, useLocation } from 'react-router';
 import { useAuth } from '../auth';
 import { LiveBadge } from '../live/LiveBadge';
+import { SchedulerBanner } from './SchedulerSwitch';
 
 const SECTIONS = [
   { to: '/', label: 'Dashboard', permission: 'job_view' },
@@ -62,6 +63,7 @@ export function Layout() {
         ))}
       </AppShell.Navbar>
       <AppShell.Main>
+        <SchedulerBanner />
         <Outlet />
       </AppShell.Main>
     </AppShell>

@@ -2,6 +2,7 @@ import { Alert, Group, Stack, Switch, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
+import { SchedulerSwitchCard, useSchedulerState } from '../components/SchedulerSwitch';
 import { Time } from '../components/Time';
 import { ago } from '../relative-time';
 import { useNow } from '../use-now';
@@ -23,6 +24,7 @@ export function InstancesPage() {
     },
     refetchInterval: 5000,
   });
+  const held = new Set(useSchedulerState().data?.start_paused_instances ?? []);
   const data = instances.data;
   const sinceFetch = data ? Math.max(0, (now - data.fetchedAt) / 1000) : 0;
   return (
@@ -41,6 +43,7 @@ export function InstancesPage() {
           onChange={(event) => setParams(event.currentTarget.checked ? { all: 'true' } : {}, { replace: true })}
         />
       </Group>
+      <SchedulerSwitchCard />
       {instances.isError && <Alert color="red">{instances.error.message}</Alert>}
       {!data && !instances.isError && <Text c="dimmed">Loading…</Text>}
       {data && data.instances.length === 0 && <Text c="dimmed">No instance is running — this one should be.</Text>}
@@ -75,6 +78,11 @@ export function InstancesPage() {
                     <Text component="span" size="sm" fw={600} c={STATUS_COLOURS[instance.status]}>
                       {instance.status}
                     </Text>
+                    {held.has(instance.instance_id) && (
+                      <Text size="xs" c="orange" style={{ whiteSpace: 'nowrap' }} title="SCHEDULER_START_PAUSED">
+                        started paused
+                      </Text>
+                    )}
                   </Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>
                     {instance.status === 'stopped' ? (
