@@ -121,6 +121,14 @@ export function JobDialog({
   const [coalesce, setCoalesce] = useState(job?.coalesce ?? true);
   const [paused, setPaused] = useState(job?.paused ?? false);
   const [problems, setProblems] = useState<Record<string, string>>({});
+  /** A field's server-side problem goes once the field is edited (a stale "not in the future" misleads). */
+  const edited = (field: string): void =>
+    setProblems((current) => {
+      if (!(field in current)) return current;
+      const rest = { ...current };
+      delete rest[field];
+      return rest;
+    });
   const [general, setGeneral] = useState<string | null>(null);
 
   const jobClass: JobClass | undefined = offered.find((entry) => entry.job_class_string === className);
@@ -332,7 +340,10 @@ export function JobDialog({
               max={31_536_000}
               allowDecimal={false}
               value={intervalSeconds}
-              onChange={setIntervalSeconds}
+              onChange={(value) => {
+                setIntervalSeconds(value);
+                edited('interval_seconds');
+              }}
               error={problems.interval_seconds}
             />
           )}
@@ -343,7 +354,10 @@ export function JobDialog({
               label="Run at"
               description="once, in your browser's time zone; must be in the future"
               value={runDate}
-              onChange={(e) => setRunDate(e.currentTarget.value)}
+              onChange={(e) => {
+                setRunDate(e.currentTarget.value);
+                edited('run_date');
+              }}
               error={problems.run_date}
             />
           )}
@@ -359,7 +373,10 @@ export function JobDialog({
                     : 'no fire before it (optional); your time zone'
                 }
                 value={startDate}
-                onChange={(e) => setStartDate(e.currentTarget.value)}
+                onChange={(e) => {
+                  setStartDate(e.currentTarget.value);
+                  edited('start_date');
+                }}
                 error={problems.start_date}
               />
               <TextInput
@@ -368,7 +385,10 @@ export function JobDialog({
                 label="End date"
                 description="no fire after it (optional); your time zone"
                 value={endDate}
-                onChange={(e) => setEndDate(e.currentTarget.value)}
+                onChange={(e) => {
+                  setEndDate(e.currentTarget.value);
+                  edited('end_date');
+                }}
                 error={problems.end_date}
               />
             </SimpleGrid>
@@ -422,7 +442,10 @@ export function JobDialog({
                     max={3600}
                     allowDecimal={false}
                     value={jitterSeconds}
-                    onChange={setJitterSeconds}
+                    onChange={(value) => {
+                      setJitterSeconds(value);
+                      edited('jitter_seconds');
+                    }}
                     error={problems.jitter_seconds}
                   />
                 </SimpleGrid>
