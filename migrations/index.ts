@@ -11,6 +11,7 @@ import { CreateRefreshTokens1796860000000 } from './1796860000000-CreateRefreshT
 import { AddRefreshTokenSuccessor1796870000000 } from './1796870000000-AddRefreshTokenSuccessor.js';
 import { AddScriptsLanguage1796871000000 } from './1796871000000-AddScriptsLanguage.js';
 import { CreateWebhooks1796905200000 } from './1796905200000-CreateWebhooks.js';
+import { AddJobTriggers1796920000000 } from './1796920000000-AddJobTriggers.js';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that the app, the CLI and jest (which
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   AddRefreshTokenSuccessor1796870000000,
   AddScriptsLanguage1796871000000,
   CreateWebhooks1796905200000,
+  AddJobTriggers1796920000000,
 ];
