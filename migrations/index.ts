@@ -12,6 +12,7 @@ import { AddRefreshTokenSuccessor1796870000000 } from './1796870000000-AddRefres
 import { AddScriptsLanguage1796871000000 } from './1796871000000-AddScriptsLanguage.js';
 import { CreateWebhooks1796905200000 } from './1796905200000-CreateWebhooks.js';
 import { CreateSchedulerState1796910000000 } from './1796910000000-CreateSchedulerState.js';
+import { AddJobTriggers1796920000000 } from './1796920000000-AddJobTriggers.js';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that the app, the CLI and jest (which
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   AddScriptsLanguage1796871000000,
   CreateWebhooks1796905200000,
   CreateSchedulerState1796910000000,
+  AddJobTriggers1796920000000,
 ];

@@ -18,7 +18,10 @@ const EXPORT_KEYS = [
   'coalesce',
   'day',
   'day_of_week',
+  'end_date',
   'hour',
+  'interval_seconds',
+  'jitter_seconds',
   'job_class_string',
   'max_instances',
   'minute',
@@ -27,9 +30,12 @@ const EXPORT_KEYS = [
   'name',
   'paused',
   'pub_args',
+  'run_date',
   'second',
+  'start_date',
   'timeout_seconds',
   'timezone',
+  'trigger',
 ];
 
 describe('export and import of jobs (/api/v1/jobs/export, /api/v1/jobs/import)', () => {
@@ -109,6 +115,12 @@ describe('export and import of jobs (/api/v1/jobs/export, /api/v1/jobs/import)',
         timeout_seconds: 120,
         misfire_grace_seconds: 60,
         coalesce: false,
+        trigger: 'cron',
+        interval_seconds: null,
+        run_date: null,
+        start_date: null,
+        end_date: null,
+        jitter_seconds: 0,
       });
       expect(body.jobs[1]).toMatchObject({ name: 'paused sample', paused: true, minute: '*/5' });
     });

@@ -68,6 +68,48 @@ describe('schedule preview (POST /api/v1/jobs/preview)', () => {
     }
   });
 
+  it('an interval: the grid from start_date, bounded by end_date', async () => {
+    const res = await preview({
+      trigger: 'interval',
+      interval_seconds: 90,
+      start_date: '2030-01-01T00:00:00Z',
+      end_date: '2030-01-01T00:06:00Z',
+    });
+    expect(res.status).toBe(200);
+    expect((res.body as PreviewBody).next_run_times).toEqual([
+      '2030-01-01T00:01:30.000Z',
+      '2030-01-01T00:03:00.000Z',
+      '2030-01-01T00:04:30.000Z',
+      '2030-01-01T00:06:00.000Z',
+    ]);
+  });
+
+  it('a date: its one fire; a cron schedule bounded by start_date starts there', async () => {
+    const once = await preview({ trigger: 'date', run_date: '2030-12-08T09:00:00Z' });
+    expect(once.status).toBe(200);
+    expect((once.body as PreviewBody).next_run_times).toEqual(['2030-12-08T09:00:00.000Z']);
+    const bounded = await preview({ minute: '0', hour: '9', timezone: 'UTC', start_date: '2030-12-08T09:00:00Z' });
+    expect((bounded.body as PreviewBody).next_run_times.slice(0, 2)).toEqual([
+      '2030-12-08T09:00:00.000Z',
+      '2030-12-09T09:00:00.000Z',
+    ]);
+  });
+
+  it('trigger fields: 400 naming the field', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ trigger: 'interval' }, 'interval_seconds'],
+      [{ trigger: 'interval', interval_seconds: 0 }, 'interval_seconds'],
+      [{ trigger: 'date', run_date: '2020-01-01T00:00:00Z' }, 'run_date'],
+      [{ interval_seconds: 5 }, 'interval_seconds'],
+      [{ trigger: 'interval', interval_seconds: 5, minute: '*/5' }, 'minute'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await preview(body);
+      expect(res.status).toBe(400);
+      expect(messagesOf(res.body as ErrorBody).some((message) => message.startsWith(`${field} `))).toBe(true);
+    }
+  });
+
   it('03:00 in Europe/Berlin: five consecutive days at 03:00 Berlin time, 01:00 or 02:00 UTC by the offset', async () => {
     const res = await preview({ hour: '3', minute: '0', second: '0', timezone: 'Europe/Berlin' });
     expect(res.status).toBe(200);
@@ -158,7 +200,7 @@ describe('schedule preview (POST /api/v1/jobs/preview)', () => {
       expect(messages.some((message) => message.startsWith('minute '))).toBe(true);
     });
 
-    it.each([['interval'], ['date'], ['manual'], [5]])('trigger %p (not implemented)', async (trigger) => {
+    it.each([['manual'], [5]])('trigger %p (not a trigger type)', async (trigger) => {
       const res = await preview({ trigger, interval_seconds: 10 });
       expect(res.status).toBe(400);
       expect(messagesOf(res.body as ErrorBody).some((message) => message.startsWith('trigger '))).toBe(true);

@@ -20,7 +20,10 @@ const JOB_KEYS = [
   'created_time',
   'day',
   'day_of_week',
+  'end_date',
   'hour',
+  'interval_seconds',
+  'jitter_seconds',
   'job_class_string',
   'job_id',
   'max_instances',
@@ -32,10 +35,13 @@ const JOB_KEYS = [
   'owner',
   'paused',
   'pub_args',
+  'run_date',
   'second',
+  'start_date',
   'suspended_reason',
   'timeout_seconds',
   'timezone',
+  'trigger',
   'updated_time',
 ];
 
@@ -111,6 +117,12 @@ describe('jobs (/api/v1/jobs)', () => {
         owner: { id: owner.id, username: owner.username },
         created_time: expect.stringMatching(ISO_UTC),
         updated_time: expect.stringMatching(ISO_UTC),
+        trigger: 'cron',
+        interval_seconds: null,
+        run_date: null,
+        start_date: null,
+        end_date: null,
+        jitter_seconds: 0,
       });
       // minute "*", second "0": the next whole minute.
       const next = new Date(job.next_run_time!);

@@ -15,14 +15,13 @@ import type { AuthUser } from '../access/auth-user.js';
 import { InvalidTokenException } from '../auth/auth.errors.js';
 import { CurrentUser, RequirePermissions } from '../auth/decorators.js';
 import { ExecutionResponse } from '../executions/dto/execution.response.js';
+import { isUuid } from '../common/uuid.js';
 import { API_PREFIX } from '../http/api-prefix.js';
 import { seesOwner, viewerOf } from './change-notice.js';
 import { OutputChunkEvent } from './dto/event-stream.response.js';
 import { EventHub } from './event-hub.service.js';
 import { ExecutionOutputService } from './execution-output.service.js';
 import { claimsOf } from './stream-claims.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @ApiTags('executions')
 @ApiExtraModels(OutputChunkEvent, ExecutionResponse)
@@ -71,9 +70,7 @@ export class ExecutionOutputController {
     // The guard accepted the token: without access-token claims it was an API token (`cw_…`).
     if (!claims) throw new InvalidTokenException('not an access token');
     const viewer = viewerOf(user);
-    const execution = UUID.test(executionId)
-      ? (await this.hub.loadExecutions([executionId])).get(executionId)
-      : undefined;
+    const execution = isUuid(executionId) ? (await this.hub.loadExecutions([executionId])).get(executionId) : undefined;
     if (!execution || !seesOwner(viewer, execution.owner?.id ?? null)) throw notFound('Execution');
     const stream = this.hub.open('output', user, claims, viewer, reply, execution.owner?.id ?? null);
     this.output.follow(stream, execution);

@@ -6,6 +6,7 @@ import { InstanceIdentity } from '../scheduler/instance.js';
 import { JobSync } from '../scheduler/job-sync.js';
 import { EVENTS_CHANNEL, parseNotice } from './change-notice.js';
 import { ChunkDecoder, type OutputChunk, type OutputStreamName, OutputTail, splitForPayload } from './output-tail.js';
+import { notifyInOrder } from '../database/channels.js';
 import { PgPool } from '../database/pg-pool.js';
 
 /** Live output relayed between instances: `{x: execution, n: instance, s: "o"|"e", d: text, f?: 1 (the last)}`. */
@@ -213,12 +214,9 @@ export class OutputHub implements LiveOutputSink, OnApplicationBootstrap, OnModu
       }
     }
     if (payloads.length === 0) return;
-    await this.pool
-      .query(`SELECT pg_notify($1, payload) FROM unnest($2::text[]) WITH ORDINALITY AS u(payload, n) ORDER BY n`, [
-        OUTPUT_CHANNEL,
-        payloads,
-      ])
-      .catch((error: Error) => this.logger.warn(`Relaying live output failed: ${error.message}`));
+    await notifyInOrder(this.pool, OUTPUT_CHANNEL, payloads).catch((error: Error) =>
+      this.logger.warn(`Relaying live output failed: ${error.message}`),
+    );
   }
 
   private heardRelay(payload: string): void {

@@ -53,8 +53,21 @@ const CREATE_EXAMPLE = {
   paused: true,
 };
 
+/** The same, on an interval: every two minutes from its creation. */
+const INTERVAL_EXAMPLE = {
+  name: 'Sample, every two minutes',
+  job_class_string: 'SampleJob',
+  pub_args: ['Hello from Cronwarden'],
+  trigger: 'interval',
+  interval_seconds: 120,
+  jitter_seconds: 5,
+  paused: true,
+};
+
 const VALIDATION =
-  'A field is invalid (named in the message): cron field, time zone, a schedule that never fires, job class, pub_args';
+  'A field is invalid (named in the message): cron field, time zone, a schedule that never fires, job class, ' +
+  'pub_args, trigger fields (interval_seconds, run_date in the past, end_date not after start_date, a field of ' +
+  'another trigger type)';
 
 @ApiTags('jobs')
 @Controller(`${API_PREFIX}/jobs`)
@@ -143,6 +156,10 @@ export class JobsController {
         summary: 'A paused SampleJob every minute (resume it to see it fire)',
         value: CREATE_EXAMPLE,
       },
+      paused_interval: {
+        summary: 'A paused SampleJob every two minutes, each start delayed by up to 5 s',
+        value: INTERVAL_EXAMPLE,
+      },
     },
   })
   @ApiCreatedResponse({ type: JobResponse })
@@ -156,12 +173,15 @@ export class JobsController {
   @HttpCode(200)
   @RequirePermissions('job_view')
   @ApiOperation({
-    summary: 'The next 5 fire times of a schedule (cron fields and timezone, defaults as for a new job); saves nothing',
+    summary:
+      'The next 5 fire times of a schedule (trigger and its fields, cron fields and timezone, start/end; defaults as ' +
+      'for a new job); saves nothing',
   })
   @ApiOkResponse({ type: SchedulePreviewResponse })
   @ApiBadRequestResponse({
     description:
-      'A cron field, the time zone or trigger is invalid, or the schedule never fires (named in the message)',
+      'A cron field, the time zone, the trigger or a trigger field is invalid, or the schedule never fires ' +
+      '(named in the message)',
   })
   preview(@Body() dto: PreviewScheduleDto): SchedulePreviewResponse {
     return { next_run_times: this.jobs.preview(dto).map((time) => time.toISOString()) };

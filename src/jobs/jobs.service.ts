@@ -7,8 +7,8 @@ import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
 import type { AuditEvent } from '../audit-logs/audit-events.js';
 import type { AppConfig } from '../config/app-config.js';
 import { JobClassRegistry } from '../job-classes/job-class.registry.js';
-import { CronSchedule, ScheduleError } from '../scheduler/cron-schedule.js';
-import { cronFieldsOf } from '../scheduler/job-timer.registry.js';
+import { ScheduleError } from '../scheduler/cron-schedule.js';
+import { type Schedule, scheduleOf } from '../scheduler/schedule.js';
 import { SchedulerFacade } from '../scheduler/scheduler.facade.js';
 import { ScriptsService } from '../scripts/scripts.service.js';
 import { JobsRepository, type JobWithOwner } from '../database/repositories/jobs.repository.js';
@@ -25,6 +25,13 @@ import {
 import type { CreateJobDto, PreviewScheduleDto, UpdateJobDto } from './dto/job.dto.js';
 import { type JobListItemResponse, type JobOwnerResponse, toJobResponse } from './dto/job.response.js';
 import type { JobsQueryDto } from './dto/jobs.query.js';
+import {
+  type GivenTriggerFields,
+  isoOrNull,
+  normaliseTrigger,
+  type TriggerValues,
+  triggerProblems,
+} from './job-trigger.js';
 
 const JOB = 'Job';
 
@@ -72,10 +79,16 @@ const CHANGEABLE: Array<keyof UpdateJobDto & keyof JobValues> = [
   'timeout_seconds',
   'misfire_grace_seconds',
   'coalesce',
+  'trigger',
+  'interval_seconds',
+  'run_date',
+  'start_date',
+  'end_date',
+  'jitter_seconds',
 ];
 
 /** A job's definition in the API's terms, for validation and change descriptions. */
-interface JobValues {
+interface JobValues extends TriggerValues {
   name: string;
   job_class_string: string;
   pub_args: unknown[];
@@ -91,7 +104,10 @@ interface JobValues {
   timeout_seconds: number;
   misfire_grace_seconds: number;
   coalesce: boolean;
+  jitter_seconds: number;
 }
+
+const dateOrNull = (iso: string | null): Date | null => (iso === null ? null : new Date(iso));
 
 /** The definition part of the API's view of a job (without id, owner, next run and timestamps). */
 function valuesOf(job: JobWithOwner): JobValues {
@@ -125,6 +141,12 @@ function recordOf(values: JobValues): JobRecordValues {
     timeoutSeconds: values.timeout_seconds,
     misfireGraceSeconds: values.misfire_grace_seconds,
     coalesce: values.coalesce,
+    trigger: values.trigger,
+    intervalSeconds: values.interval_seconds,
+    runDate: dateOrNull(values.run_date),
+    startDate: dateOrNull(values.start_date),
+    endDate: dateOrNull(values.end_date),
+    jitterSeconds: values.jitter_seconds,
   };
 }
 
@@ -145,27 +167,60 @@ type JobRecordValues = Pick<
   | 'timeoutSeconds'
   | 'misfireGraceSeconds'
   | 'coalesce'
+  | 'trigger'
+  | 'intervalSeconds'
+  | 'runDate'
+  | 'startDate'
+  | 'endDate'
+  | 'jitterSeconds'
 >;
 
-const SCHEDULE_FIELDS: Array<keyof JobValues> = ['month', 'day_of_week', 'day', 'hour', 'minute', 'second', 'timezone'];
+const SCHEDULE_FIELDS: Array<keyof JobValues> = [
+  'month',
+  'day_of_week',
+  'day',
+  'hour',
+  'minute',
+  'second',
+  'timezone',
+  'trigger',
+  'interval_seconds',
+  'run_date',
+  'start_date',
+  'end_date',
+];
 
-type ScheduleValues = Pick<JobValues, 'month' | 'day_of_week' | 'day' | 'hour' | 'minute' | 'second' | 'timezone'>;
+type ScheduleValues = TriggerValues & Pick<JobValues, 'timezone'>;
 
 /** How many fire times a preview shows. */
 const PREVIEW_FIRES = 5;
 
-/** The scheduler's schedule, or the 400 messages naming every bad field (or that it never fires). */
-function checkSchedule(values: ScheduleValues): CronSchedule | string[] {
-  const fields = {
-    second: values.second,
-    minute: values.minute,
-    hour: values.hour,
-    day: values.day,
-    month: values.month,
-    day_of_week: values.day_of_week,
-  };
+/**
+ * The scheduler's schedule, or the 400 messages naming every bad field (or that it never fires):
+ * `values` as they will be stored, `given` the request's fields (for the trigger rules).
+ */
+function checkSchedule(values: ScheduleValues, given: GivenTriggerFields): Schedule | string[] {
+  const problems = triggerProblems(values, given);
+  if (problems.length > 0) return problems;
+  const stored = normaliseTrigger(values);
   try {
-    return CronSchedule.create(fields, values.timezone);
+    return scheduleOf(
+      {
+        trigger: stored.trigger,
+        second: stored.second,
+        minute: stored.minute,
+        hour: stored.hour,
+        day: stored.day,
+        month: stored.month,
+        dayOfWeek: stored.day_of_week,
+        timezone: stored.timezone,
+        intervalSeconds: stored.interval_seconds,
+        runDate: dateOrNull(stored.run_date),
+        startDate: dateOrNull(stored.start_date),
+        endDate: dateOrNull(stored.end_date),
+      },
+      { validate: true },
+    );
   } catch (error) {
     if (error instanceof ScheduleError) return error.problems.map((problem) => problem.message);
     throw error;
@@ -259,7 +314,7 @@ export class JobsService {
     this.assertMayUseClass(user, dto.job_class_string);
     const values = this.newValues(dto);
     const owner = user.isAdmin && dto.owner_id ? await this.existingUser(dto.owner_id) : actorAsOwner(user);
-    const schedule = await this.validate(values, owner.id);
+    const schedule = await this.validate(values, owner.id, dto);
 
     const job = await this.transactions.run(async (transaction) => {
       await this.assertUnderJobLimit(transaction, user, owner.id);
@@ -300,7 +355,7 @@ export class JobsService {
       if (typeof item.job_class_string === 'string') this.assertMayUseClass(user, item.job_class_string);
     }
     const problems: string[] = [];
-    const checked: Array<{ values: JobValues; schedule: CronSchedule }> = [];
+    const checked: Array<{ values: JobValues; schedule: Schedule }> = [];
     const firstIndexOf = new Map<string, number>();
     for (const [index, item] of items.entries()) {
       const name = item.name;
@@ -319,7 +374,7 @@ export class JobsService {
       if (earlier !== undefined) continue;
       const values = this.newValues(dto);
       try {
-        checked.push({ values, schedule: await this.validate(values, ownerId) });
+        checked.push({ values, schedule: await this.validate(values, ownerId, dto) });
       } catch (error) {
         if (!(error instanceof BadRequestException)) throw error;
         const messages = (error.getResponse() as { message: string[] }).message;
@@ -393,7 +448,7 @@ export class JobsService {
 
   /** A new job's definition: the fields given, the API's defaults for the others. */
   private newValues(dto: ImportedJobDto): JobValues {
-    return {
+    return normaliseTrigger({
       name: dto.name,
       job_class_string: dto.job_class_string,
       pub_args: dto.pub_args ?? [],
@@ -403,7 +458,8 @@ export class JobsService {
       timeout_seconds: dto.timeout_seconds ?? this.config.get('jobs.defaultTimeoutSeconds', { infer: true }),
       misfire_grace_seconds: dto.misfire_grace_seconds ?? 3600,
       coalesce: dto.coalesce ?? true,
-    };
+      jitter_seconds: dto.jitter_seconds ?? 0,
+    });
   }
 
   /** Saves a new, validated job in the transaction: reviewed, audited `added`, announced. */
@@ -412,7 +468,7 @@ export class JobsService {
     user: AuthUser,
     owner: { id: string; username: string },
     values: JobValues,
-    schedule: CronSchedule,
+    schedule: Schedule,
   ): Promise<JobWithOwner> {
     const saved = await this.jobs.insert(
       {
@@ -437,7 +493,7 @@ export class JobsService {
    * same 400 messages); nothing is saved.
    */
   preview(dto: PreviewScheduleDto): Date[] {
-    const schedule = checkSchedule(this.scheduleWithDefaults(dto));
+    const schedule = checkSchedule(normaliseTrigger(this.scheduleWithDefaults(dto)), dto);
     if (Array.isArray(schedule)) throw new BadRequestException(schedule);
     const fires: Date[] = [];
     let after = new Date();
@@ -451,8 +507,13 @@ export class JobsService {
   }
 
   /** The schedule of a new job: the fields given, the API's defaults for the others. */
-  private scheduleWithDefaults(dto: Partial<ScheduleValues>): ScheduleValues {
+  private scheduleWithDefaults(dto: PreviewScheduleDto): ScheduleValues {
     return {
+      trigger: dto.trigger ?? 'cron',
+      interval_seconds: dto.interval_seconds ?? null,
+      run_date: isoOrNull(dto.run_date),
+      start_date: isoOrNull(dto.start_date),
+      end_date: isoOrNull(dto.end_date),
       month: dto.month ?? '*',
       day_of_week: dto.day_of_week ?? '*',
       day: dto.day ?? '*',
@@ -470,13 +531,17 @@ export class JobsService {
   async update(user: AuthUser, current: JobWithOwner, dto: UpdateJobDto): Promise<JobWithOwner> {
     if (dto.job_class_string !== undefined) this.assertMayUseClass(user, dto.job_class_string);
     this.assertMayUseClass(user, current.jobClassString);
-    const after: JobValues = { ...valuesOf(current) };
+    let after: JobValues = { ...valuesOf(current) };
     for (const field of CHANGEABLE) {
       const value = dto[field];
       if (value !== undefined) (after as unknown as Record<string, unknown>)[field] = value;
     }
+    after.run_date = isoOrNull(after.run_date);
+    after.start_date = isoOrNull(after.start_date);
+    after.end_date = isoOrNull(after.end_date);
+    after = normaliseTrigger(after);
     const newOwner = user.isAdmin && dto.owner_id ? await this.existingUser(dto.owner_id) : undefined;
-    const schedule = await this.validate(after, newOwner?.id ?? current.ownerId);
+    const schedule = await this.validate(after, newOwner?.id ?? current.ownerId, dto);
 
     const job: JobWithOwner = { ...current, owner: { ...current.owner } };
     await this.transactions.run((transaction) => this.change(transaction, user, job, after, schedule, newOwner));
@@ -494,7 +559,7 @@ export class JobsService {
     user: AuthUser,
     job: JobWithOwner,
     after: JobValues,
-    schedule: CronSchedule,
+    schedule: Schedule,
     newOwner?: { id: string; username: string },
   ): Promise<boolean> {
     const before = valuesOf(job);
@@ -548,7 +613,7 @@ export class JobsService {
       await this.transactions.run(async (transaction) => {
         const patch = {
           paused,
-          nextRunTime: paused ? null : CronSchedule.create(cronFieldsOf(job), job.timezone).nextAfter(new Date()),
+          nextRunTime: paused ? null : scheduleOf(job).nextAfter(new Date()),
         };
         const updatedTime = await this.jobs.update(job.id, patch, transaction);
         Object.assign(job, patch, updatedTime ? { updatedTime } : {});
@@ -564,7 +629,7 @@ export class JobsService {
    * Class, arguments (a ScriptJob's script must be one its owner can see) and schedule, all checked
    * before anything is saved: 400 naming every bad field.
    */
-  private async validate(values: JobValues, ownerId: string): Promise<CronSchedule> {
+  private async validate(values: JobValues, ownerId: string, given: GivenTriggerFields): Promise<Schedule> {
     const problems: string[] = [];
     const jobClass = this.classes.get(values.job_class_string);
     if (!jobClass) {
@@ -579,7 +644,7 @@ export class JobsService {
         problems.push("pub_args[0] (script_id) does not name a script the job's owner can use");
       }
     }
-    const schedule = checkSchedule(values);
+    const schedule = checkSchedule(values, given);
     if (Array.isArray(schedule)) problems.push(...schedule);
     if (problems.length > 0 || Array.isArray(schedule)) throw new BadRequestException(problems);
     return schedule;

@@ -34,7 +34,7 @@ export type CronFieldName = (typeof CRON_FIELDS)[number];
 export type CronFields = Record<CronFieldName, string>;
 
 export interface ScheduleProblem {
-  field: CronFieldName | 'timezone';
+  field: CronFieldName | 'timezone' | 'trigger' | 'interval_seconds' | 'run_date' | 'start_date' | 'end_date';
   /** Names the field, e.g. `minute "61" is out of range 0-59`. */
   message: string;
 }
@@ -310,6 +310,9 @@ export function scheduleProblems(fields: CronFields, timezone: string, now: Date
 }
 
 export class CronSchedule {
+  /** As a {@link Schedule} of `schedule.ts` (the cron trigger, unbounded). */
+  readonly trigger = 'cron';
+
   private constructor(
     readonly fields: CronFields,
     readonly timezone: string,

@@ -93,4 +93,54 @@ describe('ExecutionRunner (repository faked)', () => {
     ]);
     expect(runner.runningCount).toBe(0);
   });
+
+  it('starts a jittered run after its delay, records the real start, and times it from there', async () => {
+    let ranAt = 0;
+    const { runner, executions } = newTestRunner({
+      Echo: () => {
+        ranAt = Date.now();
+        return Promise.resolve('ok');
+      },
+    });
+    const before = Date.now();
+    runner.start(claimed('e-6', 'Echo', 1), 300);
+    expect(runner.runningCount).toBe(1); // holds its slot while it waits
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await settle(runner);
+    expect(ranAt - before).toBeGreaterThanOrEqual(290);
+    expect(executions.started).toEqual([expect.objectContaining({ id: 'e-6', instanceId: 'instance-1' })]);
+    expect(executions.started[0].startedAt.getTime()).toBeGreaterThanOrEqual(before + 290);
+    expect(executions.finished.flatMap((batch) => batch.finishes)).toEqual([
+      expect.objectContaining({ id: 'e-6', state: 'succeeded' }),
+    ]);
+  });
+
+  it('at shutdown, starts a run still waiting out its jitter at once instead of losing it', async () => {
+    const { runner, executions } = newTestRunner({ Echo: () => Promise.resolve('ok') });
+    runner.start(claimed('e-7', 'Echo'), 60_000);
+    const before = Date.now();
+    await runner.drain(5_000);
+    expect(Date.now() - before).toBeLessThan(2_000);
+    expect(executions.started.map((start) => start.id)).toEqual(['e-7']);
+    expect(executions.finished.flatMap((batch) => batch.finishes)).toEqual([
+      expect.objectContaining({ id: 'e-7', state: 'succeeded' }),
+    ]);
+  });
+
+  it('a run stopped while it waits out its jitter never starts and says so', async () => {
+    let ran = false;
+    const { runner, executions } = newTestRunner({
+      Echo: () => {
+        ran = true;
+        return Promise.resolve('ok');
+      },
+    });
+    runner.start(claimed('e-8', 'Echo'), 60_000);
+    await expect(runner.stop('e-8')).resolves.toBe(true);
+    expect(ran).toBe(false);
+    expect(executions.started).toEqual([]);
+    expect(executions.finished.flatMap((batch) => batch.finishes)).toEqual([
+      expect.objectContaining({ id: 'e-8', state: 'stopped', description: 'Stopped before its jittered start' }),
+    ]);
+  });
 });

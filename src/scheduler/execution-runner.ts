@@ -7,6 +7,7 @@ import { JobClassRegistry } from '../job-classes/job-class.registry.js';
 import { JobFailedError } from '../job-classes/job-class.types.js';
 import type { ClaimedExecution } from './fire-claimer.js';
 import { InstanceIdentity } from './instance.js';
+import { jitterDelayMs, JitterWait } from './jitter.js';
 import { ExecutionsRepository } from '../database/repositories/executions.repository.js';
 
 /** `shutdown`: stopped because this instance is shutting down (recorded as `stopped`, saying so). */
@@ -18,6 +19,8 @@ interface RunningExecution {
   stopReason?: StopReason;
   /** How long the class gets to give up after its abort (default {@link ABORT_GRACE_MS}). */
   abandonAfterMs?: number;
+  /** While the run waits out its jitter. */
+  jitter?: JitterWait;
 }
 
 interface Finish {
@@ -80,22 +83,32 @@ export class ExecutionRunner implements OnApplicationShutdown {
     return [...this.running.keys()];
   }
 
-  /** Starts every `running` execution of the list; returns at once. */
-  startAll(executions: ClaimedExecution[]): void {
+  /**
+   * Starts every `running` execution of the list; returns at once. `jitterSecondsOf` (scheduled
+   * fires) delays each start by a random 0..jitter of its job.
+   */
+  startAll(executions: ClaimedExecution[], jitterSecondsOf?: (jobId: string) => number): void {
     const now = Date.now();
     for (const execution of executions) {
       if (execution.state === 'running') {
         this.metrics.fireDelay.observe(Math.max(now - execution.scheduledTime.getTime(), 0) / 1000);
-        this.start(execution);
+        this.start(execution, jitterSecondsOf ? jitterDelayMs(jitterSecondsOf(execution.jobId)) : 0);
       } else {
         this.metrics.executions.inc({ state: execution.state, job_class: execution.jobClassString });
       }
     }
   }
 
-  start(execution: ClaimedExecution): void {
+  /**
+   * Runs a claimed execution, after `jitterMs`: meanwhile the row is `running` (it holds its slot of
+   * max_instances and MAX_RUNNING_PER_USER), the timeout starts with the real start, and started_time
+   * is rewritten to it. A stop during the wait ends it `stopped` without running; a shutdown ends the
+   * wait at once (the fire runs, under the shutdown grace like any other).
+   */
+  start(execution: ClaimedExecution, jitterMs = 0): void {
     const controller = new AbortController();
     const entry: RunningExecution = { controller, settled: Promise.resolve() };
+    if (jitterMs > 0) entry.jitter = new JitterWait(jitterMs, controller.signal);
     this.running.set(execution.executionId, entry);
     entry.settled = this.run(execution, entry).finally(() => this.running.delete(execution.executionId));
   }
@@ -121,6 +134,7 @@ export class ExecutionRunner implements OnApplicationShutdown {
    */
   async drain(graceMs: number): Promise<void> {
     const all = (): Promise<unknown> => Promise.all([...this.running.values()].map((entry) => entry.settled));
+    for (const entry of this.running.values()) entry.jitter?.release();
     if (this.running.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([all(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
@@ -147,6 +161,16 @@ export class ExecutionRunner implements OnApplicationShutdown {
   }
 
   private async run(execution: ClaimedExecution, entry: RunningExecution): Promise<void> {
+    if (entry.jitter && !(await this.waitOutJitter(execution, entry.jitter))) {
+      const outcome: ExecutionOutcome = {
+        state: 'stopped',
+        result: null,
+        description: entry.stopReason === 'shutdown' ? SHUTDOWN_DESCRIPTION : 'Stopped before its jittered start',
+      };
+      this.metrics.executions.inc({ state: outcome.state, job_class: execution.jobClassString });
+      this.finishLater({ id: execution.executionId, outcome, finishedAt: new Date() });
+      return;
+    }
     const startedAt = Date.now();
     const { resultMaxBytes, outputMaxBytes } = this.config.get('jobs', { infer: true });
     const jobClass = this.classes.get(execution.jobClassString);
@@ -200,6 +224,18 @@ export class ExecutionRunner implements OnApplicationShutdown {
     this.metrics.executions.inc(labels);
     this.metrics.executionDuration.observe(labels, (finishedAt.getTime() - startedAt) / 1000);
     this.finishLater({ id: execution.executionId, outcome, finishedAt });
+  }
+
+  /** Waits out the jitter, then records the real start; false when the execution was stopped meanwhile. */
+  private async waitOutJitter(execution: ClaimedExecution, jitter: JitterWait): Promise<boolean> {
+    if (!(await jitter.done)) return false;
+    try {
+      await this.executions.markStarted(execution.executionId, this.instance.id, new Date());
+    } catch (error) {
+      // The run goes ahead; started_time keeps the claim time.
+      this.logger.warn(`Recording the start of execution ${execution.executionId} failed: ${(error as Error).message}`);
+    }
+    return true;
   }
 
   /** The class's promise, or a rejection some seconds after an abort the class ignores. */

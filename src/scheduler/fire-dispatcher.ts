@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { AppConfig } from '../config/app-config.js';
 import { Metrics } from '../metrics/metrics.service.js';
-import type { CronSchedule } from './cron-schedule.js';
+import type { Schedule } from './schedule.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { type CatchUpPlan, FireClaimer, type ProposedFire } from './fire-claimer.js';
 import { FireTimeline, type TimelineEntry } from './fire-timeline.js';
@@ -89,12 +89,15 @@ export class FireDispatcher {
   }
 
   /** Adds or replaces a job that next fires at `next`. */
-  track(job: CatchUpJob, schedule: CronSchedule, next: Date): void {
+  track(job: CatchUpJob, schedule: Schedule, next: Date): void {
     this.jobs.set(job.id, job);
     this.timeline.set(job.id, schedule, next);
     this.scheduleBackgroundWork();
     this.arm();
   }
+
+  /** A job's jitter (seconds) as registered here; run now is never jittered (it does not come through here). */
+  private readonly jitterOf = (jobId: string): number => this.jobs.get(jobId)?.jitterSeconds ?? 0;
 
   untrack(jobId: string): void {
     this.jobs.delete(jobId);
@@ -139,7 +142,7 @@ export class FireDispatcher {
     }
     const claimed = await this.claimer.catchUp(plan);
     this.stats.catchUps += 1;
-    this.runner.startAll(claimed);
+    this.runner.startAll(claimed, this.jitterOf);
     const current = this.timeline.get(jobId);
     if (current && current.version === entry.version) this.timeline.moveTo(jobId, plan.next?.getTime() ?? null);
     this.arm();
@@ -207,7 +210,7 @@ export class FireDispatcher {
         this.metrics.fires.inc({ claimed_by: 'another_instance' }, lost);
         this.metrics.claimsLost.inc(lost);
       }
-      this.runner.startAll(claimed);
+      this.runner.startAll(claimed, this.jitterOf);
     } catch (error) {
       // The database is unreachable: next_run_time was not advanced, so the sweeper catches these up later.
       this.logger.error(`Claiming ${fires.length} fires failed: ${(error as Error).message}`);

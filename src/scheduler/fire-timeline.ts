@@ -1,9 +1,9 @@
-import type { CronSchedule } from './cron-schedule.js';
+import type { Schedule } from './schedule.js';
 
 /** One registered job as the timers see it. */
 export interface TimelineEntry {
   jobId: string;
-  schedule: CronSchedule;
+  schedule: Schedule;
   /** The fire the timers wait for (epoch ms); the job's next_run_time. */
   next: number;
   /** The fire after `next`, computed ahead of time so that claiming `next` needs no cron arithmetic. */
@@ -36,7 +36,7 @@ export class FireTimeline {
   }
 
   /** (Re)places a job with its next fire; `following` is computed later by {@link computeFollowing}. */
-  set(jobId: string, schedule: CronSchedule, next: Date): void {
+  set(jobId: string, schedule: Schedule, next: Date): void {
     const version = (this.entries.get(jobId)?.version ?? 0) + 1;
     this.entries.set(jobId, { jobId, schedule, next: next.getTime(), following: undefined, version });
     this.push({ at: next.getTime(), jobId, version });

@@ -1,4 +1,4 @@
-import type { CronSchedule } from './cron-schedule.js';
+import type { Schedule } from './schedule.js';
 import type { CatchUpPlan } from './fire-claimer.js';
 
 /** Most runs a catch-up starts for one job without coalescing (APScheduler runs each; we cap it). */
@@ -14,6 +14,8 @@ export interface CatchUpJob {
   id: string;
   misfireGraceSeconds: number;
   coalesce: boolean;
+  /** Each fire's start is delayed by a random 0..jitterSeconds (0 or absent: none). */
+  jitterSeconds?: number;
 }
 
 const iso = (time: Date): string => time.toISOString();
@@ -22,7 +24,7 @@ const iso = (time: Date): string => time.toISOString();
  * The latest fire at or before `now` and at or after `notBefore`: looks back in growing windows and
  * stops at the first that holds a fire, so the work is the number of fires in that window.
  */
-function latestFire(schedule: CronSchedule, notBefore: Date, now: Date): Date | null {
+function latestFire(schedule: Schedule, notBefore: Date, now: Date): Date | null {
   for (const windowMs of [2_000, 60_000, 3_600_000, 86_400_000, 31 * 86_400_000, 400 * 86_400_000]) {
     let from = new Date(Math.max(notBefore.getTime() - 1, now.getTime() - windowMs));
     const reachedStart = from.getTime() < notBefore.getTime();
@@ -46,7 +48,7 @@ function latestFire(schedule: CronSchedule, notBefore: Date, now: Date): Date | 
  * (at most {@link MISSED_ROW_CAP} rows), never run. The job then waits for its first fire after now.
  * Bounded work: never more than a few thousand steps of cron arithmetic, whatever the outage.
  */
-export function planCatchUp(job: CatchUpJob, schedule: CronSchedule, from: Date, now: Date): CatchUpPlan {
+export function planCatchUp(job: CatchUpJob, schedule: Schedule, from: Date, now: Date): CatchUpPlan {
   const graceStart = new Date(now.getTime() - job.misfireGraceSeconds * 1000);
   const next = schedule.nextAfter(now);
 

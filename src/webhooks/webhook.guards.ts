@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { AuthUser } from '../access/auth-user.js';
-import { isUuid } from '../database/repositories/webhooks.repository.js';
+import { isUuid } from '../common/uuid.js';
 import { WebhooksService } from './webhooks.service.js';
 
 interface WebhookRequest {

@@ -67,6 +67,12 @@ export class FakeJobsRepository {
       suspendedReason: null,
       createdTime: now,
       updatedTime: now,
+      trigger: 'cron',
+      intervalSeconds: null,
+      runDate: null,
+      startDate: null,
+      endDate: null,
+      jitterSeconds: 0,
       owner: { id: values.ownerId, username: values.ownerId },
       ...values,
     };
@@ -280,6 +286,12 @@ export class FakeExecutionsRepository {
   readonly rows: ExecutionWithOwner[] = [];
   readonly stoppedElsewhere: string[] = [];
   readonly finished: Array<{ finishes: ExecutionFinish[]; instanceId: string }> = [];
+  readonly started: Array<{ id: string; instanceId: string; startedAt: Date }> = [];
+
+  markStarted(id: string, instanceId: string, startedAt: Date): Promise<void> {
+    this.started.push({ id, instanceId, startedAt });
+    return Promise.resolve();
+  }
 
   add(values: Partial<ExecutionWithOwner> & { ownerId: string; state: ExecutionState }): ExecutionWithOwner {
     const row: ExecutionWithOwner = {

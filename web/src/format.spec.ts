@@ -1,4 +1,4 @@
-import { breakBetweenDateAndTime, duration, languageName, scheduleInWords } from './format';
+import { breakBetweenDateAndTime, duration, intervalInWords, languageName, scheduleInWords, zonedTime } from './format';
 
 describe('formatting', () => {
   it('says a schedule in words, with its time zone', () => {
@@ -14,6 +14,28 @@ describe('formatting', () => {
       timezone: 'Europe/Berlin',
     };
     expect(scheduleInWords(monday)).toBe('At 03:00, only on Monday (Europe/Berlin)');
+  });
+
+  it('says interval and date triggers and start/end dates, in the job’s zone', () => {
+    const cron = { second: '0', minute: '*', hour: '*', day: '*', month: '*', day_of_week: '*', timezone: 'UTC' };
+    expect(scheduleInWords({ ...cron, trigger: 'interval', interval_seconds: 120 })).toBe('Every 2 minutes (UTC)');
+    expect(scheduleInWords({ ...cron, trigger: 'date', run_date: '2026-12-08T09:00:00.000Z' })).toBe(
+      'Once at 2026-12-08 09:00 (UTC)',
+    );
+    expect(
+      scheduleInWords({
+        ...cron,
+        timezone: 'Europe/Berlin',
+        trigger: 'interval',
+        interval_seconds: 3600,
+        start_date: '2026-12-08T08:00:00.000Z',
+        end_date: '2026-12-31T23:00:00.000Z',
+      }),
+    ).toBe('Every hour, from 2026-12-08 09:00 until 2027-01-01 00:00 (Europe/Berlin)');
+    expect(intervalInWords(1)).toBe('every second');
+    expect(intervalInWords(90)).toBe('every 90 seconds');
+    expect(intervalInWords(172_800)).toBe('every 2 days');
+    expect(zonedTime('2026-12-08T09:00:05.000Z', 'UTC')).toBe('2026-12-08 09:00:05');
   });
 
   it('falls back to the raw fields when they cannot be said', () => {

@@ -30,17 +30,76 @@ export function utcTime(iso: string | null | undefined): string {
   return iso ? `${new Date(iso).toISOString().replace('T', ' ').replace('.000Z', '')} UTC` : '';
 }
 
-/** The job's schedule in words ("Every 2 seconds"), in its time zone; the raw fields when cronstrue cannot say it. */
-export function scheduleInWords(
-  job: Pick<Job, 'second' | 'minute' | 'hour' | 'day' | 'month' | 'day_of_week' | 'timezone'>,
-): string {
-  const expression = [job.second, job.minute, job.hour, job.day, job.month, job.day_of_week].join(' ');
+/** The trigger fields of a job (optional: a cron schedule may be given without them). */
+type TriggerFields = Partial<Pick<Job, 'trigger' | 'interval_seconds' | 'run_date' | 'start_date' | 'end_date'>>;
+
+/** A time in a zone as people write it, `2026-12-08 09:00` (seconds only when there are any). */
+export function zonedTime(iso: string, timezone: string): string {
+  let parts: Intl.DateTimeFormatPart[];
   try {
-    const words = cronstrue.toString(expression, { use24HourTimeFormat: true, verbose: false });
-    return job.timezone === 'UTC' ? `${words} (UTC)` : `${words} (${job.timezone})`;
+    parts = new Intl.DateTimeFormat('en-GB', {
+      timeZone: timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    }).formatToParts(new Date(iso));
   } catch {
-    return `${expression} (${job.timezone})`;
+    return iso;
   }
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((entry) => entry.type === type)?.value ?? '';
+  const seconds = part('second') === '00' ? '' : `:${part('second')}`;
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}${seconds}`;
+}
+
+/** An interval in words: `every 2 minutes`, `every hour`, `every 90 seconds`. */
+export function intervalInWords(seconds: number): string {
+  for (const [size, unit] of [
+    [86_400, 'day'],
+    [3_600, 'hour'],
+    [60, 'minute'],
+    [1, 'second'],
+  ] as const) {
+    if (seconds % size === 0) {
+      const count = seconds / size;
+      return count === 1 ? `every ${unit}` : `every ${count} ${unit}s`;
+    }
+  }
+  return `every ${seconds} seconds`;
+}
+
+const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * The job's schedule in words, in its time zone: "Every 2 seconds (UTC)" (cron, by cronstrue; the raw
+ * fields when it cannot say it), "Every 2 minutes (UTC)" (interval), "Once at 2026-12-08 09:00 (UTC)"
+ * (date); start and end dates are said after it ("from …", "until …").
+ */
+export function scheduleInWords(
+  job: Pick<Job, 'second' | 'minute' | 'hour' | 'day' | 'month' | 'day_of_week' | 'timezone'> & TriggerFields,
+): string {
+  const zone = job.timezone;
+  let words: string;
+  if (job.trigger === 'date') {
+    return job.run_date ? `Once at ${zonedTime(job.run_date, zone)} (${zone})` : `Once (${zone})`;
+  } else if (job.trigger === 'interval') {
+    words = job.interval_seconds ? capitalised(intervalInWords(job.interval_seconds)) : 'Interval';
+  } else {
+    const expression = [job.second, job.minute, job.hour, job.day, job.month, job.day_of_week].join(' ');
+    try {
+      words = cronstrue.toString(expression, { use24HourTimeFormat: true, verbose: false });
+    } catch {
+      words = expression;
+    }
+  }
+  const bounds = [
+    job.start_date ? `from ${zonedTime(job.start_date, zone)}` : '',
+    job.end_date ? `until ${zonedTime(job.end_date, zone)}` : '',
+  ].filter(Boolean);
+  return bounds.length > 0 ? `${words}, ${bounds.join(' ')} (${zone})` : `${words} (${zone})`;
 }
 
 /** Milliseconds as `1.2 s`, `340 ms`, `2 min 5 s`. */

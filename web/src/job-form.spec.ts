@@ -1,4 +1,14 @@
-import { argumentName, asText, fieldOf, isOptional, isVariadic, parseArgument } from './job-form';
+import {
+  argumentName,
+  asText,
+  fieldOf,
+  fromLocalInput,
+  isOptional,
+  isVariadic,
+  parseArgument,
+  toLocalInput,
+  triggerBody,
+} from './job-form';
 
 describe('the job form', () => {
   it('turns argument text into JSON values by the declared type, saying why when it cannot', () => {
@@ -29,5 +39,33 @@ describe('the job form', () => {
     expect(fieldOf('pub_args[1] (sleep_seconds) must be an integer')).toBe('pub_args[1]');
     expect(fieldOf('name must not be empty')).toBe('name');
     expect(fieldOf('Unknown job class NoSuchJob')).toBeNull();
+  });
+});
+
+describe('trigger fields of the job form', () => {
+  it('round-trips an instant through a datetime-local value', () => {
+    const iso = '2026-12-08T09:00:05.000Z';
+    expect(fromLocalInput(toLocalInput(iso))).toBe(iso);
+    expect(toLocalInput(null)).toBe('');
+    expect(fromLocalInput('')).toBeNull();
+    expect(fromLocalInput('not a date')).toBeNull();
+  });
+
+  it('sends only the fields of the chosen trigger', () => {
+    const form = { trigger: 'cron' as const, intervalSeconds: 60, runDate: '', startDate: '', endDate: '' };
+    expect(triggerBody(form)).toEqual({ trigger: 'cron', start_date: null, end_date: null });
+    expect(triggerBody({ ...form, trigger: 'interval' })).toEqual({
+      trigger: 'interval',
+      interval_seconds: 60,
+      start_date: null,
+      end_date: null,
+    });
+    const runDate = toLocalInput('2030-01-01T00:00:00.000Z');
+    expect(triggerBody({ ...form, trigger: 'date', runDate })).toEqual({
+      trigger: 'date',
+      run_date: '2030-01-01T00:00:00.000Z',
+    });
+    // A date job's unchanged run_date is not sent again (a past one would be refused).
+    expect(triggerBody({ ...form, trigger: 'date', runDate }, '2030-01-01T00:00:00.000Z')).toEqual({ trigger: 'date' });
   });
 });

@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -15,6 +16,15 @@ import { User } from './user.entity.js';
  * fire nobody has claimed yet (null while paused); every instance advances it when it claims a fire.
  */
 @Entity({ name: 'jobs' })
+@Check('CHK_jobs_trigger', `"trigger" IN ('cron', 'interval', 'date')`)
+@Check('CHK_jobs_interval_seconds', `"interval_seconds" BETWEEN 1 AND 31536000`)
+@Check('CHK_jobs_jitter_seconds', `"jitter_seconds" BETWEEN 0 AND 3600`)
+@Check('CHK_jobs_end_after_start', `"end_date" > "start_date"`)
+@Check(
+  'CHK_jobs_interval_fields',
+  `"trigger" <> 'interval' OR ("interval_seconds" IS NOT NULL AND "start_date" IS NOT NULL)`,
+)
+@Check('CHK_jobs_date_fields', `"trigger" <> 'date' OR "run_date" IS NOT NULL`)
 @Index('IDX_jobs_next_run_time', ['nextRunTime'])
 @Index('IDX_jobs_owner_name', ['ownerId', 'name', 'id'])
 @Index('IDX_jobs_name', ['name', 'id'])
@@ -92,4 +102,28 @@ export class Job {
 
   @UpdateDateColumn({ name: 'updated_time', type: 'timestamptz' })
   updatedTime!: Date;
+
+  /** `cron` (the cron fields), `interval` (every interval_seconds from start_date) or `date` (once, at run_date). */
+  @Column({ type: 'text', default: 'cron' })
+  trigger!: 'cron' | 'interval' | 'date';
+
+  /** Interval triggers only: the grid's step. */
+  @Column({ name: 'interval_seconds', type: 'integer', nullable: true })
+  intervalSeconds!: number | null;
+
+  /** Date triggers only: the one fire. */
+  @Column({ name: 'run_date', type: 'timestamptz', nullable: true })
+  runDate!: Date | null;
+
+  /** Cron and interval: no fire before it; an interval's grid starts here (set to the creation time if not given). */
+  @Column({ name: 'start_date', type: 'timestamptz', nullable: true })
+  startDate!: Date | null;
+
+  /** Cron and interval: no fire after it. */
+  @Column({ name: 'end_date', type: 'timestamptz', nullable: true })
+  endDate!: Date | null;
+
+  /** Each fire's start is delayed by a random 0..jitter_seconds (its scheduled_time stays the nominal time). */
+  @Column({ name: 'jitter_seconds', type: 'integer', default: 0 })
+  jitterSeconds!: number;
 }

@@ -214,6 +214,18 @@ export class ExecutionsRepository {
     );
   }
 
+  /**
+   * A jittered fire's real start: the claim wrote the claim time into started_time, the run begins
+   * after its jitter. Only a row this instance still runs changes.
+   */
+  async markStarted(id: string, instanceId: string, startedAt: Date): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE executions SET started_time = $3, updated_time = now()
+        WHERE id = $1 AND instance_id = $2 AND state = 'running'`,
+      [id, instanceId, startedAt],
+    );
+  }
+
   /** Of `ids`, those no longer `running` in the table (stopped elsewhere, recovered), whoever owns them. */
   async notRunningAcrossOwners(ids: string[]): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.dataSource.query(

@@ -30,6 +30,12 @@ export const JOB_COLUMNS = {
   ownerId: 'owner_id',
   createdTime: 'created_time',
   updatedTime: 'updated_time',
+  trigger: 'trigger',
+  intervalSeconds: 'interval_seconds',
+  runDate: 'run_date',
+  startDate: 'start_date',
+  endDate: 'end_date',
+  jitterSeconds: 'jitter_seconds',
 } as const satisfies { [K in keyof JobRecord]: string };
 
 export type JobField = keyof typeof JOB_COLUMNS;
@@ -53,6 +59,12 @@ export const SCHEDULABLE_FIELDS = [
   'misfireGraceSeconds',
   'coalesce',
   'updatedTime',
+  'trigger',
+  'intervalSeconds',
+  'runDate',
+  'startDate',
+  'endDate',
+  'jitterSeconds',
 ] as const satisfies readonly JobField[];
 
 export type SchedulableField = (typeof SCHEDULABLE_FIELDS)[number];
@@ -94,6 +106,12 @@ export function fullJobOfRow(row: JobRow): JobRecord {
     ownerId: row.owner_id,
     createdTime: row.created_time,
     updatedTime: row.updated_time,
+    trigger: row.trigger,
+    intervalSeconds: row.interval_seconds,
+    runDate: row.run_date,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    jitterSeconds: row.jitter_seconds,
   };
 }
 

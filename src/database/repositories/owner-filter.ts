@@ -13,7 +13,4 @@ export function ownerSql(scope: OwnerScope, alias: string, values: unknown[], ex
   return `${alias}.owner_id = $${values.length}`;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether `value` can be a row id: lookups answer null for anything else instead of a database error. */
-export const isUuid = (value: string): boolean => UUID.test(value);
+export { isUuid } from '../../common/uuid.js';

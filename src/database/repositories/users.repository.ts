@@ -22,6 +22,18 @@ export interface UserListFilters {
 /** What a new user row is made of (its roles are written to `user_roles` with it). */
 export type NewUser = Pick<User, 'username' | 'email' | 'passwordHash' | 'isActive' | 'roles'>;
 
+/** A user as a request signed in with a token sees them, and whether that token is revoked. */
+export interface SignedInUserRow {
+  id: string;
+  username: string;
+  email: string | null;
+  is_active: boolean;
+  token_version: number;
+  revoked: boolean;
+  roles: string[];
+  permissions: string[];
+}
+
 /** An access token an open event stream was opened with: `key` names it, the rest are its claims. */
 export interface TokenOfStream {
   key: number;
@@ -195,5 +207,25 @@ export class UsersRepository {
       ],
     });
     return rows;
+  }
+
+  /**
+   * The user `id` with their role names (sorted) and permission names, and whether the token `jti` is
+   * revoked, in one named prepared statement (every authenticated request runs it); null when no such
+   * user. `id` comes from a verified token, so it is an id.
+   */
+  async findSignedIn(id: string, jti: string): Promise<SignedInUserRow | null> {
+    const { rows } = await this.pool.query<SignedInUserRow>({
+      name: 'cronwarden_auth_user',
+      text: `SELECT u.id, u.username, u.email, u.is_active, u.token_version,
+              EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti = $2) AS revoked,
+              ARRAY(SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+                    WHERE ur.user_id = u.id ORDER BY r.name) AS roles,
+              ARRAY(SELECT DISTINCT rp.permission_name FROM user_roles ur
+                    JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = u.id) AS permissions
+         FROM users u WHERE u.id = $1`,
+      values: [id, jti],
+    });
+    return rows[0] ?? null;
   }
 }

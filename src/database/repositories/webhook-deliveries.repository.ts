@@ -6,7 +6,7 @@ import { Job } from '../entities/job.entity.js';
 import { User } from '../entities/user.entity.js';
 import type { DeliveryAttempt, DeliveryStatus } from '../entities/webhook-delivery.entity.js';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity.js';
-import { isUuid } from './webhooks.repository.js';
+import { isUuid } from '../../common/uuid.js';
 
 /** The channel the delivery queue's insert trigger NOTIFYs (migration CreateWebhooks). */
 export const WEBHOOKS_CHANNEL = 'cronwarden_webhooks';

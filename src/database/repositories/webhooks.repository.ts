@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type Repository } from 'typeorm';
 import { type OwnerScope, ownerCondition } from '../../access/owner-scope.js';
+import { isUuid } from '../../common/uuid.js';
 import { Webhook } from '../entities/webhook.entity.js';
 
 export interface NewWebhook {
@@ -112,12 +113,6 @@ export class WebhooksRepository {
     );
     return rows[0]?.disabled ?? false;
   }
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
 }
 
 /** `86400` → `24 h`, `90` → `90 s`. */

@@ -12,11 +12,10 @@ import { type SandboxResult, SandboxStartError } from '../../sandbox/sandbox.typ
 import { argumentLabel, argumentProblem } from '../job-arguments.js';
 import { JobClass } from '../job-class.decorator.js';
 import type { JobClassHandler, JobClassMeta, JobRunContext } from '../job-class.types.js';
+import { isUuid } from '../../common/uuid.js';
 import { SCRIPT_SOURCE, type ScriptSource } from '../script-source.js';
 import { PythonScriptRunner } from './python/python-script.runner.js';
 import { scriptOutcome } from './script-outcome.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const SCRIPT_JOB: JobClassMeta = {
   jobClassString: 'ScriptJob',
@@ -87,7 +86,7 @@ export class ScriptJob implements JobClassHandler {
   }
 
   checkArguments(args: readonly unknown[]): string | null {
-    return typeof args[0] === 'string' && !UUID.test(args[0]) ? `${argumentLabel(SCRIPT_JOB, 0)} must be a UUID` : null;
+    return typeof args[0] === 'string' && !isUuid(args[0]) ? `${argumentLabel(SCRIPT_JOB, 0)} must be a UUID` : null;
   }
 
   async run(args: readonly unknown[], context: JobRunContext): Promise<unknown> {

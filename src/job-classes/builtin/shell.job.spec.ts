@@ -1,12 +1,30 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { SANDBOX_PATH } from '../../sandbox/sandbox-limits.js';
 import { processesInUidRange, sandboxConfig, workingSandbox } from '../../sandbox/sandbox.testing.js';
 import { JobFailedError, type JobRunContext } from '../job-class.types.js';
 import { type ShellResult, ShellJob } from './shell.job.js';
 
-function contextWith(signal: AbortSignal = new AbortController().signal, outputMaxBytes = 65536): JobRunContext {
+function contextWith(
+  signal: AbortSignal = new AbortController().signal,
+  outputMaxBytes = 65536,
+  onOutput?: JobRunContext['onOutput'],
+): JobRunContext {
   const quiet = { log: () => undefined, error: () => undefined, warn: () => undefined };
-  return { executionId: 'e1', jobId: 'j1', ownerId: 'u1', signal, logger: quiet, outputMaxBytes };
+  return { executionId: 'e1', jobId: 'j1', ownerId: 'u1', signal, logger: quiet, outputMaxBytes, onOutput };
+}
+
+/**
+ * A context whose `printed` resolves once the program has written `marker` to stdout: a test aborts
+ * only after the program has set itself up (a fixed delay is too short on a loaded machine).
+ */
+function contextAwaiting(marker: string, signal: AbortSignal): { context: JobRunContext; printed: Promise<void> } {
+  let seen = '';
+  let resolve = (): void => undefined;
+  const printed = new Promise<void>((done) => (resolve = done));
+  const context = contextWith(signal, 65536, (stream, chunk) => {
+    seen += stream === 'stdout' ? chunk.toString() : '';
+    if (seen.includes(marker)) resolve();
+  });
+  return { context, printed };
 }
 
 /** The rejection of `promise`, which must reject. */
@@ -106,8 +124,9 @@ describe('ShellJob', () => {
 
   it('ends the whole run when aborted, processes that left its group included', async () => {
     const controller = new AbortController();
-    const run = job.run(['/bin/sh', '-c', 'setsid -f sleep 30; sleep 30 & sleep 30'], contextWith(controller.signal));
-    await delay(300);
+    const { context, printed } = contextAwaiting('started', controller.signal);
+    const run = job.run(['/bin/sh', '-c', 'setsid -f sleep 30; sleep 30 & echo started; sleep 30'], context);
+    await printed;
     const started = Date.now();
     controller.abort(new Error('stopped on request'));
     const error = await rejectionOf(run);
@@ -119,8 +138,9 @@ describe('ShellJob', () => {
 
   it('follows up with SIGKILL when the program ignores SIGTERM', async () => {
     const controller = new AbortController();
-    const run = job.run(['/bin/sh', '-c', "trap '' TERM; sleep 30 & wait"], contextWith(controller.signal));
-    await delay(300);
+    const { context, printed } = contextAwaiting('trapped', controller.signal);
+    const run = job.run(['/bin/sh', '-c', "trap '' TERM; echo trapped; sleep 30 & wait"], context);
+    await printed;
     const started = Date.now();
     controller.abort(new Error('timed out after 1 s'));
     const error = await rejectionOf(run);

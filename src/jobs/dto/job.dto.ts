@@ -1,10 +1,12 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { MAX_INTERVAL_SECONDS, MAX_JITTER_SECONDS, type Trigger, TRIGGERS } from '../../scheduler/schedule.js';
 import {
   IsArray,
   IsBoolean,
   IsIn,
   IsInt,
+  IsISO8601,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -137,6 +139,77 @@ export class CreateJobDto {
   @IsOptional()
   @IsUUID()
   owner_id?: string;
+
+  @ApiPropertyOptional({
+    enum: TRIGGERS,
+    default: 'cron',
+    description:
+      '`cron`: the cron fields; `interval`: every `interval_seconds` from `start_date`; `date`: once, at `run_date`. ' +
+      'Fields of another trigger type → 400 naming the field (cron fields may only hold their defaults).',
+  })
+  @IsOptional()
+  @IsIn(TRIGGERS, { message: `trigger must be one of: ${TRIGGERS.join(', ')}` })
+  trigger?: Trigger;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: MAX_INTERVAL_SECONDS,
+    example: 120,
+    description: 'interval triggers only (required there): fires at start_date + k × interval_seconds, k ≥ 1',
+  })
+  @IsOptional()
+  @IsInt({ message: 'interval_seconds must be an integer number of seconds' })
+  @Min(1, { message: 'interval_seconds must be at least 1' })
+  @Max(MAX_INTERVAL_SECONDS, { message: `interval_seconds must be at most ${MAX_INTERVAL_SECONDS} (one year)` })
+  interval_seconds?: number | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'date triggers only (required there): the one fire; must be in the future when given',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'run_date must be an ISO 8601 date-time' })
+  run_date?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'cron and interval triggers: no fire before it. An interval grid starts here; for interval jobs it defaults to ' +
+      'the creation time (whole seconds) and is stored, so the grid survives restarts',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'start_date must be an ISO 8601 date-time' })
+  start_date?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'cron and interval triggers: no fire after it; must be after start_date',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'end_date must be an ISO 8601 date-time' })
+  end_date?: string | null;
+
+  @ApiPropertyOptional({
+    default: 0,
+    minimum: 0,
+    maximum: MAX_JITTER_SECONDS,
+    description:
+      "each scheduled fire's start is delayed by a random 0..jitter_seconds (scheduled_time stays the nominal " +
+      'time, started_time shows the delay); run now is not delayed',
+  })
+  @IsOptional()
+  @IsInt({ message: 'jitter_seconds must be an integer number of seconds' })
+  @Min(0, { message: 'jitter_seconds must be at least 0' })
+  @Max(MAX_JITTER_SECONDS, { message: `jitter_seconds must be at most ${MAX_JITTER_SECONDS}` })
+  jitter_seconds?: number;
 }
 
 /** Every field optional: only the fields given change (changing `hour` never resets `minute`). */
@@ -144,16 +217,8 @@ export class UpdateJobDto extends PartialType(CreateJobDto) {}
 
 /**
  * `POST /api/v1/jobs/preview`: the body of a job, every field optional. Only the schedule is read
- * (the cron fields and `timezone`, with the defaults of job creation); other job fields are checked
- * as for a job and otherwise ignored, so a job form can be sent as it is.
+ * (`trigger` and its fields, the cron fields and `timezone`, `start_date`/`end_date`, with the
+ * defaults of job creation); other job fields are checked as for a job and otherwise ignored, so a
+ * job form can be sent as it is.
  */
-export class PreviewScheduleDto extends PartialType(CreateJobDto) {
-  @ApiPropertyOptional({
-    enum: ['cron'],
-    default: 'cron',
-    description: 'only cron schedules exist so far: interval and date triggers are refused (400)',
-  })
-  @IsOptional()
-  @IsIn(['cron'], { message: 'trigger must be "cron" (interval and date triggers are not implemented)' })
-  trigger?: 'cron';
-}
+export class PreviewScheduleDto extends PartialType(CreateJobDto) {}

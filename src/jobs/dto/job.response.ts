@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { EXECUTION_STATES, type ExecutionState } from '../../database/entities/execution.entity.js';
 import type { JobRecord } from '../../database/repositories/job.columns.js';
+import { type Trigger, TRIGGERS } from '../../scheduler/schedule.js';
 
 export class OwnerResponse {
   @ApiProperty({ format: 'uuid' })
@@ -82,6 +83,29 @@ export class JobResponse {
 
   @ApiProperty({ format: 'date-time' })
   updated_time!: string;
+
+  @ApiProperty({ enum: TRIGGERS, example: 'cron' })
+  trigger!: Trigger;
+
+  @ApiProperty({ type: Number, nullable: true, example: null, description: 'interval triggers: seconds between fires' })
+  interval_seconds!: number | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'date triggers: the one fire' })
+  run_date!: string | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'no fire before it (cron, interval); where an interval grid starts',
+  })
+  start_date!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'no fire after it (cron, interval)' })
+  end_date!: string | null;
+
+  @ApiProperty({ example: 0, description: "each fire's start is delayed by a random 0..jitter_seconds" })
+  jitter_seconds!: number;
 }
 
 export class LastExecutionResponse {
@@ -168,5 +192,11 @@ export function toJobResponse(job: JobRecord & { owner?: { username: string } })
     owner: { id: job.ownerId, username: job.owner?.username ?? '' },
     created_time: job.createdTime.toISOString(),
     updated_time: job.updatedTime.toISOString(),
+    trigger: job.trigger,
+    interval_seconds: job.intervalSeconds,
+    run_date: job.runDate ? job.runDate.toISOString() : null,
+    start_date: job.startDate ? job.startDate.toISOString() : null,
+    end_date: job.endDate ? job.endDate.toISOString() : null,
+    jitter_seconds: job.jitterSeconds,
   };
 }

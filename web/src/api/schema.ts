@@ -96,7 +96,7 @@ export type paths = {
     post: operations["JobsController_import"];
   };
   "/api/v1/jobs/preview": {
-    /** The next 5 fire times of a schedule (cron fields and timezone, defaults as for a new job); saves nothing */
+    /** The next 5 fire times of a schedule (trigger and its fields, cron fields and timezone, start/end; defaults as for a new job); saves nothing */
     post: operations["JobsController_preview"];
   };
   "/api/v1/jobs/{job_id}": {
@@ -550,6 +550,36 @@ export type components = {
       created_time: string;
       /** Format: date-time */
       updated_time: string;
+      /**
+       * @example cron
+       * @enum {string}
+       */
+      trigger: "cron" | "interval" | "date";
+      /**
+       * @description interval triggers: seconds between fires
+       * @example null
+       */
+      interval_seconds: number | null;
+      /**
+       * Format: date-time
+       * @description date triggers: the one fire
+       */
+      run_date: string | null;
+      /**
+       * Format: date-time
+       * @description no fire before it (cron, interval); where an interval grid starts
+       */
+      start_date: string | null;
+      /**
+       * Format: date-time
+       * @description no fire after it (cron, interval)
+       */
+      end_date: string | null;
+      /**
+       * @description each fire's start is delayed by a random 0..jitter_seconds
+       * @example 0
+       */
+      jitter_seconds: number;
       /** @description The latest execution of the job (by scheduled_time), or null when it never ran */
       last_execution: components["schemas"]["LastExecutionResponse"] | null;
     };
@@ -597,6 +627,36 @@ export type components = {
       timeout_seconds: number;
       misfire_grace_seconds: number;
       coalesce: boolean;
+      /**
+       * @example cron
+       * @enum {string}
+       */
+      trigger: "cron" | "interval" | "date";
+      /**
+       * @description interval triggers: seconds between fires
+       * @example null
+       */
+      interval_seconds: number | null;
+      /**
+       * Format: date-time
+       * @description date triggers: the one fire
+       */
+      run_date: string | null;
+      /**
+       * Format: date-time
+       * @description no fire before it (cron, interval); where an interval grid starts
+       */
+      start_date: string | null;
+      /**
+       * Format: date-time
+       * @description no fire after it (cron, interval)
+       */
+      end_date: string | null;
+      /**
+       * @description each fire's start is delayed by a random 0..jitter_seconds
+       * @example 0
+       */
+      jitter_seconds: number;
     };
     JobExportResponse: {
       /** @description the jobs you may see (with the filters given), by name */
@@ -681,6 +741,37 @@ export type components = {
        * @default true
        */
       coalesce?: boolean;
+      /**
+       * @description `cron`: the cron fields; `interval`: every `interval_seconds` from `start_date`; `date`: once, at `run_date`. Fields of another trigger type → 400 naming the field (cron fields may only hold their defaults).
+       * @default cron
+       * @enum {string}
+       */
+      trigger?: "cron" | "interval" | "date";
+      /**
+       * @description interval triggers only (required there): fires at start_date + k × interval_seconds, k ≥ 1
+       * @example 120
+       */
+      interval_seconds?: number | null;
+      /**
+       * Format: date-time
+       * @description date triggers only (required there): the one fire; must be in the future when given
+       */
+      run_date?: string | null;
+      /**
+       * Format: date-time
+       * @description cron and interval triggers: no fire before it. An interval grid starts here; for interval jobs it defaults to the creation time (whole seconds) and is stored, so the grid survives restarts
+       */
+      start_date?: string | null;
+      /**
+       * Format: date-time
+       * @description cron and interval triggers: no fire after it; must be after start_date
+       */
+      end_date?: string | null;
+      /**
+       * @description each scheduled fire's start is delayed by a random 0..jitter_seconds (scheduled_time stays the nominal time, started_time shows the delay); run now is not delayed
+       * @default 0
+       */
+      jitter_seconds?: number;
     };
     ImportJobsDto: {
       /** @description Jobs as GET /jobs/export gives them (each as the body of POST /jobs, without owner_id). All are validated before anything is written; a problem is a 400 naming the index and field, e.g. `jobs[3].hour "25" is out of range 0-23`. */
@@ -793,6 +884,37 @@ export type components = {
        * @description admins only: create the job for this user (ignored for others)
        */
       owner_id?: string;
+      /**
+       * @description `cron`: the cron fields; `interval`: every `interval_seconds` from `start_date`; `date`: once, at `run_date`. Fields of another trigger type → 400 naming the field (cron fields may only hold their defaults).
+       * @default cron
+       * @enum {string}
+       */
+      trigger?: "cron" | "interval" | "date";
+      /**
+       * @description interval triggers only (required there): fires at start_date + k × interval_seconds, k ≥ 1
+       * @example 120
+       */
+      interval_seconds?: number | null;
+      /**
+       * Format: date-time
+       * @description date triggers only (required there): the one fire; must be in the future when given
+       */
+      run_date?: string | null;
+      /**
+       * Format: date-time
+       * @description cron and interval triggers: no fire before it. An interval grid starts here; for interval jobs it defaults to the creation time (whole seconds) and is stored, so the grid survives restarts
+       */
+      start_date?: string | null;
+      /**
+       * Format: date-time
+       * @description cron and interval triggers: no fire after it; must be after start_date
+       */
+      end_date?: string | null;
+      /**
+       * @description each scheduled fire's start is delayed by a random 0..jitter_seconds (scheduled_time stays the nominal time, started_time shows the delay); run now is not delayed
+       * @default 0
+       */
+      jitter_seconds?: number;
     };
     JobResponse: {
       /** Format: uuid */
@@ -837,6 +959,36 @@ export type components = {
       created_time: string;
       /** Format: date-time */
       updated_time: string;
+      /**
+       * @example cron
+       * @enum {string}
+       */
+      trigger: "cron" | "interval" | "date";
+      /**
+       * @description interval triggers: seconds between fires
+       * @example null
+       */
+      interval_seconds: number | null;
+      /**
+       * Format: date-time
+       * @description date triggers: the one fire
+       */
+      run_date: string | null;
+      /**
+       * Format: date-time
+       * @description no fire before it (cron, interval); where an interval grid starts
+       */
+      start_date: string | null;
+      /**
+       * Format: date-time
+       * @description no fire after it (cron, interval)
+       */
+      end_date: string | null;
+      /**
+       * @description each fire's start is delayed by a random 0..jitter_seconds
+       * @example 0
+       */
+      jitter_seconds: number;
     };
     PreviewScheduleDto: {
       /** @example Sample, every minute */
@@ -923,11 +1075,36 @@ export type components = {
        */
       owner_id?: string;
       /**
-       * @description only cron schedules exist so far: interval and date triggers are refused (400)
+       * @description `cron`: the cron fields; `interval`: every `interval_seconds` from `start_date`; `date`: once, at `run_date`. Fields of another trigger type → 400 naming the field (cron fields may only hold their defaults).
        * @default cron
        * @enum {string}
        */
-      trigger?: "cron";
+      trigger?: "cron" | "interval" | "date";
+      /**
+       * @description interval triggers only (required there): fires at start_date + k × interval_seconds, k ≥ 1
+       * @example 120
+       */
+      interval_seconds?: number | null;
+      /**
+       * Format: date-time
+       * @description date triggers only (required there): the one fire; must be in the future when given
+       */
+      run_date?: string | null;
+      /**
+       * Format: date-time
+       * @description cron and interval triggers: no fire before it. An interval grid starts here; for interval jobs it defaults to the creation time (whole seconds) and is stored, so the grid survives restarts
+       */
+      start_date?: string | null;
+      /**
+       * Format: date-time
+       * @description cron and interval triggers: no fire after it; must be after start_date
+       */
+      end_date?: string | null;
+      /**
+       * @description each scheduled fire's start is delayed by a random 0..jitter_seconds (scheduled_time stays the nominal time, started_time shows the delay); run now is not delayed
+       * @default 0
+       */
+      jitter_seconds?: number;
     };
     SchedulePreviewResponse: {
       /**
@@ -1023,6 +1200,37 @@ export type components = {
        * @description admins only: create the job for this user (ignored for others)
        */
       owner_id?: string;
+      /**
+       * @description `cron`: the cron fields; `interval`: every `interval_seconds` from `start_date`; `date`: once, at `run_date`. Fields of another trigger type → 400 naming the field (cron fields may only hold their defaults).
+       * @default cron
+       * @enum {string}
+       */
+      trigger?: "cron" | "interval" | "date";
+      /**
+       * @description interval triggers only (required there): fires at start_date + k × interval_seconds, k ≥ 1
+       * @example 120
+       */
+      interval_seconds?: number | null;
+      /**
+       * Format: date-time
+       * @description date triggers only (required there): the one fire; must be in the future when given
+       */
+      run_date?: string | null;
+      /**
+       * Format: date-time
+       * @description cron and interval triggers: no fire before it. An interval grid starts here; for interval jobs it defaults to the creation time (whole seconds) and is stored, so the grid survives restarts
+       */
+      start_date?: string | null;
+      /**
+       * Format: date-time
+       * @description cron and interval triggers: no fire after it; must be after start_date
+       */
+      end_date?: string | null;
+      /**
+       * @description each scheduled fire's start is delayed by a random 0..jitter_seconds (scheduled_time stays the nominal time, started_time shows the delay); run now is not delayed
+       * @default 0
+       */
+      jitter_seconds?: number;
     };
     DeletedJobResponse: {
       /** Format: uuid */
@@ -2077,7 +2285,7 @@ export type operations = {
           "application/json": components["schemas"]["JobResponse"];
         };
       };
-      /** @description A field is invalid (named in the message): cron field, time zone, a schedule that never fires, job class, pub_args */
+      /** @description A field is invalid (named in the message): cron field, time zone, a schedule that never fires, job class, pub_args, trigger fields (interval_seconds, run_date in the past, end_date not after start_date, a field of another trigger type) */
       400: {
         content: never;
       };
@@ -2212,7 +2420,7 @@ export type operations = {
       };
     };
   };
-  /** The next 5 fire times of a schedule (cron fields and timezone, defaults as for a new job); saves nothing */
+  /** The next 5 fire times of a schedule (trigger and its fields, cron fields and timezone, start/end; defaults as for a new job); saves nothing */
   JobsController_preview: {
     requestBody: {
       content: {
@@ -2225,7 +2433,7 @@ export type operations = {
           "application/json": components["schemas"]["SchedulePreviewResponse"];
         };
       };
-      /** @description A cron field, the time zone or trigger is invalid, or the schedule never fires (named in the message) */
+      /** @description A cron field, the time zone, the trigger or a trigger field is invalid, or the schedule never fires (named in the message) */
       400: {
         content: never;
       };
@@ -2292,7 +2500,7 @@ export type operations = {
           "application/json": components["schemas"]["JobResponse"];
         };
       };
-      /** @description A field is invalid (named in the message): cron field, time zone, a schedule that never fires, job class, pub_args */
+      /** @description A field is invalid (named in the message): cron field, time zone, a schedule that never fires, job class, pub_args, trigger fields (interval_seconds, run_date in the past, end_date not after start_date, a field of another trigger type) */
       400: {
         content: never;
       };

@@ -8,6 +8,7 @@ import {
   List,
   Modal,
   NumberInput,
+  SegmentedControl,
   Select,
   SimpleGrid,
   Stack,
@@ -22,7 +23,17 @@ import { type FormEvent, useMemo, useState } from 'react';
 import { api, errorText, type Job, type Schemas, unwrap } from '../api/client';
 import { useAuth } from '../auth';
 import { localTime, scheduleInWords } from '../format';
-import { argumentName, asText, fieldOf, isOptional, isVariadic, parseArgument } from '../job-form';
+import {
+  argumentName,
+  asText,
+  fieldOf,
+  isOptional,
+  isVariadic,
+  parseArgument,
+  toLocalInput,
+  type Trigger,
+  triggerBody,
+} from '../job-form';
 
 type JobClass = Schemas['JobClassResponse'];
 type Argument = Schemas['JobArgumentResponse'];
@@ -36,6 +47,25 @@ const SCHEDULE_FIELDS = [
   ['day_of_week', 'Day of week', '0-7 (0, 7: Sunday), mon-sun'],
 ] as const;
 type ScheduleField = (typeof SCHEDULE_FIELDS)[number][0];
+
+/** Fields whose 400 messages are shown under their input. */
+const FORM_FIELDS = new Set([
+  'name',
+  'timezone',
+  'trigger',
+  'interval_seconds',
+  'run_date',
+  'start_date',
+  'end_date',
+  'jitter_seconds',
+  ...SCHEDULE_FIELDS.map(([field]) => field),
+]);
+
+const TRIGGERS: Array<{ value: Trigger; label: string }> = [
+  { value: 'cron', label: 'Cron' },
+  { value: 'interval', label: 'Interval' },
+  { value: 'date', label: 'Once at' },
+];
 
 const TIME_ZONES: string[] = (() => {
   const supported = (Intl as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
@@ -79,12 +109,26 @@ export function JobDialog({
     day_of_week: job?.day_of_week ?? '*',
   });
   const [timezone, setTimezone] = useState(job?.timezone ?? 'UTC');
+  const [trigger, setTrigger] = useState<Trigger>(job?.trigger ?? 'cron');
+  const [intervalSeconds, setIntervalSeconds] = useState<number | string>(job?.interval_seconds ?? 60);
+  const [runDate, setRunDate] = useState(toLocalInput(job?.run_date));
+  const [startDate, setStartDate] = useState(toLocalInput(job?.start_date));
+  const [endDate, setEndDate] = useState(toLocalInput(job?.end_date));
+  const [jitterSeconds, setJitterSeconds] = useState<number | string>(job?.jitter_seconds ?? 0);
   const [maxInstances, setMaxInstances] = useState<number | string>(job?.max_instances ?? 3);
   const [timeoutSeconds, setTimeoutSeconds] = useState<number | string>(job?.timeout_seconds ?? 3600);
   const [misfireGrace, setMisfireGrace] = useState<number | string>(job?.misfire_grace_seconds ?? 3600);
   const [coalesce, setCoalesce] = useState(job?.coalesce ?? true);
   const [paused, setPaused] = useState(job?.paused ?? false);
   const [problems, setProblems] = useState<Record<string, string>>({});
+  /** A field's server-side problem goes once the field is edited (a stale "not in the future" misleads). */
+  const edited = (field: string): void =>
+    setProblems((current) => {
+      if (!(field in current)) return current;
+      const rest = { ...current };
+      delete rest[field];
+      return rest;
+    });
   const [general, setGeneral] = useState<string | null>(null);
 
   const jobClass: JobClass | undefined = offered.find((entry) => entry.job_class_string === className);
@@ -106,7 +150,14 @@ export function JobDialog({
     jobClass !== undefined &&
     (argTexts.length < jobClass.arguments.length || jobClass.arguments.some((argument) => isVariadic(argument)));
 
-  const [debounced] = useDebouncedValue({ ...schedule, timezone }, 300);
+  const triggerFields = triggerBody({ trigger, intervalSeconds, runDate, startDate, endDate }, job?.run_date);
+  const scheduleBody = { ...(trigger === 'cron' ? schedule : {}), timezone, ...triggerFields };
+  // The preview always sends run_date (an unchanged past one then says it will not fire).
+  const previewBody = {
+    ...scheduleBody,
+    ...triggerBody({ trigger, intervalSeconds, runDate, startDate, endDate }),
+  };
+  const [debounced] = useDebouncedValue(previewBody, 300);
   const preview = useQuery({
     queryKey: ['preview', debounced],
     enabled: opened,
@@ -134,7 +185,7 @@ export function JobDialog({
       const rest: string[] = [];
       for (const message of messages) {
         const field = fieldOf(message);
-        if (field && (field === 'name' || field.startsWith('pub_args') || field in schedule || field === 'timezone')) {
+        if (field && (FORM_FIELDS.has(field) || field.startsWith('pub_args'))) {
           byField[field] = message;
         } else rest.push(message);
       }
@@ -158,8 +209,8 @@ export function JobDialog({
       name,
       job_class_string: className,
       pub_args: pubArgs,
-      ...schedule,
-      timezone,
+      ...scheduleBody,
+      jitter_seconds: Number(jitterSeconds),
       max_instances: Number(maxInstances),
       timeout_seconds: Number(timeoutSeconds),
       misfire_grace_seconds: Number(misfireGrace),
@@ -250,18 +301,98 @@ export function JobDialog({
               )}
             </Group>
           )}
-          <SimpleGrid cols={{ base: 2, sm: 3 }}>
-            {SCHEDULE_FIELDS.map(([field, label, hint]) => (
+          <div>
+            <Text size="sm" fw={500} id="trigger-label">
+              Trigger
+            </Text>
+            <SegmentedControl
+              aria-labelledby="trigger-label"
+              data={TRIGGERS}
+              value={trigger}
+              onChange={(value) => setTrigger(value)}
+              fullWidth
+            />
+            {problems.trigger && (
+              <Text size="xs" c="red">
+                {problems.trigger}
+              </Text>
+            )}
+          </div>
+          {trigger === 'cron' && (
+            <SimpleGrid cols={{ base: 2, sm: 3 }}>
+              {SCHEDULE_FIELDS.map(([field, label, hint]) => (
+                <TextInput
+                  key={field}
+                  label={label}
+                  description={hint}
+                  value={schedule[field]}
+                  onChange={(e) => setSchedule({ ...schedule, [field]: e.currentTarget.value })}
+                  error={problems[field]}
+                />
+              ))}
+            </SimpleGrid>
+          )}
+          {trigger === 'interval' && (
+            <NumberInput
+              label="Every (seconds)"
+              description="fires at the start date + every multiple of this; 1 to 31536000"
+              min={1}
+              max={31_536_000}
+              allowDecimal={false}
+              value={intervalSeconds}
+              onChange={(value) => {
+                setIntervalSeconds(value);
+                edited('interval_seconds');
+              }}
+              error={problems.interval_seconds}
+            />
+          )}
+          {trigger === 'date' && (
+            <TextInput
+              type="datetime-local"
+              step={1}
+              label="Run at"
+              description="once, in your browser's time zone; must be in the future"
+              value={runDate}
+              onChange={(e) => {
+                setRunDate(e.currentTarget.value);
+                edited('run_date');
+              }}
+              error={problems.run_date}
+            />
+          )}
+          {trigger !== 'date' && (
+            <SimpleGrid cols={{ base: 1, sm: 2 }}>
               <TextInput
-                key={field}
-                label={label}
-                description={hint}
-                value={schedule[field]}
-                onChange={(e) => setSchedule({ ...schedule, [field]: e.currentTarget.value })}
-                error={problems[field]}
+                type="datetime-local"
+                step={1}
+                label="Start date"
+                description={
+                  trigger === 'interval'
+                    ? 'where the grid starts (empty: now); your time zone'
+                    : 'no fire before it (optional); your time zone'
+                }
+                value={startDate}
+                onChange={(e) => {
+                  setStartDate(e.currentTarget.value);
+                  edited('start_date');
+                }}
+                error={problems.start_date}
               />
-            ))}
-          </SimpleGrid>
+              <TextInput
+                type="datetime-local"
+                step={1}
+                label="End date"
+                description="no fire after it (optional); your time zone"
+                value={endDate}
+                onChange={(e) => {
+                  setEndDate(e.currentTarget.value);
+                  edited('end_date');
+                }}
+                error={problems.end_date}
+              />
+            </SimpleGrid>
+          )}
           <Select
             label="Time zone"
             data={TIME_ZONES}
@@ -273,7 +404,15 @@ export function JobDialog({
           />
           <div aria-live="polite">
             <Text size="sm" fw={600}>
-              {scheduleInWords({ ...schedule, timezone })}
+              {scheduleInWords({
+                ...schedule,
+                timezone,
+                trigger,
+                interval_seconds: Number(intervalSeconds) || null,
+                run_date: (triggerFields.run_date as string | null | undefined) ?? job?.run_date ?? null,
+                start_date: (triggerFields.start_date as string | null | undefined) ?? null,
+                end_date: (triggerFields.end_date as string | null | undefined) ?? null,
+              })}
             </Text>
             {preview.isError && (
               <Text size="sm" c="red">
@@ -296,6 +435,19 @@ export function JobDialog({
                   <NumberInput label="Max instances" min={1} value={maxInstances} onChange={setMaxInstances} />
                   <NumberInput label="Timeout (s)" min={1} value={timeoutSeconds} onChange={setTimeoutSeconds} />
                   <NumberInput label="Misfire grace (s)" min={0} value={misfireGrace} onChange={setMisfireGrace} />
+                  <NumberInput
+                    label="Jitter (s)"
+                    description="each start delayed by a random 0..this"
+                    min={0}
+                    max={3600}
+                    allowDecimal={false}
+                    value={jitterSeconds}
+                    onChange={(value) => {
+                      setJitterSeconds(value);
+                      edited('jitter_seconds');
+                    }}
+                    error={problems.jitter_seconds}
+                  />
                 </SimpleGrid>
                 <Group mt="sm">
                   <Checkbox

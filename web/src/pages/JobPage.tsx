@@ -12,6 +12,7 @@ import { ResultsChart } from '../components/ResultsChart';
 import { Time } from '../components/Time';
 import { useIsAdmin, Webhooks } from '../components/Webhooks';
 import { scheduleInWords } from '../format';
+import { previewBodyOf } from '../job-form';
 import { resultSeries } from '../result-series';
 import { useLiveOptions } from '../live/LiveProvider';
 
@@ -52,13 +53,11 @@ export function JobPage() {
   const series = resultSeries(results.data?.executions ?? []);
   const fires = useQuery({
     queryKey: ['preview', 'job', jobId, job.data?.updated_time],
-    enabled: job.data !== undefined && !job.data.paused,
-    queryFn: async () => {
-      const { second, minute, hour, day, month, day_of_week, timezone } = job.data as NonNullable<typeof job.data>;
-      return unwrap(
-        await api.POST('/api/v1/jobs/preview', { body: { second, minute, hour, day, month, day_of_week, timezone } }),
-      );
-    },
+    // A date job that ran has nothing more to show.
+    enabled: job.data !== undefined && !job.data.paused && job.data.next_run_time !== null,
+    retry: false,
+    queryFn: async () =>
+      unwrap(await api.POST('/api/v1/jobs/preview', { body: previewBodyOf(job.data as NonNullable<typeof job.data>) })),
   });
   const trail = useQuery({
     queryKey: ['logs', 'job', jobId],
@@ -86,12 +85,21 @@ export function JobPage() {
         <SimpleGrid cols={{ base: 1, xs: 2, md: 3 }}>
           <Field label="Job class">{data.job_class_string}</Field>
           <Field label="Schedule">{scheduleInWords(data)}</Field>
-          <Field label="Next run">{data.paused ? 'paused' : <Time iso={data.next_run_time} />}</Field>
+          <Field label="Next run">
+            {data.paused ? (
+              'paused'
+            ) : data.next_run_time === null && data.trigger === 'date' ? (
+              'none: it ran at its run date (edit the run date to run it again)'
+            ) : (
+              <Time iso={data.next_run_time} />
+            )}
+          </Field>
           <Field label="Arguments">{JSON.stringify(data.pub_args)}</Field>
           <Field label="Owner">{data.owner.username}</Field>
           <Field label="Limits">
             {data.max_instances} at once, timeout {data.timeout_seconds} s, misfire grace {data.misfire_grace_seconds} s
             {data.coalesce ? ', coalesce' : ''}
+            {data.jitter_seconds > 0 ? `, jitter up to ${data.jitter_seconds} s` : ''}
           </Field>
         </SimpleGrid>
       </Card>
