@@ -4,6 +4,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import type { AppConfig } from '../config/app-config.js';
 import type { SchedulableJobRecord } from '../database/repositories/jobs.repository.js';
+import type { CronSchedule } from './cron-schedule.js';
 import { FireDispatcher } from './fire-dispatcher.js';
 import { cronOf, type Schedule, scheduleOf } from './schedule.js';
 
@@ -16,12 +17,13 @@ export type SchedulableJob = Omit<SchedulableJobRecord, 'updatedTime'>;
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
- * The scheduler's verbs over Nest's SchedulerRegistry: one CronJob per active cron job, named
- * `job:<id>`, always in the job's own time zone — the live view of what this instance fires.
- * In `cronjob` mode each CronJob is started and its tick proposes the fire; in `dispatcher` mode
- * (default) the CronJobs hold the schedules and one dispatcher timer wakes for all of them.
- * Interval and date jobs have no cron expression: the dispatcher's timeline holds them, and in
- * `cronjob` mode a timeout of their own (`job:<id>` among the registry's timeouts) ticks at each fire.
+ * The scheduler's verbs: which active jobs this instance fires, each with its schedule in the job's
+ * own time zone on the dispatcher's timeline — the live view of what this instance fires. In
+ * `dispatcher` mode (default) one dispatcher timer wakes for all of them and no per-job timer exists
+ * (a `CronJob` per job cost ≈ 1 KiB of heap and a second parse of its cron expression per write).
+ * In `cronjob` mode each cron job also has a started CronJob in Nest's SchedulerRegistry, named
+ * `job:<id>`, whose tick proposes the fire; interval and date jobs a timeout of their own
+ * (`job:<id>` among the registry's timeouts) that ticks at each fire.
  */
 @Injectable()
 export class JobTimerRegistry {
@@ -51,19 +53,24 @@ export class JobTimerRegistry {
     }
     const next = job.nextRunTime ?? schedule.nextAfter(new Date());
     if (!next) return;
-    const ticking = this.config.get('scheduler.mode', { infer: true }) === 'cronjob';
-    const catchUpJob = {
-      id: job.id,
-      misfireGraceSeconds: job.misfireGraceSeconds,
-      coalesce: job.coalesce,
-      jitterSeconds: job.jitterSeconds,
-    };
+    this.dispatcher.track(
+      {
+        id: job.id,
+        misfireGraceSeconds: job.misfireGraceSeconds,
+        coalesce: job.coalesce,
+        jitterSeconds: job.jitterSeconds,
+      },
+      schedule,
+      next,
+    );
+    if (this.config.get('scheduler.mode', { infer: true }) !== 'cronjob') return;
     const cron = cronOf(schedule);
-    if (cron === null) {
-      this.dispatcher.track(catchUpJob, schedule, next);
-      if (ticking) this.tickAt(job.id, schedule, next);
-      return;
-    }
+    if (cron === null) this.tickAt(job.id, schedule, next);
+    else this.startCronJob(job, cron);
+  }
+
+  /** `cronjob` mode, cron jobs: the job's own started CronJob, whose tick proposes its fire. */
+  private startCronJob(job: SchedulableJob, cron: CronSchedule): void {
     const cronJob = CronJob.from({
       cronTime: cron.expression,
       timeZone: job.timezone,
@@ -71,11 +78,10 @@ export class JobTimerRegistry {
       onTick: () => this.dispatcher.onTick(job.id),
       name: cronJobName(job.id),
     });
-    // One CronTime per job: the CronJob shares the schedule's (which also answers nextAfter).
+    // The CronJob shares the schedule's CronTime (which also answers nextAfter).
     cronJob.setTime(cron.cronTime);
     this.registry.addCronJob(cronJobName(job.id), cronJob);
-    this.dispatcher.track(catchUpJob, schedule, next);
-    if (ticking) cronJob.start();
+    cronJob.start();
   }
 
   /** `cronjob` mode, interval and date jobs: a timeout that proposes each fire, then waits for the next. */

@@ -1,4 +1,9 @@
-import { parse, type Node } from 'acorn';
+import { createRequire } from 'node:module';
+import type * as Acorn from 'acorn';
+import type { Node } from 'acorn';
+
+const require = createRequire(import.meta.url);
+let acorn: typeof Acorn | undefined;
 
 /** Script names: a file name ending in .js or .mjs (JavaScript) or .py (Python). */
 export const SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,195}\.(m?js|py)$/;
@@ -23,7 +28,9 @@ const nameOf = (node: NamedNode): string | undefined =>
 export function scriptProblem(source: string): string | null {
   let program: Node & { body: Node[] };
   try {
-    program = parse(source, { ecmaVersion: 'latest', sourceType: 'module' });
+    // Loaded on the first upload: 0.7 MiB of heap a server that is never sent a script does without.
+    acorn ??= require('acorn') as typeof Acorn;
+    program = acorn.parse(source, { ecmaVersion: 'latest', sourceType: 'module' });
   } catch (error) {
     return `the script does not parse as a JavaScript module: ${(error as Error).message}`;
   }

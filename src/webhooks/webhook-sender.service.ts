@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { ConfigService } from '@nestjs/config';
 import { performance } from 'node:perf_hooks';
 import { Counter, Histogram } from 'prom-client';
-import { type Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import { APP_VERSION } from '../common/app-version.js';
 import type { AppConfig } from '../config/app-config.js';
 import {
@@ -14,6 +14,7 @@ import {
 import { WebhooksRepository } from '../database/repositories/webhooks.repository.js';
 import { AddressPolicy, addressRefusal } from '../job-classes/builtin/http/address-policy.js';
 import { CONNECT_TIMEOUT_MS, createGuardedAgent } from '../job-classes/builtin/http/guarded-agent.js';
+import { undici } from '../job-classes/builtin/http/undici.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { JobSync } from '../scheduler/job-sync.js';
 import { deliveryBody, eventData } from './webhook-body.js';
@@ -50,7 +51,9 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(WebhookSender.name);
   private readonly settings: AppConfig['webhooks'];
   private readonly policy: RetryPolicy;
-  private readonly agent: Agent;
+  private readonly rules: AppConfig['curl'];
+  /** Built on the first delivery: undici is loaded only when a webhook is sent. */
+  private agent: Agent | undefined;
   private readonly attempts: Counter<'outcome'>;
   private readonly durations: Histogram<'outcome'>;
   private pass: Promise<void> | undefined;
@@ -71,12 +74,7 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
   ) {
     this.settings = config.get('webhooks', { infer: true });
     this.policy = this.settings;
-    const rules = config.get('curl', { infer: true });
-    this.agent = createGuardedAgent(new AddressPolicy(rules.deny, rules.allow), {
-      connectTimeoutMs: Math.min(CONNECT_TIMEOUT_MS, this.settings.timeoutMs),
-      headersTimeoutMs: this.settings.timeoutMs,
-      bodyTimeoutMs: this.settings.timeoutMs,
-    });
+    this.rules = config.get('curl', { infer: true });
     this.attempts = new Counter({
       name: 'cronwarden_webhook_attempts_total',
       help: 'Webhook delivery attempts this instance made, by outcome (succeeded, retrying, failed)',
@@ -111,7 +109,8 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
     clearTimeout(this.dueTimer);
     for (const timer of this.pruneTimers) clearTimeout(timer);
     await this.pass;
-    await this.agent.close().catch(() => undefined);
+    await this.agent?.close().catch(() => undefined);
+    this.agent = undefined;
   }
 
   /** Looks for due deliveries now (or right after the pass under way). */
@@ -226,12 +225,22 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
+  /** CurlJob's guarded agent with the webhook timeouts, built on first use from HTTP_JOB_DENY and HTTP_JOB_ALLOW. */
+  private guardedAgent(): Agent {
+    this.agent ??= createGuardedAgent(new AddressPolicy(this.rules.deny, this.rules.allow), {
+      connectTimeoutMs: Math.min(CONNECT_TIMEOUT_MS, this.settings.timeoutMs),
+      headersTimeoutMs: this.settings.timeoutMs,
+      bodyTimeoutMs: this.settings.timeoutMs,
+    });
+    return this.agent;
+  }
+
   /** One POST, with the signature of the exact bytes sent. */
   private async post(delivery: ClaimedDelivery, body: string): Promise<Sent> {
     const deadline = AbortSignal.timeout(this.settings.timeoutMs);
     try {
-      const response = await request(delivery.url, {
-        dispatcher: this.agent,
+      const response = await undici().request(delivery.url, {
+        dispatcher: this.guardedAgent(),
         method: 'POST',
         headers: {
           'content-type': 'application/json',

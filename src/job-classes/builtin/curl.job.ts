@@ -1,6 +1,6 @@
 import { Inject, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { type Agent, type Dispatcher, request } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import type { AppConfig } from '../../config/app-config.js';
 import { argumentLabel, argumentProblem } from '../job-arguments.js';
 import { JobClass } from '../job-class.decorator.js';
@@ -8,6 +8,7 @@ import { type JobClassHandler, type JobClassMeta, JobFailedError, type JobRunCon
 import { CappedOutput } from './capped-output.js';
 import { AddressPolicy, addressRefusal } from './http/address-policy.js';
 import { CONNECT_TIMEOUT_MS, createGuardedAgent, type GuardedAgentOptions } from './http/guarded-agent.js';
+import { undici } from './http/undici.js';
 
 /** The whole exchange: connecting, every redirect followed, and the body. */
 const TOTAL_TIMEOUT_MS = 30_000;
@@ -226,6 +227,7 @@ export class CurlJob implements JobClassHandler, OnModuleDestroy {
     const headers = new Headers(headerValues);
     let hop: Hop = { url, method: method.toUpperCase(), headers, body: requestBody(body, headers) };
     const dispatcher = this.guardedAgent();
+    const { request } = undici();
     const deadline = AbortSignal.timeout(this.totalTimeoutMs);
     const signal = AbortSignal.any([context.signal, deadline]);
     let result: CurlResult | undefined;

@@ -1,7 +1,8 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent, buildConnector } from 'undici';
+import type { Agent, buildConnector } from 'undici';
 import type { AddressPolicy } from './address-policy.js';
+import { undici } from './undici.js';
 
 /** How long opening a connection (DNS, TCP and TLS handshakes) may take. */
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -52,7 +53,7 @@ export function guardedConnector(
   policy: AddressPolicy,
   options: Pick<GuardedAgentOptions, 'lookup' | 'connectTimeoutMs'> = {},
 ): buildConnector.connector {
-  const connect = buildConnector({
+  const connect = undici().buildConnector({
     timeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     lookup: checkedLookup(policy, options.lookup),
   });
@@ -76,7 +77,8 @@ export function guardedConnector(
  * redirect target alike, passes `policy` at connect time. One per CurlJob, reused (keep-alive).
  */
 export function createGuardedAgent(policy: AddressPolicy, options: GuardedAgentOptions = {}): Agent {
-  return new Agent({
+  const { Agent: UndiciAgent } = undici();
+  return new UndiciAgent({
     connect: guardedConnector(policy, options),
     headersTimeout: options.headersTimeoutMs ?? RESPONSE_TIMEOUT_MS,
     bodyTimeout: options.bodyTimeoutMs ?? RESPONSE_TIMEOUT_MS,
