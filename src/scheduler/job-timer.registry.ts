@@ -13,6 +13,24 @@ export const cronJobName = (jobId: string): string => `job:${jobId}`;
 /** What registering a job needs of it (a Job entity is one). */
 export type SchedulableJob = Omit<SchedulableJobRecord, 'updatedTime'>;
 
+/** What makes two jobs' schedules the same: every field {@link scheduleOf} reads. */
+function scheduleKey(job: SchedulableJob): string {
+  return JSON.stringify([
+    job.trigger,
+    job.timezone,
+    job.second,
+    job.minute,
+    job.hour,
+    job.day,
+    job.month,
+    job.dayOfWeek,
+    job.intervalSeconds,
+    job.runDate?.getTime() ?? null,
+    job.startDate?.getTime() ?? null,
+    job.endDate?.getTime() ?? null,
+  ]);
+}
+
 /** setTimeout's longest delay (about 24.8 days); a longer wait is taken in steps. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
@@ -30,6 +48,15 @@ export class JobTimerRegistry {
   private readonly logger = new Logger(JobTimerRegistry.name);
   /** updated_time (ms) of the row each registered job was built from, for the reconcile. */
   private readonly versions = new Map<string, number>();
+  /** The key in {@link schedules} of each job registered with a next fire. */
+  private readonly scheduleKeys = new Map<string, string>();
+  /**
+   * One Schedule per distinct set of schedule fields (trigger, cron fields, time zone, interval and
+   * dates), shared by every registered job with those fields and dropped with its last one: a Schedule
+   * is immutable, and a cron one's CronTime (the cron library's parsed fields) plus its lookup table
+   * cost ≈ 2 KiB per copy (docs/benchmarks.md).
+   */
+  private readonly schedules = new Map<string, { schedule: Schedule; jobs: number }>();
 
   constructor(
     private readonly registry: SchedulerRegistry,
@@ -42,17 +69,24 @@ export class JobTimerRegistry {
     this.unregister(job.id);
     if (job.paused) return;
     this.versions.set(job.id, job.updatedTime?.getTime() ?? 0);
-    let schedule: Schedule;
-    try {
-      schedule = scheduleOf(job);
-    } catch (error) {
-      this.logger.error(
-        `Job ${job.id} (${job.name}) has an invalid schedule and will not fire: ${(error as Error).message}`,
-      );
-      return;
+    const key = scheduleKey(job);
+    let shared = this.schedules.get(key);
+    if (!shared) {
+      try {
+        shared = { schedule: scheduleOf(job), jobs: 0 };
+      } catch (error) {
+        this.logger.error(
+          `Job ${job.id} (${job.name}) has an invalid schedule and will not fire: ${(error as Error).message}`,
+        );
+        return;
+      }
     }
+    const { schedule } = shared;
     const next = job.nextRunTime ?? schedule.nextAfter(new Date());
     if (!next) return;
+    shared.jobs++;
+    this.schedules.set(key, shared);
+    this.scheduleKeys.set(job.id, key);
     this.dispatcher.track(
       {
         id: job.id,
@@ -108,6 +142,12 @@ export class JobTimerRegistry {
 
   unregister(jobId: string): void {
     this.versions.delete(jobId);
+    const key = this.scheduleKeys.get(jobId);
+    if (key !== undefined) {
+      this.scheduleKeys.delete(jobId);
+      const shared = this.schedules.get(key);
+      if (shared && --shared.jobs === 0) this.schedules.delete(key);
+    }
     const name = cronJobName(jobId);
     if (this.registry.doesExist('cron', name)) this.registry.deleteCronJob(name);
     if (this.registry.doesExist('timeout', name)) this.registry.deleteTimeout(name);
@@ -125,6 +165,11 @@ export class JobTimerRegistry {
 
   isRegistered(jobId: string): boolean {
     return this.registry.doesExist('cron', cronJobName(jobId)) || this.dispatcher.timeline.get(jobId) !== undefined;
+  }
+
+  /** How many distinct schedules the registered jobs share. */
+  get scheduleCount(): number {
+    return this.schedules.size;
   }
 
   get count(): number {
