@@ -245,6 +245,35 @@ describe('retries (one instance)', () => {
     expect(rows[1].description).toMatch(/skipped: the job was deleted/);
   });
 
+  it('while the scheduler is paused a due retry waits (still scheduled); it runs on resume', async () => {
+    const admin = await loginAdmin(t);
+    const job = await create({
+      name: 'waits out a pause',
+      pub_args: FAILING,
+      retries: 1,
+      retry_delay_seconds: 1,
+      retry_backoff: false,
+    });
+    await runNow(job.job_id);
+    const pending = await waitFor('the pending retry', async () =>
+      (await attempts(job.job_id)).find((row) => row.trigger === 'retry'),
+    );
+    expect((await rest.as(admin).post('/api/v1/scheduler/pause')).status).toBe(200);
+    try {
+      await sleep(ms(pending.scheduled_time) + 2_000 - Date.now());
+      expect((await attempts(job.job_id))[1]).toMatchObject({ state: 'scheduled', started_time: null });
+    } finally {
+      expect((await rest.as(admin).post('/api/v1/scheduler/resume')).status).toBe(200);
+    }
+    const resumedAt = Date.now();
+    const ran = await waitFor('the retry after the resume', async () => {
+      const row = (await attempts(job.job_id))[1];
+      return row.finished_time !== null && row;
+    });
+    expect(ran.state).toBe('failed');
+    expect(ms(ran.started_time!) - resumedAt).toBeLessThan(1_500);
+  });
+
   it('a run that succeeds is not retried, and a scheduled fire is retried like a run now', async () => {
     const ok = await create({ name: 'succeeds', pub_args: ['fine'], retries: 3, retry_delay_seconds: 1 });
     await runNow(ok.job_id);

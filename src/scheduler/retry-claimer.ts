@@ -7,6 +7,7 @@ import { ExecutionRunner } from './execution-runner.js';
 import { FireDispatcher } from './fire-dispatcher.js';
 import { InstanceIdentity } from './instance.js';
 import { OwnerRights } from './owner-rights.js';
+import { SchedulerSwitch } from './scheduler-switch.js';
 
 /** Retries claimed per statement; a pass goes on while batches come back full. */
 const CLAIM_BATCH = 100;
@@ -21,7 +22,8 @@ const WAKE_AFTER_DUE_MS = 5;
  * The sweeper runs a pass every few seconds on every instance; a timer wakes this instance for the
  * retries it wrote and for the next one pending anywhere (learnt at each pass), so a retry starts on
  * time rather than at the next sweep. The timer is only a hint: losing it (a restart) delays nothing
- * beyond the next sweep.
+ * beyond the next sweep. While the scheduler switch is paused nothing is claimed: due retries wait,
+ * and run when it is resumed (late, but not skipped).
  */
 @Injectable()
 export class RetryClaimer {
@@ -39,8 +41,11 @@ export class RetryClaimer {
     private readonly rights: OwnerRights,
     private readonly config: ConfigService<AppConfig, true>,
     private readonly metrics: Metrics,
+    private readonly pauseSwitch: SchedulerSwitch,
   ) {
     runner.onRetriesWritten((retries) => this.expect(retries));
+    // While the scheduler is paused due retries wait (still `scheduled`); they run on resume.
+    pauseSwitch.onResume(() => void this.claimDue());
   }
 
   /** Wakes up when the earliest of `retries` is due. */
@@ -82,7 +87,7 @@ export class RetryClaimer {
   }
 
   private async pass(): Promise<void> {
-    if (this.stopped || !this.dispatcher.isActive) return;
+    if (this.stopped || !this.dispatcher.isActive || this.pauseSwitch.paused) return;
     try {
       for (;;) {
         const claimed = await this.executions.claimDueRetriesAcrossOwners(
