@@ -13,6 +13,7 @@ import { AddScriptsLanguage1796871000000 } from './1796871000000-AddScriptsLangu
 import { CreateWebhooks1796905200000 } from './1796905200000-CreateWebhooks.js';
 import { CreateSchedulerState1796910000000 } from './1796910000000-CreateSchedulerState.js';
 import { AddJobTriggers1796920000000 } from './1796920000000-AddJobTriggers.js';
+import { AddJobRetries1796930000000 } from './1796930000000-AddJobRetries.js';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that the app, the CLI and jest (which
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   CreateWebhooks1796905200000,
   CreateSchedulerState1796910000000,
   AddJobTriggers1796920000000,
+  AddJobRetries1796930000000,
 ];

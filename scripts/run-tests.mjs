@@ -1,9 +1,9 @@
 // `npm test`: the whole suite in two lanes side by side, each running its files one at a time.
 //
 // - timed: the files that hold the product to wall-clock limits with several processes of their own
-//   (browser tests: the built server, a second instance and Chromium; replicas, the trigger grid;
-//   start-up, shutdown, recovery and outage tests). Two of them side by side on 2 cores broke those
-//   limits, so they never share the machine with each other.
+//   (browser tests: the built server, a second instance and Chromium; replicas, the trigger grid and
+//   retries; start-up, shutdown, recovery and outage tests). Two of them side by side on 2 cores broke
+//   those limits, so they never share the machine with each other.
 // - rest: unit, web and the in-process e2e files.
 //
 // Each lane is a jest process of its own (with its own embedded PostgreSQL, test/setup/global-setup.mjs);
@@ -27,6 +27,7 @@ const TIMED = [
   '/test/ui(-[^/]*)?\\.e2e-spec\\.ts$',
   '/test/swagger-ui\\.e2e-spec\\.ts$',
   '/test/triggers\\.e2e-spec\\.ts$',
+  '/test/retries\\.e2e-spec\\.ts$',
   '/test/replicas\\.e2e-spec\\.ts$',
   '/test/startup\\.e2e-spec\\.ts$',
   '/test/shutdown\\.e2e-spec\\.ts$',

@@ -19,6 +19,7 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 
 /** Every field of the execution object in API.md ("Executions"), and nothing else. */
 const EXECUTION_KEYS = [
+  'attempt',
   'description',
   'execution_id',
   'finished_time',
@@ -27,6 +28,7 @@ const EXECUTION_KEYS = [
   'owner',
   'pid',
   'result',
+  'retry_of',
   'scheduled_time',
   'started_time',
   'state',
@@ -158,6 +160,8 @@ describe('executions (/api/v1/executions) and how jobs fire', () => {
           description: '',
           result: expect.any(String),
           owner: { id: owner.id, username: owner.username },
+          attempt: 1,
+          retry_of: null,
         });
         expect(JSON.parse(execution.result!)).toEqual({ message: 'hello from cron' });
         const scheduled = Date.parse(execution.scheduled_time);

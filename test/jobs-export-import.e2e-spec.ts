@@ -30,6 +30,10 @@ const EXPORT_KEYS = [
   'name',
   'paused',
   'pub_args',
+  'retries',
+  'retry_backoff',
+  'retry_delay_max_seconds',
+  'retry_delay_seconds',
   'run_date',
   'second',
   'start_date',
@@ -121,6 +125,10 @@ describe('export and import of jobs (/api/v1/jobs/export, /api/v1/jobs/import)',
         start_date: null,
         end_date: null,
         jitter_seconds: 0,
+        retries: 0,
+        retry_delay_seconds: 30,
+        retry_backoff: true,
+        retry_delay_max_seconds: 3600,
       });
       expect(body.jobs[1]).toMatchObject({ name: 'paused sample', paused: true, minute: '*/5' });
     });

@@ -35,6 +35,10 @@ const JOB_KEYS = [
   'owner',
   'paused',
   'pub_args',
+  'retries',
+  'retry_backoff',
+  'retry_delay_max_seconds',
+  'retry_delay_seconds',
   'run_date',
   'second',
   'start_date',
@@ -123,6 +127,10 @@ describe('jobs (/api/v1/jobs)', () => {
         start_date: null,
         end_date: null,
         jitter_seconds: 0,
+        retries: 0,
+        retry_delay_seconds: 30,
+        retry_backoff: true,
+        retry_delay_max_seconds: 3600,
       });
       // minute "*", second "0": the next whole minute.
       const next = new Date(job.next_run_time!);

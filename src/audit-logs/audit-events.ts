@@ -1,5 +1,14 @@
 /** Events of jobs (as ndscheduler's) and of accounts; names are part of the REST contract. */
-export const JOB_AUDIT_EVENTS = ['added', 'modified', 'deleted', 'paused', 'resumed', 'custom_run'] as const;
+export const JOB_AUDIT_EVENTS = [
+  'added',
+  'modified',
+  'deleted',
+  'paused',
+  'resumed',
+  'custom_run',
+  /** A failed or timed-out run's retry was written (by the scheduler, user `scheduler`). */
+  'retry_scheduled',
+] as const;
 export const ACCOUNT_AUDIT_EVENTS = [
   'login',
   'login_failed',

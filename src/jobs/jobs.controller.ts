@@ -61,6 +61,8 @@ const INTERVAL_EXAMPLE = {
   trigger: 'interval',
   interval_seconds: 120,
   jitter_seconds: 5,
+  retries: 2,
+  retry_delay_seconds: 30,
   paused: true,
 };
 

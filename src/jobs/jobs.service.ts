@@ -85,6 +85,10 @@ const CHANGEABLE: Array<keyof UpdateJobDto & keyof JobValues> = [
   'start_date',
   'end_date',
   'jitter_seconds',
+  'retries',
+  'retry_delay_seconds',
+  'retry_backoff',
+  'retry_delay_max_seconds',
 ];
 
 /** A job's definition in the API's terms, for validation and change descriptions. */
@@ -105,6 +109,10 @@ interface JobValues extends TriggerValues {
   misfire_grace_seconds: number;
   coalesce: boolean;
   jitter_seconds: number;
+  retries: number;
+  retry_delay_seconds: number;
+  retry_backoff: boolean;
+  retry_delay_max_seconds: number;
 }
 
 const dateOrNull = (iso: string | null): Date | null => (iso === null ? null : new Date(iso));
@@ -147,6 +155,10 @@ function recordOf(values: JobValues): JobRecordValues {
     startDate: dateOrNull(values.start_date),
     endDate: dateOrNull(values.end_date),
     jitterSeconds: values.jitter_seconds,
+    retries: values.retries,
+    retryDelaySeconds: values.retry_delay_seconds,
+    retryBackoff: values.retry_backoff,
+    retryDelayMaxSeconds: values.retry_delay_max_seconds,
   };
 }
 
@@ -173,6 +185,10 @@ type JobRecordValues = Pick<
   | 'startDate'
   | 'endDate'
   | 'jitterSeconds'
+  | 'retries'
+  | 'retryDelaySeconds'
+  | 'retryBackoff'
+  | 'retryDelayMaxSeconds'
 >;
 
 const SCHEDULE_FIELDS: Array<keyof JobValues> = [
@@ -459,6 +475,10 @@ export class JobsService {
       misfire_grace_seconds: dto.misfire_grace_seconds ?? 3600,
       coalesce: dto.coalesce ?? true,
       jitter_seconds: dto.jitter_seconds ?? 0,
+      retries: dto.retries ?? 0,
+      retry_delay_seconds: dto.retry_delay_seconds ?? 30,
+      retry_backoff: dto.retry_backoff ?? true,
+      retry_delay_max_seconds: dto.retry_delay_max_seconds ?? 3600,
     });
   }
 

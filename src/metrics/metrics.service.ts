@@ -38,6 +38,15 @@ export class Metrics implements OnModuleInit {
     registers: [this.registry],
   });
 
+  readonly retries = new Counter({
+    name: 'cronwarden_retries_total',
+    help:
+      'Retries of failed or timed-out runs: written by this instance (scheduled), claimed by it when due ' +
+      '(started, or skipped: the job paused, deleted, at a limit or its owner without the right)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly executionDuration = new Histogram({
     name: 'cronwarden_execution_duration_seconds',
     help: 'Run time of executions run by this instance (started to finished)',

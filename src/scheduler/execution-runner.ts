@@ -8,7 +8,7 @@ import { JobFailedError } from '../job-classes/job-class.types.js';
 import type { ClaimedExecution } from './fire-claimer.js';
 import { InstanceIdentity } from './instance.js';
 import { jitterDelayMs, JitterWait } from './jitter.js';
-import { ExecutionsRepository } from '../database/repositories/executions.repository.js';
+import { ExecutionsRepository, type PendingRetry } from '../database/repositories/executions.repository.js';
 
 /** `shutdown`: stopped because this instance is shutting down (recorded as `stopped`, saying so). */
 type StopReason = 'timeout' | 'stopped' | 'shutdown';
@@ -61,6 +61,7 @@ export class ExecutionRunner implements OnApplicationShutdown {
   private flushScheduled = false;
   private flushing: Promise<void> = Promise.resolve();
   private liveOutput: LiveOutputSink | undefined;
+  private retriesWritten: ((retries: PendingRetry[]) => void) | undefined;
 
   constructor(
     private readonly executions: ExecutionsRepository,
@@ -73,6 +74,11 @@ export class ExecutionRunner implements OnApplicationShutdown {
   /** Hands the output of every run from now on to `sink` as it is written. */
   useLiveOutput(sink: LiveOutputSink): void {
     this.liveOutput = sink;
+  }
+
+  /** Tells `listener` of the retries each finish writes (the retry claimer wakes up when they are due). */
+  onRetriesWritten(listener: (retries: PendingRetry[]) => void): void {
+    this.retriesWritten = listener;
   }
 
   get runningCount(): number {
@@ -278,8 +284,9 @@ export class ExecutionRunner implements OnApplicationShutdown {
   private async flush(): Promise<void> {
     while (this.finishQueue.length > 0) {
       const batch = this.finishQueue.splice(0, FINISH_BATCH);
+      let retries: PendingRetry[];
       try {
-        await this.executions.finishIfOwned(
+        retries = await this.executions.finishIfOwned(
           batch.map((finish) => ({
             id: finish.id,
             state: finish.outcome.state,
@@ -295,6 +302,10 @@ export class ExecutionRunner implements OnApplicationShutdown {
         );
         this.retryLater(batch);
         return;
+      }
+      if (retries.length > 0) {
+        this.metrics.retries.inc({ outcome: 'scheduled' }, retries.length);
+        this.retriesWritten?.(retries);
       }
     }
   }

@@ -49,7 +49,8 @@ export interface CatchUpPlan {
 
 /**
  * The database decides who runs a fire. Every claim is an `INSERT ... ON CONFLICT (job_id,
- * scheduled_time) DO NOTHING` together with the advance of the job's `next_run_time`, so however
+ * scheduled_time, retry_of) DO NOTHING` (a fire's retry_of is null: its key is its job and time)
+ * together with the advance of the job's `next_run_time`, so however
  * many timers (or instances) propose the same fire, one execution row is written, once. The
  * statements are the repositories' (`...AcrossOwners`: a claim acts for every owner); this class
  * decides what to ask of them and what their answers mean.

@@ -11,6 +11,7 @@ import { InstanceIdentity } from './instance.js';
 import { JobSync } from './job-sync.js';
 import { JobTimerRegistry } from './job-timer.registry.js';
 import { OwnerRights } from './owner-rights.js';
+import { RetryClaimer } from './retry-claimer.js';
 import { SchedulerService } from './scheduler.service.js';
 import { SchedulerSwitch } from './scheduler-switch.js';
 import { SchedulerSwitchSync } from './scheduler-switch.sync.js';
@@ -29,6 +30,7 @@ import { Sweeper } from './sweeper.js';
     FireDispatcher,
     JobTimerRegistry,
     JobSync,
+    RetryClaimer,
     Sweeper,
     SchedulerService,
     SchedulerFacade,

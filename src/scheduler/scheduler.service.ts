@@ -8,6 +8,7 @@ import { ExecutionRunner } from './execution-runner.js';
 import { FireDispatcher } from './fire-dispatcher.js';
 import { JobTimerRegistry } from './job-timer.registry.js';
 import { JobsRepository } from '../database/repositories/jobs.repository.js';
+import { RetryClaimer } from './retry-claimer.js';
 import { Sweeper } from './sweeper.js';
 
 export type SchedulerState = 'starting' | 'running' | 'stopping' | 'stopped';
@@ -31,6 +32,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     private readonly timers: JobTimerRegistry,
     private readonly dispatcher: FireDispatcher,
     private readonly sweeper: Sweeper,
+    private readonly retries: RetryClaimer,
     private readonly runner: ExecutionRunner,
     private readonly instances: InstanceRegistryService,
     private readonly config: ConfigService<AppConfig, true>,
@@ -77,6 +79,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     this.current = 'stopping';
     await this.dispatcher.stop();
     await this.sweeper.stop();
+    await this.retries.stop();
     const graceMs = this.config.get('shutdown.graceSeconds', { infer: true }) * 1000;
     if (this.runner.runningCount > 0) {
       this.logger.log(`Waiting up to ${graceMs / 1000} s for ${this.runner.runningCount} running executions`);

@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/app-config.js';
 import type { JobsRepository } from '../database/repositories/jobs.repository.js';
 import type { FireDispatcher } from './fire-dispatcher.js';
 import type { JobTimerRegistry } from './job-timer.registry.js';
+import type { RetryClaimer } from './retry-claimer.js';
 import { Sweeper } from './sweeper.js';
 
 function newTestService(options: { active?: boolean } = {}) {
@@ -23,20 +24,29 @@ function newTestService(options: { active?: boolean } = {}) {
     isRegistered: (jobId: string) => registered.has(jobId),
     register: (job: { id: string }) => void registered.add(job.id),
   };
+  /** How many times a sweep asked for due retries. */
+  const retryPasses = { count: 0 };
+  const retries = {
+    claimDue: () => {
+      retryPasses.count += 1;
+      return Promise.resolve();
+    },
+  };
   const sweeper = new Sweeper(
     jobs as unknown as JobsRepository,
     dispatcher as unknown as FireDispatcher,
     timers as unknown as JobTimerRegistry,
+    retries as unknown as RetryClaimer,
     fakeConfig({ 'scheduler.sweepIntervalSeconds': 5 }) as unknown as ConfigService<AppConfig, true>,
   );
-  return { sweeper, jobs, dispatcher, caughtUp, registered, failing };
+  return { sweeper, jobs, dispatcher, caughtUp, registered, failing, retryPasses };
 }
 
 const ago = (seconds: number): Date => new Date(Date.now() - seconds * 1000);
 
 describe('Sweeper (repositories faked)', () => {
   it('catches up every overdue active job, most overdue first, registering those this instance lacks', async () => {
-    const { sweeper, jobs, caughtUp, registered } = newTestService();
+    const { sweeper, jobs, caughtUp, registered, retryPasses } = newTestService();
     const recent = jobs.add({ ownerId: 'alice', nextRunTime: ago(10) });
     const oldest = jobs.add({ ownerId: 'bob', nextRunTime: ago(600) });
     jobs.add({ ownerId: 'alice', nextRunTime: ago(600), paused: true });
@@ -49,14 +59,16 @@ describe('Sweeper (repositories faked)', () => {
       { jobId: recent.id, from: recent.nextRunTime },
     ]);
     expect([...registered].sort()).toEqual([recent.id, oldest.id].sort());
+    expect(retryPasses.count).toBe(1); // and the due retries were claimed
   });
 
   it('asks nothing while the dispatcher is stopped', async () => {
-    const { sweeper, jobs, caughtUp } = newTestService({ active: false });
+    const { sweeper, jobs, caughtUp, retryPasses } = newTestService({ active: false });
     jobs.add({ ownerId: 'alice', nextRunTime: ago(60) });
     await sweeper.sweep();
     expect(jobs.overdueQueries).toEqual([]);
     expect(caughtUp).toEqual([]);
+    expect(retryPasses.count).toBe(0);
   });
 
   it('goes on with the next job when one catch-up fails', async () => {

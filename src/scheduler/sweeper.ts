@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { JobsRepository, type SchedulableJobRecord } from '../database/repositories/jobs.repository.js';
 import { FireDispatcher, LATE_AFTER_MS } from './fire-dispatcher.js';
 import { JobTimerRegistry } from './job-timer.registry.js';
+import { RetryClaimer } from './retry-claimer.js';
 
 /** Jobs caught up per sweep; the rest wait for the next one. */
 const SWEEP_BATCH = 500;
@@ -11,7 +12,8 @@ const SWEEP_BATCH = 500;
 /**
  * The safety net under the timers: every few seconds, asks the database which active jobs have a
  * next_run_time that passed without a claim (a stalled event loop, a lost tick, a dead instance,
- * a job this instance had not heard of) and hands each to the misfire rules.
+ * a job this instance had not heard of) and hands each to the misfire rules; and claims the due
+ * retries (pending rows of any instance, a dead one's too).
  */
 @Injectable()
 export class Sweeper {
@@ -23,6 +25,7 @@ export class Sweeper {
     private readonly jobs: JobsRepository,
     private readonly dispatcher: FireDispatcher,
     private readonly timers: JobTimerRegistry,
+    private readonly retries: RetryClaimer,
     private readonly config: ConfigService<AppConfig, true>,
   ) {}
 
@@ -45,6 +48,7 @@ export class Sweeper {
 
   private async pass(): Promise<void> {
     if (!this.dispatcher.isActive) return;
+    await this.retries.claimDue();
     let overdue: SchedulableJobRecord[];
     try {
       overdue = await this.jobs.listOverdueAcrossOwners(LATE_AFTER_MS / 1000, SWEEP_BATCH);

@@ -3,7 +3,11 @@ import type { OwnerScope } from '../../src/access/owner-scope.js';
 import type { ExecutionState } from '../../src/database/entities/execution.entity.js';
 import type { ExecutionWithOwner } from '../../src/database/repositories/execution.columns.js';
 import type { Script } from '../../src/database/entities/script.entity.js';
-import type { ExecutionFinish, ExecutionListFilters } from '../../src/database/repositories/executions.repository.js';
+import type {
+  ExecutionFinish,
+  ExecutionListFilters,
+  PendingRetry,
+} from '../../src/database/repositories/executions.repository.js';
 import type { JobRecord } from '../../src/database/repositories/job.columns.js';
 import type {
   ClaimedFire,
@@ -73,6 +77,10 @@ export class FakeJobsRepository {
       startDate: null,
       endDate: null,
       jitterSeconds: 0,
+      retries: 0,
+      retryDelaySeconds: 30,
+      retryBackoff: true,
+      retryDelayMaxSeconds: 3600,
       owner: { id: values.ownerId, username: values.ownerId },
       ...values,
     };
@@ -309,6 +317,8 @@ export class FakeExecutionsRepository {
       instanceId: null,
       description: '',
       result: null,
+      attempt: 1,
+      retryOf: null,
       owner: { id: values.ownerId, username: values.ownerId },
       ...values,
     };
@@ -350,9 +360,10 @@ export class FakeExecutionsRepository {
     return Promise.resolve();
   }
 
-  finishIfOwned(finishes: ExecutionFinish[], instanceId: string): Promise<void> {
+  /** Records the finishes; writes no retry (the retry rules are SQL, tested against the database). */
+  finishIfOwned(finishes: ExecutionFinish[], instanceId: string): Promise<PendingRetry[]> {
     this.finished.push({ finishes, instanceId });
-    return Promise.resolve();
+    return Promise.resolve([]);
   }
 
   /** What the next run now decides (a test sets it); null: the job is gone. */

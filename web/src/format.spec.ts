@@ -1,4 +1,13 @@
-import { breakBetweenDateAndTime, duration, intervalInWords, languageName, scheduleInWords, zonedTime } from './format';
+import {
+  breakBetweenDateAndTime,
+  duration,
+  intervalInWords,
+  languageName,
+  retriesInWords,
+  scheduleInWords,
+  triggerInWords,
+  zonedTime,
+} from './format';
 
 describe('formatting', () => {
   it('says a schedule in words, with its time zone', () => {
@@ -56,6 +65,21 @@ describe('formatting', () => {
     expect(breakBetweenDateAndTime('07.12.2026, 01:36:58')).toBe('07.12.2026, 01:36:58');
     // No ", " between date and time (some locales): kept whole rather than broken anywhere.
     expect(breakBetweenDateAndTime('2026-12-07 01:36:58')).toBe(`2026-12-07${nbsp}01:36:58`);
+  });
+
+  it('says retry settings and attempts in words', () => {
+    const retry = { retries: 2, retry_delay_seconds: 30, retry_backoff: true, retry_delay_max_seconds: 3600 };
+    expect(retriesInWords({ ...retry, retries: 0 })).toBe('none');
+    expect(retriesInWords(retry)).toBe('2, after about 30 s, doubling up to 1 h');
+    expect(retriesInWords({ ...retry, retry_backoff: false, retry_delay_seconds: 120 })).toBe(
+      '2, each 2 min after the failure',
+    );
+    expect(retriesInWords({ ...retry, retry_delay_max_seconds: 5400 })).toBe(
+      '2, after about 30 s, doubling up to 1 h 30 min',
+    );
+    expect(triggerInWords({ trigger: 'cron', attempt: 1 })).toBe('cron');
+    expect(triggerInWords({ trigger: 'retry', attempt: 2 })).toBe('retry, attempt 2');
+    expect(triggerInWords({ trigger: 'retry', attempt: 2 }, 3)).toBe('retry, attempt 2 of 3');
   });
 
   it('names a script language as people write it', () => {

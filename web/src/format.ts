@@ -1,5 +1,5 @@
 import cronstrue from 'cronstrue';
-import type { Job } from './api/client';
+import type { Execution, Job } from './api/client';
 
 /** A time in the browser's zone, e.g. `06 Dec 2026, 21:04:05`; null as a dash. */
 export function localTime(iso: string | null | undefined): string {
@@ -100,6 +100,35 @@ export function scheduleInWords(
     job.end_date ? `until ${zonedTime(job.end_date, zone)}` : '',
   ].filter(Boolean);
   return bounds.length > 0 ? `${words}, ${bounds.join(' ')} (${zone})` : `${words} (${zone})`;
+}
+
+/** A job's retry settings in words: "none", "2, after 30 s doubling up to 1 h", "3, every 10 s". */
+export function retriesInWords(
+  job: Pick<Job, 'retries' | 'retry_delay_seconds' | 'retry_backoff' | 'retry_delay_max_seconds'>,
+): string {
+  if (job.retries === 0) return 'none';
+  if (!job.retry_backoff) return `${job.retries}, each ${seconds(job.retry_delay_seconds)} after the failure`;
+  return `${job.retries}, after about ${seconds(job.retry_delay_seconds)}, doubling up to ${seconds(job.retry_delay_max_seconds)}`;
+}
+
+/** Whole seconds as `45 s`, `2 min`, `1 h 30 min`. */
+function seconds(total: number): string {
+  if (total < 60 || total % 60 !== 0) return `${total} s`;
+  if (total < 3600 || total % 3600 !== 0) {
+    const hours = Math.floor(total / 3600);
+    const minutes = (total % 3600) / 60;
+    return hours > 0 ? `${hours} h ${minutes} min` : `${minutes} min`;
+  }
+  return `${total / 3600} h`;
+}
+
+/**
+ * What started a run, in words: `cron`, `manual`, or for a retry `retry, attempt 2` (`of 3` when the
+ * number of attempts is known).
+ */
+export function triggerInWords(execution: Pick<Execution, 'trigger' | 'attempt'>, attempts?: number): string {
+  if (execution.attempt <= 1) return execution.trigger;
+  return `${execution.trigger}, attempt ${execution.attempt}${attempts ? ` of ${attempts}` : ''}`;
 }
 
 /** Milliseconds as `1.2 s`, `340 ms`, `2 min 5 s`. */

@@ -24,6 +24,9 @@ import { User } from './user.entity.js';
   'CHK_jobs_interval_fields',
   `"trigger" <> 'interval' OR ("interval_seconds" IS NOT NULL AND "start_date" IS NOT NULL)`,
 )
+@Check('CHK_jobs_retries', `"retries" BETWEEN 0 AND 10`)
+@Check('CHK_jobs_retry_delay_seconds', `"retry_delay_seconds" BETWEEN 1 AND 86400`)
+@Check('CHK_jobs_retry_delay_max_seconds', `"retry_delay_max_seconds" BETWEEN 1 AND 86400`)
 @Check('CHK_jobs_date_fields', `"trigger" <> 'date' OR "run_date" IS NOT NULL`)
 @Index('IDX_jobs_next_run_time', ['nextRunTime'])
 @Index('IDX_jobs_owner_name', ['ownerId', 'name', 'id'])
@@ -126,4 +129,20 @@ export class Job {
   /** Each fire's start is delayed by a random 0..jitter_seconds (its scheduled_time stays the nominal time). */
   @Column({ name: 'jitter_seconds', type: 'integer', default: 0 })
   jitterSeconds!: number;
+
+  /** Extra attempts after a run ends failed or timeout (0: none). */
+  @Column({ type: 'integer', default: 0 })
+  retries!: number;
+
+  /** The first retry's delay after the failed attempt's finish. */
+  @Column({ name: 'retry_delay_seconds', type: 'integer', default: 30 })
+  retryDelaySeconds!: number;
+
+  /** The delay doubles with each retry, taken at random in [d/2, d]. */
+  @Column({ name: 'retry_backoff', type: 'boolean', default: true })
+  retryBackoff!: boolean;
+
+  /** The longest retry delay (caps the backoff). */
+  @Column({ name: 'retry_delay_max_seconds', type: 'integer', default: 3600 })
+  retryDelayMaxSeconds!: number;
 }

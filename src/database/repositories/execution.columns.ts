@@ -29,6 +29,8 @@ export const EXECUTION_COLUMNS = {
   instanceId: 'instance_id',
   description: 'description',
   result: 'result',
+  attempt: 'attempt',
+  retryOf: 'retry_of',
 } as const satisfies { [K in keyof ExecutionRecord]: string };
 
 export type ExecutionField = keyof typeof EXECUTION_COLUMNS;
@@ -70,5 +72,7 @@ export function fullExecutionOfRow(row: ExecutionRow): ExecutionRecord {
     instanceId: row.instance_id,
     description: row.description,
     result: row.result,
+    attempt: row.attempt,
+    retryOf: row.retry_of,
   };
 }

@@ -15,6 +15,7 @@ import { PgPool, type PgTransaction } from '../pg-pool.js';
 import { type ClaimedExecution, type ClaimedRow, type ClaimingInstance, toClaimed } from './claimed-execution.js';
 import { isUuid, ownerSql } from './owner-filter.js';
 import { refusalSql, type RightsRequirements } from './owner-rights.sql.js';
+import { RETRY_SKIPPED_DELETED, RETRY_SKIPPED_PAUSED, retriesOfSql } from './retries.sql.js';
 
 export interface ExecutionListFilters {
   start: Date;
@@ -30,6 +31,12 @@ export interface ExecutionFinish {
   finishedAt: Date;
   result: string | null;
   description: string;
+}
+
+/** A retry written by a finish: a pending row, due at `scheduledTime`. */
+export interface PendingRetry {
+  id: string;
+  scheduledTime: Date;
 }
 
 /** A running execution, as the dashboard lists it. */
@@ -267,20 +274,26 @@ export class ExecutionsRepository {
 
   /**
    * Writes finishes, many per statement; only rows `instanceId` still runs (a stop from elsewhere
-   * wins). What the claim wrote in `description` is kept, the finish's own description appended.
+   * wins). What the claim wrote in `description` is kept, the finish's own description appended. In
+   * the same statement, a run ending failed or timeout with attempts left gets its retry (a pending
+   * row, see {@link retriesOfSql}): the retries written come back.
    */
-  async finishIfOwned(finishes: ExecutionFinish[], instanceId: string): Promise<void> {
-    await this.pool.query({
+  async finishIfOwned(finishes: ExecutionFinish[], instanceId: string): Promise<PendingRetry[]> {
+    const { rows } = await this.pool.query<{ id: string; scheduled_time: Date }>({
       name: 'cronwarden_finish_executions',
-      text: `UPDATE executions e
-                SET state = u.state, finished_time = u.finished_time, result = u.result,
-                    description = CASE WHEN u.description = '' THEN e.description
-                                       WHEN e.description = '' THEN u.description
-                                       ELSE e.description || '; ' || u.description END,
-                    updated_time = now()
-               FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[])
-                    AS u(id, state, finished_time, result, description)
-              WHERE e.id = u.id AND e.instance_id = $6 AND e.state = 'running'`,
+      text: `WITH finished AS (
+               UPDATE executions e
+                  SET state = u.state, finished_time = u.finished_time, result = u.result,
+                      description = CASE WHEN u.description = '' THEN e.description
+                                         WHEN e.description = '' THEN u.description
+                                         ELSE e.description || '; ' || u.description END,
+                      updated_time = now()
+                 FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[])
+                      AS u(id, state, finished_time, result, description)
+                WHERE e.id = u.id AND e.instance_id = $6 AND e.state = 'running'
+               RETURNING e.id, e.job_id, e.state, e.finished_time, e.attempt, e.retry_of
+             )${retriesOfSql('finished')}
+             SELECT id, scheduled_time FROM retried`,
       values: [
         finishes.map((finish) => finish.id),
         finishes.map((finish) => finish.state),
@@ -290,6 +303,85 @@ export class ExecutionsRepository {
         instanceId,
       ],
     });
+    return rows.map((row) => ({ id: row.id, scheduledTime: row.scheduled_time }));
+  }
+
+  /**
+   * Claims due pending retries of any owner (named prepared statement `cronwarden_claim_retries`): up
+   * to `limit` rows in state `scheduled` with trigger `retry` whose scheduled_time has come, locked
+   * `FOR UPDATE SKIP LOCKED` (instances claiming at once take different rows; a row is claimed once,
+   * since it leaves `scheduled`). Each becomes `running` on this instance, or `skipped` with the
+   * reason: the job deleted or paused meanwhile, its owner without the right to run it,
+   * `max_instances` of the job or `maxRunningPerUser` of its owner running (counting the retries
+   * started by this statement).
+   */
+  async claimDueRetriesAcrossOwners(
+    instance: ClaimingInstance,
+    maxRunningPerUser: number,
+    requirements: RightsRequirements,
+    limit: number,
+  ): Promise<ClaimedExecution[]> {
+    const { rows } = await this.pool.query<ClaimedRow>({
+      name: 'cronwarden_claim_retries',
+      text: `
+        WITH due AS (
+          SELECT e.id FROM executions e
+           WHERE e.state = 'scheduled' AND e.trigger = 'retry' AND e.scheduled_time <= now()
+           ORDER BY e.scheduled_time, e.id LIMIT $7
+             FOR UPDATE SKIP LOCKED
+        ), judged AS (
+          SELECT e.id, e.job_id, e.owner_id, j.id IS NOT NULL AS job_exists, j.paused, j.max_instances,
+                 CASE WHEN j.id IS NOT NULL THEN ${refusalSql('j', 'u', '$5', '$6')} END AS refusal,
+                 (SELECT count(*) FROM executions r WHERE r.job_id = e.job_id AND r.state = 'running')
+                   + row_number() OVER (PARTITION BY e.job_id ORDER BY e.scheduled_time, e.id) - 1 AS running,
+                 (SELECT count(*) FROM executions r WHERE r.owner_id = e.owner_id AND r.state = 'running')
+                   + row_number() OVER (PARTITION BY e.owner_id ORDER BY e.scheduled_time, e.id) - 1 AS owner_running
+            FROM due d JOIN executions e ON e.id = d.id
+            LEFT JOIN jobs j ON j.id = e.job_id LEFT JOIN users u ON u.id = j.owner_id
+        ), decided AS (
+          SELECT id, CASE WHEN NOT job_exists THEN '${RETRY_SKIPPED_DELETED}'
+                          WHEN paused THEN '${RETRY_SKIPPED_PAUSED}'
+                          WHEN refusal IS NOT NULL THEN 'skipped: ' || refusal
+                          WHEN running >= max_instances
+                            THEN 'skipped: ' || running || ' executions running, max_instances is ' || max_instances
+                          WHEN owner_running >= $4
+                            THEN 'skipped: the owner already has ' || owner_running
+                                 || ' executions running (MAX_RUNNING_PER_USER)'
+                     END AS skip
+            FROM judged
+        ), claimed AS (
+          UPDATE executions e
+             SET state = CASE WHEN d.skip IS NULL THEN 'running' ELSE 'skipped' END,
+                 started_time = CASE WHEN d.skip IS NULL THEN clock_timestamp() END,
+                 finished_time = CASE WHEN d.skip IS NULL THEN NULL ELSE now() END,
+                 hostname = $1, pid = $2, instance_id = $3, updated_time = now(),
+                 description = CASE WHEN d.skip IS NULL THEN e.description ELSE e.description || '; ' || d.skip END
+            FROM decided d WHERE e.id = d.id
+          RETURNING e.id, e.job_id, e.owner_id, e.scheduled_time, e.state
+        )
+        SELECT c.id, c.job_id, c.owner_id, c.scheduled_time, c.state, coalesce(j.name, e.job_name) AS name,
+               coalesce(j.job_class_string, e.job_class_string) AS job_class_string,
+               coalesce(j.pub_args, '[]'::jsonb) AS pub_args, coalesce(j.timeout_seconds, 1) AS timeout_seconds
+          FROM claimed c JOIN executions e ON e.id = c.id LEFT JOIN jobs j ON j.id = c.job_id`,
+      values: [
+        instance.hostname,
+        instance.pid,
+        instance.id,
+        maxRunningPerUser,
+        requirements.classes,
+        requirements.permissions,
+        limit,
+      ],
+    });
+    return rows.map(toClaimed);
+  }
+
+  /** When the next pending retry of any owner is due, or null when none is pending. */
+  async nextPendingRetryAcrossOwners(): Promise<Date | null> {
+    const { rows } = await this.pool.query<{ due: Date | null }>(
+      `SELECT min(scheduled_time) AS due FROM executions WHERE state = 'scheduled' AND trigger = 'retry'`,
+    );
+    return rows[0]?.due ?? null;
   }
 
   /** Gives every execution of `fromOwnerId` to `toOwnerId` (their jobs moved with a deleted user), across owners. */
@@ -394,7 +486,7 @@ export class ExecutionsRepository {
 
   /**
    * Inserts fires of job `jobId` (any owner's) in `transaction`, each in its given state (a catch-up's
-   * runs, skips and misses), with `ON CONFLICT (job_id, scheduled_time) DO NOTHING`: the ones written
+   * runs, skips and misses), with `ON CONFLICT (job_id, scheduled_time, retry_of) DO NOTHING` (retry_of null: the fire's key): the ones written
    * come back. Only `running` rows are stamped with the instance and a start time.
    */
   async insertFiresAcrossOwners(
@@ -414,7 +506,7 @@ export class ExecutionsRepository {
                       CASE WHEN i.state = 'running' THEN $5 END, CASE WHEN i.state = 'running' THEN $6::int END,
                       CASE WHEN i.state = 'running' THEN $7 END, i.description
                  FROM input i CROSS JOIN jobs j WHERE j.id = $1
-               ON CONFLICT (job_id, scheduled_time) DO NOTHING
+               ON CONFLICT (job_id, scheduled_time, retry_of) DO NOTHING
                RETURNING id, job_id, owner_id, scheduled_time, state
              )
              SELECT c.id, c.job_id, c.owner_id, c.scheduled_time, c.state, j.name, j.job_class_string, j.pub_args,

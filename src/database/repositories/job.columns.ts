@@ -36,6 +36,10 @@ export const JOB_COLUMNS = {
   startDate: 'start_date',
   endDate: 'end_date',
   jitterSeconds: 'jitter_seconds',
+  retries: 'retries',
+  retryDelaySeconds: 'retry_delay_seconds',
+  retryBackoff: 'retry_backoff',
+  retryDelayMaxSeconds: 'retry_delay_max_seconds',
 } as const satisfies { [K in keyof JobRecord]: string };
 
 export type JobField = keyof typeof JOB_COLUMNS;
@@ -112,6 +116,10 @@ export function fullJobOfRow(row: JobRow): JobRecord {
     startDate: row.start_date,
     endDate: row.end_date,
     jitterSeconds: row.jitter_seconds,
+    retries: row.retries,
+    retryDelaySeconds: row.retry_delay_seconds,
+    retryBackoff: row.retry_backoff,
+    retryDelayMaxSeconds: row.retry_delay_max_seconds,
   };
 }
 

@@ -21,6 +21,7 @@ import {
 } from './job.columns.js';
 import { isUuid, ownerSql } from './owner-filter.js';
 import { refusalSql, type RightsRequirements } from './owner-rights.sql.js';
+import { RETRY_SKIPPED_DELETED, RETRY_SKIPPED_PAUSED, SKIP_PENDING_RETRIES_SQL } from './retries.sql.js';
 
 /** A fire of a suspended job, passed over by the claim (next_run_time advanced, nothing recorded). */
 export interface SuspendedFire {
@@ -195,7 +196,8 @@ export class JobsRepository {
                       le.scheduled_time AS last_execution_scheduled_time
                  FROM jobs j JOIN users u ON u.id = j.owner_id
                  LEFT JOIN LATERAL (
-                   -- (job_id, scheduled_time) is unique: one backward index probe, no tie to break.
+                   -- one backward index probe (job_id, scheduled_time, retry_of); a tie (a retry due at
+                   -- the very instant of a fire of the job) is not worth a sort.
                    SELECT e.id, e.state, e.scheduled_time FROM executions e
                     WHERE e.job_id = j.id ORDER BY e.scheduled_time DESC LIMIT 1
                  ) le ON true
@@ -288,7 +290,10 @@ export class JobsRepository {
     return manager.save(manager.create(Job, values));
   }
 
-  /** Writes `patch` to job `id` (only those columns, and updated_time); its new updated_time, or null if gone. */
+  /**
+   * Writes `patch` to job `id` (only those columns, and updated_time); its new updated_time, or null if
+   * gone. Pausing it (`paused: true`) also skips its pending retries (a paused job's runs are not retried).
+   */
   async update(
     id: string,
     patch: Partial<Omit<JobRecord, 'id' | 'createdTime' | 'updatedTime'>>,
@@ -304,11 +309,14 @@ export class JobsRepository {
       `UPDATE jobs SET ${[...sets, 'updated_time = CURRENT_TIMESTAMP'].join(', ')} WHERE id = $1 RETURNING updated_time`,
       values,
     );
+    if (patch.paused === true) await manager.query(SKIP_PENDING_RETRIES_SQL, [id, RETRY_SKIPPED_PAUSED]);
     return rows[0]?.updated_time ?? null;
   }
 
+  /** Deletes job `id` (its executions stay); its pending retries are skipped. */
   async delete(id: string, manager: EntityManager): Promise<void> {
     await manager.delete(Job, { id });
+    await manager.query(SKIP_PENDING_RETRIES_SQL, [id, RETRY_SKIPPED_DELETED]);
   }
 
   /** A job's suspended_reason as it is now (after a review of its owner's rights). */
@@ -549,7 +557,7 @@ export class JobsRepository {
                         THEN 'skipped: ' || running || ' executions running, max_instances is ' || max_instances
                       ELSE 'skipped: the owner already has ' || owner_running || ' executions running (MAX_RUNNING_PER_USER)' END
             FROM decided WHERE recorded ORDER BY id
-          ON CONFLICT (job_id, scheduled_time) DO NOTHING
+          ON CONFLICT (job_id, scheduled_time, retry_of) DO NOTHING
           RETURNING id, job_id, owner_id, scheduled_time, state
         ), advanced AS (
           UPDATE jobs j SET next_run_time = d.following, suspended_reason = d.refusal

@@ -24,7 +24,10 @@ export class ExecutionResponse {
   @ApiProperty({ enum: EXECUTION_STATES })
   state!: string;
 
-  @ApiProperty({ enum: EXECUTION_TRIGGERS })
+  @ApiProperty({
+    enum: EXECUTION_TRIGGERS,
+    description: "`cron`: a scheduled fire (whatever the job's trigger); `manual`: run now; `retry`: a retry",
+  })
   trigger!: string;
 
   @ApiProperty({ format: 'date-time' })
@@ -58,6 +61,20 @@ export class ExecutionResponse {
 
   @ApiProperty({ type: OwnerResponse, nullable: true })
   owner!: OwnerResponse | null;
+
+  @ApiProperty({
+    example: 1,
+    description: "1 for a fire's run or a run now; n for the (n-1)-th retry of a failed or timed-out run",
+  })
+  attempt!: number;
+
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: "a retry's first attempt (the fire's execution), or null",
+  })
+  retry_of!: string | null;
 }
 
 export class ExecutionListResponse {
@@ -137,5 +154,7 @@ export function toExecutionResponse(
     description: execution.description,
     result: execution.result,
     owner: execution.ownerId ? { id: execution.ownerId, username: execution.owner?.username ?? '' } : null,
+    attempt: execution.attempt,
+    retry_of: execution.retryOf,
   };
 }

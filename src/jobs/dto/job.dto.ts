@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { MAX_RETRIES, MAX_RETRY_DELAY_SECONDS } from '../../scheduler/retry-delay.js';
 import { MAX_INTERVAL_SECONDS, MAX_JITTER_SECONDS, type Trigger, TRIGGERS } from '../../scheduler/schedule.js';
 import {
   IsArray,
@@ -210,6 +211,56 @@ export class CreateJobDto {
   @Min(0, { message: 'jitter_seconds must be at least 0' })
   @Max(MAX_JITTER_SECONDS, { message: `jitter_seconds must be at most ${MAX_JITTER_SECONDS}` })
   jitter_seconds?: number;
+
+  @ApiPropertyOptional({
+    default: 0,
+    minimum: 0,
+    maximum: MAX_RETRIES,
+    description:
+      'extra attempts after a run ends `failed` or `timeout` (never after stopped, skipped or missed runs, nor ' +
+      'for a job paused or deleted meanwhile); each is an execution with trigger `retry`',
+  })
+  @IsOptional()
+  @IsInt({ message: 'retries must be an integer' })
+  @Min(0, { message: 'retries must be at least 0' })
+  @Max(MAX_RETRIES, { message: `retries must be at most ${MAX_RETRIES}` })
+  retries?: number;
+
+  @ApiPropertyOptional({
+    default: 30,
+    minimum: 1,
+    maximum: MAX_RETRY_DELAY_SECONDS,
+    description: "the first retry's delay after the failed attempt's finished_time",
+  })
+  @IsOptional()
+  @IsInt({ message: 'retry_delay_seconds must be an integer number of seconds' })
+  @Min(1, { message: 'retry_delay_seconds must be at least 1' })
+  @Max(MAX_RETRY_DELAY_SECONDS, { message: `retry_delay_seconds must be at most ${MAX_RETRY_DELAY_SECONDS}` })
+  retry_delay_seconds?: number;
+
+  @ApiPropertyOptional({
+    default: true,
+    description:
+      'the n-th retry waits a random value in [d/2, d], d = min(retry_delay_max_seconds, ' +
+      'retry_delay_seconds × 2^(n-1)); without it every retry waits retry_delay_seconds',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'retry_backoff must be a boolean' })
+  retry_backoff?: boolean;
+
+  @ApiPropertyOptional({
+    default: 3600,
+    minimum: 1,
+    maximum: MAX_RETRY_DELAY_SECONDS,
+    description: 'the longest delay the backoff reaches',
+  })
+  @IsOptional()
+  @IsInt({ message: 'retry_delay_max_seconds must be an integer number of seconds' })
+  @Min(1, { message: 'retry_delay_max_seconds must be at least 1' })
+  @Max(MAX_RETRY_DELAY_SECONDS, {
+    message: `retry_delay_max_seconds must be at most ${MAX_RETRY_DELAY_SECONDS}`,
+  })
+  retry_delay_max_seconds?: number;
 }
 
 /** Every field optional: only the fields given change (changing `hour` never resets `minute`). */

@@ -106,6 +106,18 @@ export class JobResponse {
 
   @ApiProperty({ example: 0, description: "each fire's start is delayed by a random 0..jitter_seconds" })
   jitter_seconds!: number;
+
+  @ApiProperty({ example: 0, description: 'extra attempts after a run ends failed or timeout' })
+  retries!: number;
+
+  @ApiProperty({ example: 30, description: "the first retry's delay after the failed attempt's finish" })
+  retry_delay_seconds!: number;
+
+  @ApiProperty({ example: true, description: 'the delay doubles with each retry, taken at random in [d/2, d]' })
+  retry_backoff!: boolean;
+
+  @ApiProperty({ example: 3600, description: 'the longest retry delay' })
+  retry_delay_max_seconds!: number;
 }
 
 export class LastExecutionResponse {
@@ -198,5 +210,9 @@ export function toJobResponse(job: JobRecord & { owner?: { username: string } })
     start_date: job.startDate ? job.startDate.toISOString() : null,
     end_date: job.endDate ? job.endDate.toISOString() : null,
     jitter_seconds: job.jitterSeconds,
+    retries: job.retries,
+    retry_delay_seconds: job.retryDelaySeconds,
+    retry_backoff: job.retryBackoff,
+    retry_delay_max_seconds: job.retryDelayMaxSeconds,
   };
 }

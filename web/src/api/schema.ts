@@ -275,7 +275,7 @@ export type components = {
       job_id: string | null;
       job_name: string | null;
       /** @enum {string} */
-      event: "added" | "modified" | "deleted" | "paused" | "resumed" | "custom_run" | "login" | "login_failed" | "logout" | "user_created" | "user_modified" | "user_deleted" | "role_created" | "role_modified" | "role_deleted" | "token_created" | "token_revoked" | "scheduler_paused" | "scheduler_resumed";
+      event: "added" | "modified" | "deleted" | "paused" | "resumed" | "custom_run" | "retry_scheduled" | "login" | "login_failed" | "logout" | "user_created" | "user_modified" | "user_deleted" | "role_created" | "role_modified" | "role_deleted" | "token_created" | "token_revoked" | "scheduler_paused" | "scheduler_resumed";
       /** @description username of the actor */
       user: string;
       /**
@@ -580,6 +580,26 @@ export type components = {
        * @example 0
        */
       jitter_seconds: number;
+      /**
+       * @description extra attempts after a run ends failed or timeout
+       * @example 0
+       */
+      retries: number;
+      /**
+       * @description the first retry's delay after the failed attempt's finish
+       * @example 30
+       */
+      retry_delay_seconds: number;
+      /**
+       * @description the delay doubles with each retry, taken at random in [d/2, d]
+       * @example true
+       */
+      retry_backoff: boolean;
+      /**
+       * @description the longest retry delay
+       * @example 3600
+       */
+      retry_delay_max_seconds: number;
       /** @description The latest execution of the job (by scheduled_time), or null when it never ran */
       last_execution: components["schemas"]["LastExecutionResponse"] | null;
     };
@@ -657,6 +677,26 @@ export type components = {
        * @example 0
        */
       jitter_seconds: number;
+      /**
+       * @description extra attempts after a run ends failed or timeout
+       * @example 0
+       */
+      retries: number;
+      /**
+       * @description the first retry's delay after the failed attempt's finish
+       * @example 30
+       */
+      retry_delay_seconds: number;
+      /**
+       * @description the delay doubles with each retry, taken at random in [d/2, d]
+       * @example true
+       */
+      retry_backoff: boolean;
+      /**
+       * @description the longest retry delay
+       * @example 3600
+       */
+      retry_delay_max_seconds: number;
     };
     JobExportResponse: {
       /** @description the jobs you may see (with the filters given), by name */
@@ -772,6 +812,26 @@ export type components = {
        * @default 0
        */
       jitter_seconds?: number;
+      /**
+       * @description extra attempts after a run ends `failed` or `timeout` (never after stopped, skipped or missed runs, nor for a job paused or deleted meanwhile); each is an execution with trigger `retry`
+       * @default 0
+       */
+      retries?: number;
+      /**
+       * @description the first retry's delay after the failed attempt's finished_time
+       * @default 30
+       */
+      retry_delay_seconds?: number;
+      /**
+       * @description the n-th retry waits a random value in [d/2, d], d = min(retry_delay_max_seconds, retry_delay_seconds × 2^(n-1)); without it every retry waits retry_delay_seconds
+       * @default true
+       */
+      retry_backoff?: boolean;
+      /**
+       * @description the longest delay the backoff reaches
+       * @default 3600
+       */
+      retry_delay_max_seconds?: number;
     };
     ImportJobsDto: {
       /** @description Jobs as GET /jobs/export gives them (each as the body of POST /jobs, without owner_id). All are validated before anything is written; a problem is a 400 naming the index and field, e.g. `jobs[3].hour "25" is out of range 0-23`. */
@@ -915,6 +975,26 @@ export type components = {
        * @default 0
        */
       jitter_seconds?: number;
+      /**
+       * @description extra attempts after a run ends `failed` or `timeout` (never after stopped, skipped or missed runs, nor for a job paused or deleted meanwhile); each is an execution with trigger `retry`
+       * @default 0
+       */
+      retries?: number;
+      /**
+       * @description the first retry's delay after the failed attempt's finished_time
+       * @default 30
+       */
+      retry_delay_seconds?: number;
+      /**
+       * @description the n-th retry waits a random value in [d/2, d], d = min(retry_delay_max_seconds, retry_delay_seconds × 2^(n-1)); without it every retry waits retry_delay_seconds
+       * @default true
+       */
+      retry_backoff?: boolean;
+      /**
+       * @description the longest delay the backoff reaches
+       * @default 3600
+       */
+      retry_delay_max_seconds?: number;
     };
     JobResponse: {
       /** Format: uuid */
@@ -989,6 +1069,26 @@ export type components = {
        * @example 0
        */
       jitter_seconds: number;
+      /**
+       * @description extra attempts after a run ends failed or timeout
+       * @example 0
+       */
+      retries: number;
+      /**
+       * @description the first retry's delay after the failed attempt's finish
+       * @example 30
+       */
+      retry_delay_seconds: number;
+      /**
+       * @description the delay doubles with each retry, taken at random in [d/2, d]
+       * @example true
+       */
+      retry_backoff: boolean;
+      /**
+       * @description the longest retry delay
+       * @example 3600
+       */
+      retry_delay_max_seconds: number;
     };
     PreviewScheduleDto: {
       /** @example Sample, every minute */
@@ -1105,6 +1205,26 @@ export type components = {
        * @default 0
        */
       jitter_seconds?: number;
+      /**
+       * @description extra attempts after a run ends `failed` or `timeout` (never after stopped, skipped or missed runs, nor for a job paused or deleted meanwhile); each is an execution with trigger `retry`
+       * @default 0
+       */
+      retries?: number;
+      /**
+       * @description the first retry's delay after the failed attempt's finished_time
+       * @default 30
+       */
+      retry_delay_seconds?: number;
+      /**
+       * @description the n-th retry waits a random value in [d/2, d], d = min(retry_delay_max_seconds, retry_delay_seconds × 2^(n-1)); without it every retry waits retry_delay_seconds
+       * @default true
+       */
+      retry_backoff?: boolean;
+      /**
+       * @description the longest delay the backoff reaches
+       * @default 3600
+       */
+      retry_delay_max_seconds?: number;
     };
     SchedulePreviewResponse: {
       /**
@@ -1231,6 +1351,26 @@ export type components = {
        * @default 0
        */
       jitter_seconds?: number;
+      /**
+       * @description extra attempts after a run ends `failed` or `timeout` (never after stopped, skipped or missed runs, nor for a job paused or deleted meanwhile); each is an execution with trigger `retry`
+       * @default 0
+       */
+      retries?: number;
+      /**
+       * @description the first retry's delay after the failed attempt's finished_time
+       * @default 30
+       */
+      retry_delay_seconds?: number;
+      /**
+       * @description the n-th retry waits a random value in [d/2, d], d = min(retry_delay_max_seconds, retry_delay_seconds × 2^(n-1)); without it every retry waits retry_delay_seconds
+       * @default true
+       */
+      retry_backoff?: boolean;
+      /**
+       * @description the longest delay the backoff reaches
+       * @default 3600
+       */
+      retry_delay_max_seconds?: number;
     };
     DeletedJobResponse: {
       /** Format: uuid */
@@ -1249,8 +1389,11 @@ export type components = {
       job: components["schemas"]["ExecutionJobResponse"];
       /** @enum {string} */
       state: "scheduled" | "running" | "succeeded" | "failed" | "timeout" | "stopped" | "scheduled error" | "skipped" | "missed";
-      /** @enum {string} */
-      trigger: "cron" | "manual";
+      /**
+       * @description `cron`: a scheduled fire (whatever the job's trigger); `manual`: run now; `retry`: a retry
+       * @enum {string}
+       */
+      trigger: "cron" | "manual" | "retry";
       /** Format: date-time */
       scheduled_time: string;
       /** Format: date-time */
@@ -1265,6 +1408,16 @@ export type components = {
       /** @description the return value as JSON text; for a failure what the class kept ({"returncode", "stdout", "stderr"} of a ShellJob, {"status", "body"} of a CurlJob, the script's own {"error", "stack", "stdout", "stderr"} of a ScriptJob) or else {"error": message} (never a stack or path of the server); over RESULT_MAX_BYTES it is replaced by {"truncated": true, "bytes", "head"} */
       result: string | null;
       owner: components["schemas"]["OwnerResponse"] | null;
+      /**
+       * @description 1 for a fire's run or a run now; n for the (n-1)-th retry of a failed or timed-out run
+       * @example 1
+       */
+      attempt: number;
+      /**
+       * Format: uuid
+       * @description a retry's first attempt (the fire's execution), or null
+       */
+      retry_of: string | null;
     };
     ExecutionListResponse: {
       executions: components["schemas"]["ExecutionResponse"][];
@@ -1854,7 +2007,7 @@ export type operations = {
         time_range_end?: string;
         /** @description Only this job's entries (empty for a job you cannot see) */
         job_id?: string;
-        event?: "added" | "modified" | "deleted" | "paused" | "resumed" | "custom_run" | "login" | "login_failed" | "logout" | "user_created" | "user_modified" | "user_deleted" | "role_created" | "role_modified" | "role_deleted" | "token_created" | "token_revoked" | "scheduler_paused" | "scheduler_resumed";
+        event?: "added" | "modified" | "deleted" | "paused" | "resumed" | "custom_run" | "retry_scheduled" | "login" | "login_failed" | "logout" | "user_created" | "user_modified" | "user_deleted" | "role_created" | "role_modified" | "role_deleted" | "token_created" | "token_revoked" | "scheduler_paused" | "scheduler_resumed";
       };
     };
     responses: {

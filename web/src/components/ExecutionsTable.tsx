@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, type Execution, unwrap } from '../api/client';
 import { useAuth } from '../auth';
-import { duration } from '../format';
+import { duration, triggerInWords } from '../format';
 import { usePhone } from '../use-phone';
 import { CardFact, RowCard, RowCards } from './RowCard';
 import { StateText } from './StateText';
@@ -43,7 +43,7 @@ function TriggerAfter({ execution }: { execution: Execution }) {
   return (
     <Text span size="sm" c="dimmed" title="Trigger">
       {' '}
-      · {execution.trigger}
+      · {triggerInWords(execution)}
     </Text>
   );
 }
@@ -77,7 +77,7 @@ export function ExecutionsTable({ executions, showJob = true }: { executions: Ex
                 <StateLink execution={execution} />
               ) : (
                 <Text span size="sm" c="dimmed">
-                  {execution.trigger}
+                  {triggerInWords(execution)}
                 </Text>
               )
             }
@@ -138,7 +138,7 @@ export function ExecutionsTable({ executions, showJob = true }: { executions: Ex
                 <Time iso={execution.scheduled_time} />
               </Table.Td>
               <Table.Td>{duration(execution.started_time, execution.finished_time)}</Table.Td>
-              <Table.Td>{execution.trigger}</Table.Td>
+              <Table.Td>{triggerInWords(execution)}</Table.Td>
               <Table.Td>{mayStop(execution) && <StopButton execution={execution} />}</Table.Td>
             </Table.Tr>
           ))}

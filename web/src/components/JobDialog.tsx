@@ -58,6 +58,9 @@ const FORM_FIELDS = new Set([
   'start_date',
   'end_date',
   'jitter_seconds',
+  'retries',
+  'retry_delay_seconds',
+  'retry_delay_max_seconds',
   ...SCHEDULE_FIELDS.map(([field]) => field),
 ]);
 
@@ -115,6 +118,10 @@ export function JobDialog({
   const [startDate, setStartDate] = useState(toLocalInput(job?.start_date));
   const [endDate, setEndDate] = useState(toLocalInput(job?.end_date));
   const [jitterSeconds, setJitterSeconds] = useState<number | string>(job?.jitter_seconds ?? 0);
+  const [retries, setRetries] = useState<number | string>(job?.retries ?? 0);
+  const [retryDelay, setRetryDelay] = useState<number | string>(job?.retry_delay_seconds ?? 30);
+  const [retryBackoff, setRetryBackoff] = useState(job?.retry_backoff ?? true);
+  const [retryDelayMax, setRetryDelayMax] = useState<number | string>(job?.retry_delay_max_seconds ?? 3600);
   const [maxInstances, setMaxInstances] = useState<number | string>(job?.max_instances ?? 3);
   const [timeoutSeconds, setTimeoutSeconds] = useState<number | string>(job?.timeout_seconds ?? 3600);
   const [misfireGrace, setMisfireGrace] = useState<number | string>(job?.misfire_grace_seconds ?? 3600);
@@ -211,6 +218,10 @@ export function JobDialog({
       pub_args: pubArgs,
       ...scheduleBody,
       jitter_seconds: Number(jitterSeconds),
+      retries: Number(retries),
+      retry_delay_seconds: Number(retryDelay),
+      retry_backoff: retryBackoff,
+      retry_delay_max_seconds: Number(retryDelayMax),
       max_instances: Number(maxInstances),
       timeout_seconds: Number(timeoutSeconds),
       misfire_grace_seconds: Number(misfireGrace),
@@ -463,6 +474,58 @@ export function JobDialog({
                     />
                   )}
                 </Group>
+              </Accordion.Panel>
+            </Accordion.Item>
+            <Accordion.Item value="retries">
+              <Accordion.Control>Retries{Number(retries) > 0 ? ` (${retries})` : ''}</Accordion.Control>
+              <Accordion.Panel>
+                <SimpleGrid cols={{ base: 1, sm: 3 }}>
+                  <NumberInput
+                    label="Retries"
+                    description="extra attempts after a failed or timed-out run; 0 to 10"
+                    min={0}
+                    max={10}
+                    allowDecimal={false}
+                    value={retries}
+                    onChange={(value) => {
+                      setRetries(value);
+                      edited('retries');
+                    }}
+                    error={problems.retries}
+                  />
+                  <NumberInput
+                    label="Retry delay (s)"
+                    description="after the failed attempt ends"
+                    min={1}
+                    max={86400}
+                    allowDecimal={false}
+                    value={retryDelay}
+                    onChange={(value) => {
+                      setRetryDelay(value);
+                      edited('retry_delay_seconds');
+                    }}
+                    error={problems.retry_delay_seconds}
+                  />
+                  <NumberInput
+                    label="Longest delay (s)"
+                    description="where the backoff stops growing"
+                    min={1}
+                    max={86400}
+                    allowDecimal={false}
+                    value={retryDelayMax}
+                    onChange={(value) => {
+                      setRetryDelayMax(value);
+                      edited('retry_delay_max_seconds');
+                    }}
+                    error={problems.retry_delay_max_seconds}
+                  />
+                </SimpleGrid>
+                <Checkbox
+                  mt="sm"
+                  label="Back off: double the delay each time (taken at random between half and all of it)"
+                  checked={retryBackoff}
+                  onChange={(e) => setRetryBackoff(e.currentTarget.checked)}
+                />
               </Accordion.Panel>
             </Accordion.Item>
           </Accordion>

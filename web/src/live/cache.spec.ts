@@ -18,6 +18,8 @@ function execution(overrides: Partial<Execution> = {}): Execution {
     description: '',
     result: null,
     owner: { id: 'u1', username: 'alice' },
+    attempt: 1,
+    retry_of: null,
     ...overrides,
   };
 }

@@ -6,7 +6,7 @@ import { ExecutionResult } from '../components/ExecutionResult';
 import { Field } from '../components/Field';
 import { StateText } from '../components/StateText';
 import { Time } from '../components/Time';
-import { duration } from '../format';
+import { duration, triggerInWords } from '../format';
 import { liveMeta } from '../live/events';
 import { LiveOutput } from '../live/LiveOutput';
 import { useLive } from '../live/LiveProvider';
@@ -30,6 +30,17 @@ export function ExecutionPage() {
     if (finished) queryClient.setQueryData(['execution', executionId], finished);
     else void queryClient.invalidateQueries({ queryKey: ['execution', executionId] });
   };
+  // A retry says "attempt 2 of 3": the number of attempts is the job's (while it exists).
+  const retried = execution.data !== undefined && execution.data.attempt > 1;
+  const job = useQuery({
+    queryKey: ['job', execution.data?.job.job_id],
+    enabled: retried,
+    retry: false,
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/jobs/{job_id}', { params: { path: { job_id: execution.data?.job.job_id ?? '' } } }),
+      ),
+  });
   if (execution.isError) return <Alert color="red">{execution.error.message}</Alert>;
   if (!execution.data) return <Text c="dimmed">Loading…</Text>;
   const data = execution.data;
@@ -56,7 +67,14 @@ export function ExecutionPage() {
             <Time iso={data.finished_time} />
           </Field>
           <Field label="Duration">{duration(data.started_time, data.finished_time)}</Field>
-          <Field label="Trigger">{data.trigger}</Field>
+          <Field label="Trigger">{triggerInWords(data, job.data ? job.data.retries + 1 : undefined)}</Field>
+          {data.retry_of && (
+            <Field label="Retry of">
+              <Anchor component={Link} to={`/executions/${data.retry_of}`}>
+                the first attempt
+              </Anchor>
+            </Field>
+          )}
           <Field label="Host">{data.hostname ?? '—'}</Field>
         </SimpleGrid>
         {data.description && (

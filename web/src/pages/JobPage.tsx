@@ -11,7 +11,7 @@ import { JobActions, useJobEditor } from '../components/JobActions';
 import { ResultsChart } from '../components/ResultsChart';
 import { Time } from '../components/Time';
 import { useIsAdmin, Webhooks } from '../components/Webhooks';
-import { scheduleInWords } from '../format';
+import { retriesInWords, scheduleInWords } from '../format';
 import { previewBodyOf } from '../job-form';
 import { resultSeries } from '../result-series';
 import { useLiveOptions } from '../live/LiveProvider';
@@ -101,6 +101,7 @@ export function JobPage() {
             {data.coalesce ? ', coalesce' : ''}
             {data.jitter_seconds > 0 ? `, jitter up to ${data.jitter_seconds} s` : ''}
           </Field>
+          <Field label="Retries">{retriesInWords(data)}</Field>
         </SimpleGrid>
       </Card>
       {fires.data && fires.data.next_run_times.length > 0 && (

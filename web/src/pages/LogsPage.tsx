@@ -19,6 +19,7 @@ const EVENTS: AuditEvent[] = [
   'paused',
   'resumed',
   'custom_run',
+  'retry_scheduled',
   'login',
   'login_failed',
   'logout',
