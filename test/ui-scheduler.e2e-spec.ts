@@ -78,7 +78,7 @@ describe('the scheduler switch in a real browser', () => {
 
     const row = page.getByRole('row').filter({ hasText: jobName });
     await row.getByRole('button', { name: 'Run now' }).click();
-    await page.getByText(/the scheduler is paused: nothing runs until an admin resumes it/i).waitFor();
+    await page.getByText(/cannot run now: the scheduler is paused; nothing runs until an admin resumes it/i).waitFor();
     await screenshots(page, 'scheduler-paused-run-now');
     expect(await db.count('SELECT count(*) AS count FROM executions WHERE job_id = $1', [jobId])).toBe(0);
     await context.close();

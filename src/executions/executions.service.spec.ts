@@ -87,8 +87,8 @@ describe('ExecutionsService (repositories faked)', () => {
   });
 
   it.each([
-    ['switch', 'The scheduler is paused: nothing runs until an admin resumes it'],
-    ['start_paused', 'The scheduler is paused on this instance (SCHEDULER_START_PAUSED)'],
+    ['switch', 'Cannot run now: the scheduler is paused; nothing runs until an admin resumes it'],
+    ['start_paused', 'Cannot run now: the scheduler is paused on this instance (SCHEDULER_START_PAUSED)'],
   ] as const)('refuses a run now while the scheduler is paused (%s): 409, nothing claimed', async (reason, text) => {
     const { service, audits, started, claims } = newTestService(
       { kind: 'started', execution: claimed('e-1') },

@@ -73,8 +73,8 @@ export class ExecutionsService {
     if (paused !== null) {
       throw new ConflictException(
         paused === 'switch'
-          ? 'The scheduler is paused: nothing runs until an admin resumes it'
-          : 'The scheduler is paused on this instance (SCHEDULER_START_PAUSED): nothing runs until an admin resumes it',
+          ? 'Cannot run now: the scheduler is paused; nothing runs until an admin resumes it'
+          : 'Cannot run now: the scheduler is paused on this instance (SCHEDULER_START_PAUSED); nothing runs until an admin resumes it',
       );
     }
     const outcome = await this.scheduler.runNow(job.id);
