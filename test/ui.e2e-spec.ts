@@ -341,7 +341,7 @@ describe('the web UI in a real browser', () => {
     for (const [state, count] of Object.entries(stats.counts)) {
       await page.getByRole('button', { name: `${state}: ${count}`, exact: true }).waitFor();
     }
-    await page.getByText(`${stats.total} executions`, { exact: true }).waitFor();
+    await page.getByText(`${stats.total} ${stats.total === 1 ? 'execution' : 'executions'}`, { exact: true }).waitFor();
     await screenshots(page, 'executions-custom-range');
     // A reload keeps the custom range.
     await page.reload();
