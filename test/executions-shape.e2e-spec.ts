@@ -19,6 +19,8 @@ interface StoredExecution {
   pid: number | null;
   description: string;
   result: string | null;
+  attempt: number;
+  retry_of: string | null;
 }
 
 const iso = (time: Date | null): string | null => (time ? time.toISOString() : null);
@@ -38,6 +40,8 @@ const expectedOf = (row: StoredExecution) => ({
   description: row.description,
   result: row.result,
   owner: row.owner_id ? { id: row.owner_id, username: row.owner_username } : null,
+  attempt: row.attempt,
+  retry_of: row.retry_of,
 });
 
 describe('the execution object, byte for byte (GET /api/v1/executions and /:execution_id)', () => {
@@ -77,7 +81,7 @@ describe('the execution object, byte for byte (GET /api/v1/executions and /:exec
     stored = await db.rows<StoredExecution>(
       `SELECT e.id, e.job_id, e.job_name, e.job_class_string, e.owner_id, u.username AS owner_username, e.state,
               e.trigger, e.scheduled_time, e.started_time, e.finished_time, e.updated_time, e.hostname, e.pid,
-              e.description, e.result
+              e.description, e.result, e.attempt, e.retry_of
          FROM executions e LEFT JOIN users u ON u.id = e.owner_id
         ORDER BY e.scheduled_time DESC, e.id DESC`,
     );
