@@ -121,7 +121,9 @@ describe('GET /api/v1/executions/:execution_id/output (live output over SSE)', (
     const { executionId } = await runShell(
       'chatty',
       'i=0; while [ $i -lt 100 ]; do echo "line $i of a program that prints a lot of text"; i=$((i+1)); done; ' +
-        'echo TAILMARK; echo oops >&2; sleep 2; echo after',
+        // the pause lets the server read the stdout pipe before stderr's line: the tail keeps the newest
+        // bytes in the order they were read, and a stdout chunk read after 'oops' would push it out
+        'echo TAILMARK; sleep 0.5; echo oops >&2; sleep 2; echo after',
     );
     await sleep(1_000);
     const stream = await open(admin, executionId);
