@@ -1103,6 +1103,51 @@ const MATRIX: Row[] = [
     },
   },
 
+  // The scheduler switch: everyone signed in reads it, only admins pause or resume it
+  {
+    method: 'GET',
+    route: '/api/v1/scheduler',
+    path: () => '/api/v1/scheduler',
+    // prettier-ignore
+    status: { anonymous: 401, admin: 200, job_manager: 200, viewer: 200, auditor: 200, user_admin: 200, no_role: 200, code_runner: 200, supervisor: 200 },
+    after: (_f, res, allowed) => {
+      if (allowed) expect(res.body).toMatchObject({ paused: false, paused_by: null, paused_time: null });
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/scheduler/pause',
+    path: () => '/api/v1/scheduler/pause',
+    // prettier-ignore
+    status: { anonymous: 401, admin: 200, job_manager: 403, viewer: 403, auditor: 403, user_admin: 403, no_role: 403, code_runner: 403, supervisor: 403 },
+    after: async (_f, res, allowed) => {
+      const [state] = await sql<{ paused: boolean }>('SELECT paused FROM scheduler_state');
+      expect(state.paused).toBe(allowed);
+      if (allowed) {
+        expect(res.body).toMatchObject({ paused: true, paused_by: { username: admin.username } });
+        // the other rows need a running scheduler
+        await asAdmin('POST', '/api/v1/scheduler/resume').expect(200);
+      }
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/scheduler/resume',
+    path: () => '/api/v1/scheduler/resume',
+    setup: async () => {
+      await asAdmin('POST', '/api/v1/scheduler/pause').expect(200);
+      return {};
+    },
+    // prettier-ignore
+    status: { anonymous: 401, admin: 200, job_manager: 403, viewer: 403, auditor: 403, user_admin: 403, no_role: 403, code_runner: 403, supervisor: 403 },
+    after: async (_f, res, allowed) => {
+      const [state] = await sql<{ paused: boolean }>('SELECT paused FROM scheduler_state');
+      expect(state.paused).toBe(!allowed);
+      if (allowed) expect(res.body).toMatchObject({ paused: false });
+      else await asAdmin('POST', '/api/v1/scheduler/resume').expect(200);
+    },
+  },
+
   // Metrics (admin, or METRICS_TOKEN: see metrics.e2e-spec.ts)
   {
     method: 'GET',
