@@ -4,9 +4,11 @@
 //   (browser tests: the built server, a second instance and Chromium; replicas, the trigger grid and
 //   retries; start-up, shutdown, recovery and outage tests). Two of them side by side on 2 cores broke
 //   those limits, so they never share the machine with each other.
-// - rest: unit, web and the in-process e2e files.
+// - rest: unit, web and the in-process e2e files, and the CLI's (its processes, one server among them,
+//   are held to no wall-clock limit; the timed lane was the longer one with it).
 //
-// Each lane is a jest process of its own (with its own embedded PostgreSQL, test/setup/global-setup.mjs);
+// Each lane is a jest process of its own (with its own embedded PostgreSQL, test/setup/global-setup.mjs)
+// running one file at a time in one worker process, which it replaces when the heap has grown (jest.config.mjs);
 // their JSON results are merged into jest-results.json, which .ci/run reads. With arguments
 // (`npm test -- test/jobs.e2e-spec.ts`), one jest runs them as given.
 import { spawn } from 'node:child_process';
@@ -33,7 +35,6 @@ const TIMED = [
   '/test/shutdown\\.e2e-spec\\.ts$',
   '/test/recovery\\.e2e-spec\\.ts$',
   '/test/db-outage\\.e2e-spec\\.ts$',
-  '/test/cli\\.e2e-spec\\.ts$',
 ];
 
 function runJest(name, args, outputFile) {
@@ -107,12 +108,8 @@ if (args.length > 0) {
 const dir = mkdtempSync(path.join(tmpdir(), 'cronwarden-lanes-'));
 const started = Date.now();
 const lanes = await Promise.all([
-  runJest(
-    'timed',
-    ['--runInBand', '--selectProjects', 'e2e', '--testPathPatterns', ...TIMED],
-    path.join(dir, 'timed.json'),
-  ),
-  runJest('rest', ['--runInBand', '--testPathIgnorePatterns', '/node_modules/', ...TIMED], path.join(dir, 'rest.json')),
+  runJest('timed', ['--selectProjects', 'e2e', '--testPathPatterns', ...TIMED], path.join(dir, 'timed.json')),
+  runJest('rest', ['--testPathIgnorePatterns', '/node_modules/', ...TIMED], path.join(dir, 'rest.json')),
 ]);
 for (const lane of lanes) lane.results = readResults(path.join(dir, `${lane.name}.json`));
 const merged = merge(lanes);

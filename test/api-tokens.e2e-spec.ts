@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { loginAdmin, newRole, newUser, uniqueName, type Actor } from './support/actors.js';
-import { Db, MISSING_ID, sleep } from './support/scheduling.js';
+import { Db, MISSING_ID, sleep, waitFor } from './support/scheduling.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 const GENERIC_401 = {
@@ -122,7 +122,12 @@ describe('API tokens', () => {
     expect(me.body).toMatchObject({ id: alice.id, username: alice.username, roles: ['job_manager'] });
     await withToken(token.token).get('/api/v1/jobs').expect(200);
 
-    const after = await as(alice.bearer).get('/api/v1/auth/tokens').expect(200);
+    // The use is recorded without holding up the request: its write may land just after the answer.
+    const after = await waitFor('the use recorded', async () => {
+      const page = await as(alice.bearer).get('/api/v1/auth/tokens').expect(200);
+      const tokens = (page.body as { tokens: Array<Record<string, unknown>> }).tokens;
+      return tokens[0].last_used_time !== null ? page : undefined;
+    });
     const listed = (after.body as { tokens: Array<Record<string, unknown>> }).tokens;
     expect(listed[0].last_used_time).toEqual(expect.stringMatching(ISO));
     expect(JSON.stringify(after.body)).not.toContain(token.token);
@@ -134,9 +139,14 @@ describe('API tokens', () => {
     const user = await newUser(t);
     const token = await createToken(user);
     await withToken(token.token).get('/api/v1/auth/me').expect(200);
-    const first = await db.rows<{ last_used_time: Date }>('SELECT last_used_time FROM api_tokens WHERE id = $1', [
-      token.id,
-    ]);
+    // The use is recorded without holding up the request: its write may land just after the answer.
+    const first = await waitFor('the first use recorded', async () => {
+      const rows = await db.rows<{ last_used_time: Date | null }>(
+        'SELECT last_used_time FROM api_tokens WHERE id = $1',
+        [token.id],
+      );
+      return rows[0].last_used_time !== null ? (rows as Array<{ last_used_time: Date }>) : undefined;
+    });
     expect(first[0].last_used_time).toBeInstanceOf(Date);
     for (let i = 0; i < 3; i++) await withToken(token.token).get('/api/v1/auth/me').expect(200);
     await sleep(200);

@@ -134,12 +134,19 @@ describe('crash recovery, misfires after a restart, graceful shutdown (real proc
       expect(row.description).toBe('missed: more than 4 s late');
       expect(row.scheduled_time.getTime()).toBeLessThan(runs[0].scheduled_time.getTime());
     }
-    // and the regular fires go on, on time, every second
-    const after = (await executions(jobId)).filter(
-      (row) => row.scheduled_time.getTime() > runs[0].scheduled_time.getTime(),
-    );
-    expect(after.length).toBeGreaterThanOrEqual(1);
-    expect(after.every((row) => row.description === '' && row.state === 'succeeded')).toBe(true);
+    // and the regular fires go on, every second, each runs (those not finished yet aside). On a loaded machine
+    // one may come late enough for the sweeper's catch-up (then its description says so); none is missed.
+    const after = await until('two finished fires after the catch-up', async () => {
+      const rows = (await executions(jobId)).filter(
+        (row) =>
+          row.scheduled_time.getTime() > runs[0].scheduled_time.getTime() &&
+          !['scheduled', 'running'].includes(row.state),
+      );
+      return rows.length >= 2 ? rows : undefined;
+    });
+    expect(after.filter((row) => row.state !== 'succeeded')).toEqual([]);
+    expect(after.filter((row) => row.description !== '' && !/^(late|coalesced): /.test(row.description))).toEqual([]);
+    expect(after.some((row) => row.description === '')).toBe(true);
     await server.api('DELETE', `/api/v1/jobs/${jobId}`);
   });
 

@@ -56,7 +56,10 @@ describe('the scheduler switch in a real browser', () => {
     await page.getByText('The scheduler is paused').waitFor({ state: 'hidden' });
     await screenshots(page, 'scheduler-running');
 
+    // The click's request and its answer, so that a failure here says whether the switch was asked.
+    const paused = page.waitForResponse((response) => response.url().endsWith('/api/v1/scheduler/pause'));
     await card.getByRole('button', { name: 'Pause scheduler' }).click();
+    expect((await paused).status()).toBe(200);
     const banner = page.getByRole('status', { name: 'The scheduler is paused' });
     await banner.waitFor();
     await banner.getByText('Paused by admin').waitFor();
@@ -87,7 +90,9 @@ describe('the scheduler switch in a real browser', () => {
   it('the admin resumes from the banner: it goes, for everyone, and run now works again', async () => {
     const { context, page } = await ui.signIn(admin, { path: '/jobs', heading: 'Jobs' });
     const banner = page.getByRole('status', { name: 'The scheduler is paused' });
+    const resumed = page.waitForResponse((response) => response.url().endsWith('/api/v1/scheduler/resume'));
     await banner.getByRole('button', { name: 'Resume scheduler' }).click();
+    expect((await resumed).status()).toBe(200);
     await banner.waitFor({ state: 'hidden' });
     expect(await stored()).toEqual({ paused: false, paused_by: null, paused_time: null, start_paused_instances: [] });
     expect(await db.count(`SELECT count(*) AS count FROM audit_logs WHERE event = 'scheduler_resumed'`)).toBe(1);

@@ -23,6 +23,14 @@ export class AppProcess {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'admin', password: this.adminPassword }),
+    }).catch((error: unknown) => {
+      // Says whether this process is still the one on the port, so a failure here can be told apart.
+      const status = this.running
+        ? 'still running'
+        : `exited (${this.current?.proc.exitCode ?? this.current?.proc.signalCode})`;
+      throw new Error(
+        `sign-in at ${this.url} failed (${String(error)}), the server ${status}; output:\n${this.current?.output()}`,
+      );
     });
     this.token = ((await login.json()) as { access_token: string }).access_token;
     return this.current;
@@ -60,13 +68,13 @@ export class AppProcess {
   }
 }
 
-/** Polls `probe` every 200 ms until it returns something other than undefined. */
+/** Polls `probe` every 100 ms until it returns something other than undefined. */
 export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
+    await sleep(100);
   }
 }

@@ -32,16 +32,36 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * Waits until the layout has reacted to a new viewport size and its own transitions (the navigation
+ * collapsing) are over: two frames for the re-render, then every finite animation or transition
+ * running, for at most `limitMs` (an endless one, such as a loader, is not waited for).
+ */
+async function settled(page: Page, limitMs = 500): Promise<void> {
+  // (strings: the test's own tsconfig has no DOM types)
+  await page.evaluate<void>(`new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))`);
+  await page.evaluate<void>(`Promise.race([
+    new Promise((resolve) => setTimeout(resolve, ${limitMs})),
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((animation) => Number.isFinite(animation.effect?.getComputedTiming().endTime ?? Infinity))
+        .map((animation) => animation.finished.catch(() => undefined)),
+    ),
+  ])`);
+}
+
 /** Saves `<name>-desktop.png` and `<name>-phone.png` of the page as it is now. */
 export async function screenshots(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
   const before = page.viewportSize() ?? DESKTOP;
   await page.setViewportSize(DESKTOP);
-  await page.waitForTimeout(500);
+  await settled(page);
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-desktop.png`), fullPage: true });
   await page.setViewportSize(PHONE);
-  // The layout's own transitions (the navigation collapsing) settle first.
-  await page.waitForTimeout(500);
+  await settled(page);
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
   await page.setViewportSize(before);
+  // The test's next click lands on the layout at its own size, not on one still re-rendering.
+  await settled(page);
 }

@@ -19,7 +19,9 @@ import type { RunNowDecision } from '../../src/database/repositories/executions.
 import type { RightsRequirements } from '../../src/database/repositories/owner-rights.sql.js';
 import type { PgTransaction } from '../../src/database/pg-pool.js';
 import type { Transaction } from '../../src/database/transactions.js';
+import type { WriteRecord } from '../../src/database/repositories/write-record.sql.js';
 import type { ScriptCode } from '../../src/job-classes/script-source.js';
+import { toExecutionResponse } from '../../src/executions/dto/execution.response.js';
 
 /**
  * In-memory stand-ins of the repositories for unit tests of the services (immich's
@@ -47,6 +49,8 @@ export class FakeJobsRepository {
   readonly reads: string[] = [];
   readonly updates: Array<{ id: string; patch: Partial<JobRecord> }> = [];
   readonly deleted: string[] = [];
+  /** What each write recorded in its statement (audit entry, change notice), and in which transaction. */
+  readonly records: Array<{ jobId: string; record: WriteRecord; transaction?: Transaction }> = [];
 
   add(values: Partial<JobWithOwner> & { ownerId: string }): JobWithOwner {
     const now = new Date('2030-01-01T00:00:00Z');
@@ -122,26 +126,45 @@ export class FakeJobsRepository {
     return Promise.resolve(this.rows.filter((job) => inScope(scope, job.ownerId)).length);
   }
 
-  insert(values: Omit<JobRecord, 'id' | 'createdTime' | 'updatedTime'>): Promise<JobRecord> {
-    const { owner: _owner, ...record } = this.add({ ...values });
-    return Promise.resolve(record);
+  /** The modes of the creation locks the inserts took (shared when they keep a reserve), in order. */
+  readonly locks: Array<'shared' | 'exclusive'> = [];
+  /** What `maxConnections` answers (so a shared check keeps `openTransactions - 1` jobs in reserve). */
+  openTransactions = 2;
+
+  maxConnections(): Promise<number> {
+    return Promise.resolve(this.openTransactions);
   }
 
-  update(id: string, patch: Partial<JobRecord>): Promise<Date | null> {
+  insert(
+    values: Omit<JobRecord, 'createdTime' | 'updatedTime'>,
+    record: WriteRecord,
+    transaction?: Transaction,
+    limit?: { max: number; reserve: number },
+  ): Promise<{ job: JobRecord } | { owned: number }> {
+    const owned = this.rows.filter((job) => job.ownerId === values.ownerId).length;
+    if (limit) this.locks.push(limit.reserve > 0 ? 'shared' : 'exclusive');
+    if (limit && owned >= limit.max - limit.reserve) return Promise.resolve({ owned });
+    const { owner: _owner, ...job } = this.add({ ...values });
+    this.records.push({ jobId: job.id, record, transaction });
+    return Promise.resolve({ job });
+  }
+
+  update(id: string, patch: Partial<JobRecord>, record: WriteRecord, transaction?: Transaction): Promise<Date | null> {
     this.updates.push({ id, patch });
     const row = this.rows.find((job) => job.id === id);
     if (!row) return Promise.resolve(null);
     Object.assign(row, patch, { updatedTime: new Date('2030-01-02T00:00:00Z') });
+    this.records.push({ jobId: id, record, transaction });
     return Promise.resolve(row.updatedTime);
   }
 
-  delete(id: string): Promise<void> {
+  delete(id: string, record: WriteRecord, transaction?: Transaction): Promise<boolean> {
     this.deleted.push(id);
-    this.rows.splice(
-      this.rows.findIndex((job) => job.id === id),
-      1,
-    );
-    return Promise.resolve();
+    const index = this.rows.findIndex((job) => job.id === id);
+    if (index < 0) return Promise.resolve(false);
+    this.rows.splice(index, 1);
+    this.records.push({ jobId: id, record, transaction });
+    return Promise.resolve(true);
   }
 
   suspendedReasonOf(id: string): Promise<string | null> {
@@ -331,18 +354,23 @@ export class FakeExecutionsRepository {
     return Promise.resolve(this.rows.find((row) => row.id === id && inScope(scope, row.ownerId)) ?? null);
   }
 
-  listPage(
+  /** The items as the object mapping writes them (the real one has PostgreSQL write the same bytes). */
+  listPageJson(
     scope: OwnerScope,
     filters: ExecutionListFilters,
     page: { limit: number; offset: number },
-  ): Promise<{ rows: ExecutionWithOwner[]; total: number }> {
+  ): Promise<{ items: string; total: number }> {
     const rows = this.rows.filter(
       (row) =>
         inScope(scope, row.ownerId) &&
         (!filters.jobId || row.jobId === filters.jobId) &&
         (!filters.state || row.state === filters.state),
     );
-    return Promise.resolve({ rows: rows.slice(page.offset, page.offset + page.limit), total: rows.length });
+    const items = rows
+      .slice(page.offset, page.offset + page.limit)
+      .map((row) => JSON.stringify(toExecutionResponse(row)))
+      .join(',');
+    return Promise.resolve({ items, total: rows.length });
   }
 
   countByState(scope: OwnerScope): Promise<Array<{ state: ExecutionState; count: number }>> {

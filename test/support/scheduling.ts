@@ -95,7 +95,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | null | false>,
-  { timeoutMs = 15_000, intervalMs = 200 }: { timeoutMs?: number; intervalMs?: number } = {},
+  { timeoutMs = 15_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined | null | false;
@@ -152,18 +152,23 @@ export class Db {
 }
 
 /**
- * Sends `count` requests at once while another session holds a SHARE lock on `executions` (no insert
- * can go on), and lets go only once every one of them waits for a lock: so they all reach the point
- * of inserting their execution together, the worst case for a check-then-insert race. Returns the
+ * Sends `count` requests at once while another session holds a SHARE lock on `table` (no insert can
+ * go on), and lets go only once every one of them waits for a lock: so they all reach the point of
+ * inserting their row together, the worst case for a check-then-insert race. Returns the
  * answers in the order sent.
  */
-export async function allAtOnce<T>(t: TestApp, count: number, send: () => PromiseLike<T>): Promise<T[]> {
+export async function allAtOnce<T>(
+  t: TestApp,
+  count: number,
+  send: () => PromiseLike<T>,
+  table: 'executions' | 'jobs' = 'executions',
+): Promise<T[]> {
   const locker = await Db.connect(t);
   // Another session: pg_stat_activity is a snapshot fixed for the rest of a transaction.
   const watcher = await Db.connect(t);
   try {
     await locker.rows('BEGIN');
-    await locker.rows('LOCK TABLE executions IN SHARE MODE');
+    await locker.rows(`LOCK TABLE ${table} IN SHARE MODE`);
     const answers = Promise.all(Array.from({ length: count }, () => send()));
     await waitFor(
       `${count} sessions waiting for a lock`,

@@ -81,7 +81,7 @@ export class SpawnedServer {
       } catch {
         // not listening yet
       }
-      await sleep(200);
+      await sleep(50);
     }
     throw new Error(`no ${status} from ${baseUrl}/health within ${timeoutMs} ms; output:\n${this.out}`);
   }

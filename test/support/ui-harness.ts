@@ -60,11 +60,15 @@ export async function startUi(
     },
     dataDir,
   );
+  // Chromium starts while the server boots.
+  const launching = launchBrowser();
+  launching.catch(() => undefined); // (awaited below; a failure is thrown there)
   let browser: Browser | undefined;
   try {
     await server.waitForHealth(base);
-    browser = await launchBrowser();
+    browser = await launching;
   } catch (error) {
+    await launching.then((launched) => launched.close()).catch(() => undefined);
     server.stop('SIGKILL');
     await server.waitForExit().catch(() => undefined);
     await t.close();
