@@ -48,6 +48,16 @@ interface JobRow {
   owner_username: string;
   created_time: Date;
   updated_time: Date;
+  trigger: string;
+  interval_seconds: number | null;
+  run_date: Date | null;
+  start_date: Date | null;
+  end_date: Date | null;
+  jitter_seconds: number;
+  retries: number;
+  retry_delay_seconds: number;
+  retry_backoff: boolean;
+  retry_delay_max_seconds: number;
   last_execution_id: string | null;
   last_execution_state: string | null;
   last_execution_scheduled_time: Date | null;
@@ -70,6 +80,8 @@ interface ExecutionRow {
   result: string | null;
   owner_id: string | null;
   owner_username: string | null;
+  attempt: number;
+  retry_of: string | null;
 }
 
 /** The SQL of JobsService.list for one owner, the default order (name), as of this benchmark. */
@@ -77,6 +89,8 @@ const JOBS_PAGE = `
   SELECT j.id, j.name, j.job_class_string, j.pub_args, j.month, j.day_of_week, j.day, j.hour, j.minute, j.second,
          j.timezone, j.paused, j.next_run_time, j.max_instances, j.timeout_seconds, j.misfire_grace_seconds,
          j.coalesce, j.suspended_reason, j.owner_id, j.created_time, j.updated_time, u.username AS owner_username,
+         j.trigger, j.interval_seconds, j.run_date, j.start_date, j.end_date, j.jitter_seconds, j.retries,
+         j.retry_delay_seconds, j.retry_backoff, j.retry_delay_max_seconds,
          le.id AS last_execution_id, le.state AS last_execution_state,
          le.scheduled_time AS last_execution_scheduled_time
     FROM jobs j JOIN users u ON u.id = j.owner_id
@@ -92,7 +106,7 @@ const JOBS_COUNT = `SELECT count(*) AS total FROM jobs j WHERE j.owner_id = $1`;
 const EXECUTIONS_PAGE = `
   SELECT e.id, e.job_id, e.job_name, e.job_class_string, e.state, e.trigger, e.scheduled_time, e.started_time,
          e.finished_time, e.updated_time, e.hostname, e.pid, e.description, e.result, e.owner_id,
-         u.username AS owner_username
+         u.username AS owner_username, e.attempt, e.retry_of
     FROM executions e LEFT JOIN users u ON u.id = e.owner_id
    WHERE e.owner_id = $1 AND e.scheduled_time BETWEEN $2 AND $3
    ORDER BY e.scheduled_time DESC, e.id DESC LIMIT $4`;
@@ -122,6 +136,16 @@ function jobBody(row: JobRow) {
     owner: { id: row.owner_id, username: row.owner_username },
     created_time: row.created_time.toISOString(),
     updated_time: row.updated_time.toISOString(),
+    trigger: row.trigger,
+    interval_seconds: row.interval_seconds,
+    run_date: iso(row.run_date),
+    start_date: iso(row.start_date),
+    end_date: iso(row.end_date),
+    jitter_seconds: row.jitter_seconds,
+    retries: row.retries,
+    retry_delay_seconds: row.retry_delay_seconds,
+    retry_backoff: row.retry_backoff,
+    retry_delay_max_seconds: row.retry_delay_max_seconds,
     last_execution:
       row.last_execution_id && row.last_execution_state && row.last_execution_scheduled_time
         ? {
@@ -148,6 +172,8 @@ function executionBody(row: ExecutionRow) {
     description: row.description,
     result: row.result,
     owner: row.owner_id ? { id: row.owner_id, username: row.owner_username ?? '' } : null,
+    attempt: row.attempt,
+    retry_of: row.retry_of,
   };
 }
 

@@ -14,6 +14,7 @@ import { CreateWebhooks1796905200000 } from './1796905200000-CreateWebhooks.js';
 import { CreateSchedulerState1796910000000 } from './1796910000000-CreateSchedulerState.js';
 import { AddJobTriggers1796920000000 } from './1796920000000-AddJobTriggers.js';
 import { AddJobRetries1796930000000 } from './1796930000000-AddJobRetries.js';
+import { AddOwnedJobsFunction1796940000000 } from './1796940000000-AddOwnedJobsFunction.js';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that the app, the CLI and jest (which
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   CreateSchedulerState1796910000000,
   AddJobTriggers1796920000000,
   AddJobRetries1796930000000,
+  AddOwnedJobsFunction1796940000000,
 ];

@@ -1,5 +1,5 @@
 import { loginAdmin, newRole, newUser, type Actor } from './support/actors.js';
-import { Db, type ErrorBody, messagesOf, restClient, UUID } from './support/scheduling.js';
+import { allAtOnce, Db, type ErrorBody, messagesOf, restClient, UUID } from './support/scheduling.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 interface ExportBody {
@@ -319,5 +319,38 @@ describe('export and import of jobs (/api/v1/jobs/export, /api/v1/jobs/import)',
       .send({ jobs: jobs.slice(0, 5) });
     expect(fits.status).toBe(200);
     expect(await ownedBy(dave)).toBe(6);
+  });
+
+  it('MAX_JOBS_PER_USER holds for concurrent creates: the limit reached, the rest 429, an audit entry per job', async () => {
+    const erin = await newUser(t, { roles: ['job_manager'] });
+    await rest.createJob(erin, { name: 'first', job_class_string: 'SampleJob', pub_args: ['x'] });
+    // Eight creates lined up behind a table lock reach the check together (the exact check: 6 is far
+    // below max_connections, so no create takes the shared lock).
+    let index = 0;
+    const answers = await allAtOnce(
+      t,
+      8,
+      () =>
+        rest
+          .as(erin)
+          .post('/api/v1/jobs')
+          .send({ name: `racing-${index++}`, job_class_string: 'SampleJob', pub_args: ['x'] }),
+      'jobs',
+    );
+    expect(answers.map((res) => res.status).sort()).toEqual([...Array(5).fill(201), ...Array(3).fill(429)]);
+    for (const res of answers.filter((answer) => answer.status === 429)) {
+      expect(res.body).toEqual({
+        statusCode: 429,
+        message: 'The owner already has 6 jobs: the limit is 6 (MAX_JOBS_PER_USER)',
+        error: 'Too Many Requests',
+      });
+    }
+    expect(await ownedBy(erin)).toBe(6);
+    const added = await db.rows<{ job_id: string }>(
+      `SELECT job_id FROM audit_logs WHERE owner_id = $1 AND event = 'added' ORDER BY job_id`,
+      [erin.id],
+    );
+    const jobs = await db.rows<{ id: string }>('SELECT id FROM jobs WHERE owner_id = $1 ORDER BY id', [erin.id]);
+    expect(added.map((row) => row.job_id)).toEqual(jobs.map((row) => row.id));
   });
 });

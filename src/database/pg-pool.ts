@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /**
  * A client of the pool inside a transaction of {@link PgPool.transaction}, handed to repository
@@ -25,6 +26,9 @@ export interface PoolStats {
 export class PgPool {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** Names of the statements {@link prepared} has seen, by text. */
+  private readonly names = new Map<string, string>();
+
   /** The pool; it exists from the data source's initialisation until it is destroyed. */
   get pool(): pg.Pool {
     const pool = this.current();
@@ -44,6 +48,39 @@ export class PgPool {
     return typeof textOrConfig === 'string'
       ? this.pool.query<Row>(textOrConfig, values)
       : this.pool.query<Row>(textOrConfig);
+  }
+
+  /**
+   * `sql` as a named prepared statement, its name derived from its text: each connection parses and
+   * plans it once, then only binds and executes it (an unnamed statement is parsed, analysed and
+   * planned on every call). For statements whose text comes in a few shapes, never with values in it.
+   */
+  prepared<Row extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    values: unknown[],
+  ): Promise<pg.QueryResult<Row>> {
+    return this.pool.query<Row>({ name: this.nameOf(sql), text: sql, values });
+  }
+
+  /** {@link prepared}, in the transaction of `manager` (a {@link Transactions.run} transaction): on its connection. */
+  async preparedIn<Row extends pg.QueryResultRow = pg.QueryResultRow>(
+    manager: EntityManager,
+    sql: string,
+    values: unknown[],
+  ): Promise<pg.QueryResult<Row>> {
+    const runner = manager.queryRunner;
+    if (!runner?.isTransactionActive) throw new Error('preparedIn needs a transaction of Transactions.run');
+    const client = (await runner.connect()) as pg.PoolClient;
+    return client.query<Row>({ name: this.nameOf(sql), text: sql, values });
+  }
+
+  private nameOf(sql: string): string {
+    let name = this.names.get(sql);
+    if (name === undefined) {
+      name = `cronwarden_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+      this.names.set(sql, name);
+    }
+    return name;
   }
 
   /** A client of its own, for a transaction across several statements (release it when done). */

@@ -14,6 +14,7 @@ import type { AuthUser } from '../access/auth-user.js';
 import { CurrentUser, RequirePermissions } from '../auth/decorators.js';
 import { resolveTimeRange } from '../common/time-range.dto.js';
 import { API_PREFIX } from '../http/api-prefix.js';
+import { AnswersJsonBytes } from '../http/json-list.js';
 import { GuardedJob, JobActionGuard } from '../jobs/job.guards.js';
 import type { JobWithOwner } from '../database/repositories/jobs.repository.js';
 import {
@@ -36,15 +37,15 @@ export class ExecutionsController {
   @ApiOperation({ summary: 'Executions, newest first (time range on scheduled_time, default the last hour)' })
   @ApiOkResponse({ type: ExecutionListResponse })
   @ApiBadRequestResponse({ description: 'Malformed date, unknown state, limit over 1000' })
-  async list(@CurrentUser() user: AuthUser, @Query() query: ExecutionsQueryDto): Promise<ExecutionListResponse> {
-    const { rows, total } = await this.executions.list(user, {
+  @AnswersJsonBytes()
+  async list(@CurrentUser() user: AuthUser, @Query() query: ExecutionsQueryDto): Promise<Buffer> {
+    return this.executions.listJson(user, {
       ...resolveTimeRange(query),
       jobId: query.job_id,
       state: query.state,
       limit: query.limit,
       offset: query.offset,
     });
-    return { executions: rows.map(toExecutionResponse), total };
   }
 
   // Declared before `:execution_id` (a static segment wins in Fastify's router anyway).

@@ -1,9 +1,10 @@
 import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
 import { AccessService, notFound } from '../access/access.service.js';
 import type { AuthUser } from '../access/auth-user.js';
-import { actorOf, AuditLogService } from '../audit-logs/audit-log.service.js';
+import { actorOf, auditRowOf } from '../audit-logs/audit-log.service.js';
 import type { TimeRange } from '../common/time-range.dto.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
+import { jsonListBody, LIST_BUILDS } from '../http/json-list.js';
 import type { ExecutionWithOwner } from '../database/repositories/execution.columns.js';
 import { ExecutionsRepository } from '../database/repositories/executions.repository.js';
 import type { JobWithOwner } from '../database/repositories/jobs.repository.js';
@@ -27,13 +28,17 @@ export class ExecutionsService {
   constructor(
     private readonly executions: ExecutionsRepository,
     private readonly access: AccessService,
-    private readonly audit: AuditLogService,
     private readonly scheduler: SchedulerFacade,
   ) {}
 
   /** Newest first, within the caller's read scope (a job the caller cannot see simply matches nothing). */
-  async list(user: AuthUser, filters: ExecutionFilters): Promise<{ rows: ExecutionWithOwner[]; total: number }> {
-    return this.executions.listPage(this.access.readScope(user), filters, filters);
+  /** One page as the bytes of `GET /executions`'s answer (PostgreSQL writes the items, two builds at a time). */
+  async listJson(user: AuthUser, filters: ExecutionFilters): Promise<Buffer> {
+    const scope = this.access.readScope(user);
+    return LIST_BUILDS.run(async () => {
+      const { items, total } = await this.executions.listPageJson(scope, filters, filters);
+      return jsonListBody('executions', [items], total);
+    });
   }
 
   /**
@@ -77,7 +82,8 @@ export class ExecutionsService {
           : 'Cannot run now: the scheduler is paused on this instance (SCHEDULER_START_PAUSED); nothing runs until an admin resumes it',
       );
     }
-    const outcome = await this.scheduler.runNow(job.id);
+    const { user: username, userId } = auditRowOf({ event: 'custom_run', actor: actorOf(user), ownerId: job.ownerId });
+    const outcome = await this.scheduler.runNow(job.id, { user: username, userId });
     let claimed: ClaimedExecution;
     switch (outcome.kind) {
       case 'missing':
@@ -96,14 +102,6 @@ export class ExecutionsService {
       case 'started':
         claimed = outcome.execution;
     }
-    await this.audit.record({
-      event: 'custom_run',
-      actor: actorOf(user),
-      ownerId: job.ownerId,
-      jobId: job.id,
-      jobName: job.name,
-      description: `run now: execution ${claimed.executionId}`,
-    });
     this.scheduler.start(claimed);
     return claimed.executionId;
   }

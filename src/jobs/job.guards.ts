@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { type AuthUser, hasPermission } from '../access/auth-user.js';
 import type { JobWithOwner } from '../database/repositories/jobs.repository.js';
+import { JobWriter } from './job-writer.js';
 import { JobsService } from './jobs.service.js';
 
 /** A request after the job guards: `job` is the `:job_id` row they loaded and checked, read once. */
@@ -22,12 +23,12 @@ const requestOf = (context: ExecutionContext): JobRequest => context.switchToHtt
 /** 403 before anything else when the body names a job class that needs a permission the caller lacks (code_execute). */
 @Injectable()
 export class JobClassInBodyGuard implements CanActivate {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(private readonly writer: JobWriter) {}
 
   canActivate(context: ExecutionContext): boolean {
     const request = requestOf(context);
     const jobClass = (request.body as { job_class_string?: unknown } | undefined)?.job_class_string;
-    if (typeof jobClass === 'string') this.jobs.assertMayUseClass(request.user, jobClass);
+    if (typeof jobClass === 'string') this.writer.assertMayUseClass(request.user, jobClass);
     return true;
   }
 }
@@ -35,7 +36,7 @@ export class JobClassInBodyGuard implements CanActivate {
 /** 403 before anything else when an import holds a job of a class that needs a permission the caller lacks. */
 @Injectable()
 export class JobClassesInImportGuard implements CanActivate {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(private readonly writer: JobWriter) {}
 
   canActivate(context: ExecutionContext): boolean {
     const request = requestOf(context);
@@ -43,7 +44,7 @@ export class JobClassesInImportGuard implements CanActivate {
     if (!Array.isArray(items)) return true;
     for (const item of items as unknown[]) {
       const jobClass = (item as { job_class_string?: unknown } | null)?.job_class_string;
-      if (typeof jobClass === 'string') this.jobs.assertMayUseClass(request.user, jobClass);
+      if (typeof jobClass === 'string') this.writer.assertMayUseClass(request.user, jobClass);
     }
     return true;
   }
@@ -67,12 +68,15 @@ export class JobActionGuard implements CanActivate {
  */
 @Injectable()
 export class JobClassOfJobGuard implements CanActivate {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly writer: JobWriter,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = requestOf(context);
     request.job ??= await this.jobs.getForAction(request.user, request.params.job_id ?? '');
-    this.jobs.assertMayUseClass(request.user, request.job.jobClassString);
+    this.writer.assertMayUseClass(request.user, request.job.jobClassString);
     return true;
   }
 }

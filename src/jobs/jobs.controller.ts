@@ -15,6 +15,7 @@ import {
 import type { AuthUser } from '../access/auth-user.js';
 import { CurrentUser, RequirePermissions } from '../auth/decorators.js';
 import { API_PREFIX } from '../http/api-prefix.js';
+import { AnswersJsonBytes } from '../http/json-list.js';
 import { ExportJobsQueryDto, ImportJobsDto, JobExportResponse, JobImportResponse } from './dto/job-import.dto.js';
 import { CreateJobDto, PreviewScheduleDto, UpdateJobDto } from './dto/job.dto.js';
 import {
@@ -36,6 +37,7 @@ import {
   OwnerFilterGuard,
 } from './job.guards.js';
 import type { JobWithOwner } from '../database/repositories/jobs.repository.js';
+import { JobTransferService } from './job-transfer.service.js';
 import { JobsService } from './jobs.service.js';
 
 const NOT_FOUND = 'No such job, or another user’s you may not see';
@@ -74,7 +76,10 @@ const VALIDATION =
 @ApiTags('jobs')
 @Controller(`${API_PREFIX}/jobs`)
 export class JobsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly transfer: JobTransferService,
+  ) {}
 
   @Get()
   @RequirePermissions('job_view')
@@ -84,9 +89,9 @@ export class JobsController {
   })
   @ApiOkResponse({ type: JobListResponse })
   @ApiBadRequestResponse({ description: 'limit over 1000, malformed filter, unknown sort' })
-  async list(@CurrentUser() user: AuthUser, @Query() query: JobsQueryDto): Promise<JobListResponse> {
-    const { rows, total } = await this.jobs.list(user, query);
-    return { jobs: rows, total };
+  @AnswersJsonBytes()
+  async list(@CurrentUser() user: AuthUser, @Query() query: JobsQueryDto): Promise<Buffer> {
+    return this.jobs.listJson(user, query);
   }
 
   // Declared before the `:job_id` routes (a static segment wins in Fastify's router anyway).
@@ -118,7 +123,7 @@ export class JobsController {
   @ApiBadRequestResponse({ description: 'A malformed filter' })
   @ApiForbiddenResponse({ description: 'Missing job_view, or owner_id without view_all' })
   async export(@CurrentUser() user: AuthUser, @Query() query: ExportJobsQueryDto): Promise<JobExportResponse> {
-    return { jobs: await this.jobs.export(user, query) };
+    return { jobs: await this.transfer.export(user, query) };
   }
 
   @Post('import')
@@ -144,7 +149,7 @@ export class JobsController {
   @ApiConflictResponse({ description: 'on_conflict=fail (default) and you have jobs of these names already' })
   @ApiTooManyRequestsResponse({ description: 'The batch would pass MAX_JOBS_PER_USER' })
   async import(@CurrentUser() user: AuthUser, @Body() dto: ImportJobsDto): Promise<JobImportResponse> {
-    return this.jobs.importJobs(user, dto.jobs, dto.on_conflict);
+    return this.transfer.importJobs(user, dto.jobs, dto.on_conflict);
   }
 
   @Post()

@@ -11,12 +11,16 @@ import {
   OwnerFilterGuard,
 } from './job.guards.js';
 import { JobsController } from './jobs.controller.js';
+import { JobTransferService } from './job-transfer.service.js';
+import { JobWriter } from './job-writer.js';
 import { JobsService } from './jobs.service.js';
 
 @Module({
   imports: [SchedulerModule, JobClassesModule, ScriptsModule],
   providers: [
     JobsService,
+    JobTransferService,
+    JobWriter,
     JobActionGuard,
     JobClassInBodyGuard,
     JobClassesInImportGuard,

@@ -1,21 +1,16 @@
 import { BadRequestException, ForbiddenException, HttpException, NotFoundException } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
 import { fakeUser } from '../../test/support/fake-user.js';
-import {
-  FAKE_TRANSACTION,
-  fakeConfig,
-  FakeJobsRepository,
-  FakeTransactions,
-} from '../../test/support/new-test-service.js';
+import { fakeConfig, FakeJobsRepository, FakeTransactions } from '../../test/support/new-test-service.js';
 import { AccessService } from '../access/access.service.js';
-import type { AuditEntry, AuditLogService } from '../audit-logs/audit-log.service.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { JobsRepository } from '../database/repositories/jobs.repository.js';
 import type { UsersRepository } from '../database/repositories/users.repository.js';
-import type { Transaction, Transactions } from '../database/transactions.js';
+import type { Transactions } from '../database/transactions.js';
 import type { JobClassRegistry } from '../job-classes/job-class.registry.js';
 import type { SchedulerFacade } from '../scheduler/scheduler.facade.js';
 import type { ScriptsService } from '../scripts/scripts.service.js';
+import { JobWriter } from './job-writer.js';
 import { JobsService } from './jobs.service.js';
 
 /** Classes of this instance: ShellJob is declared (needs code_execute) but disabled here. */
@@ -25,12 +20,10 @@ const DECLARED: Record<string, string | undefined> = { SampleJob: undefined, She
 function newTestService() {
   const jobs = new FakeJobsRepository();
   const transactions = new FakeTransactions();
-  const audits: Array<{ entry: AuditEntry; transaction?: Transaction }> = [];
   const scheduler = {
     registered: [] as string[],
     rescheduled: [] as string[],
     unregistered: [] as string[],
-    announced: [] as Array<{ transaction: Transaction; jobId: string }>,
     register(job: { id: string }) {
       this.registered.push(job.id);
     },
@@ -40,12 +33,15 @@ function newTestService() {
     unregister(id: string) {
       this.unregistered.push(id);
     },
-    announce(transaction: Transaction, jobId: string) {
-      this.announced.push({ transaction, jobId });
-      return Promise.resolve();
-    },
+    changeNotice: (jobId: string) => ({ channel: 'job-changes', payload: jobId }),
     reviewRights: () => Promise.resolve(false),
   };
+  /** The audit entries the writes recorded, in their statements (and the transaction, if any). */
+  const audits = () =>
+    jobs.records.map(({ jobId, record, transaction }) => ({ entry: { ...record.audit, jobId }, transaction }));
+  /** The change notices the writes sent (the job id each announced). */
+  const announced = () =>
+    jobs.records.map(({ record, transaction }) => ({ transaction, jobId: record.notice.payload }));
   const classes = {
     get: (name: string) => (AVAILABLE.includes(name) ? { meta: { jobClassString: name } } : undefined),
     names: () => AVAILABLE,
@@ -54,23 +50,22 @@ function newTestService() {
   };
   const users = { usernameOf: (id: string) => Promise.resolve(id === 'bob' ? 'bob' : null) };
   const config = fakeConfig({ 'jobs.defaultTimeoutSeconds': 60, timezone: 'UTC', 'limits.maxJobsPerUser': 2 });
-  const service = new JobsService(
+  const writer = new JobWriter(
     jobs as unknown as JobsRepository,
     users as unknown as UsersRepository,
-    transactions as unknown as Transactions,
-    new AccessService(),
-    {
-      record: (entry: AuditEntry, transaction?: Transaction) => {
-        audits.push({ entry, transaction });
-        return Promise.resolve();
-      },
-    } as unknown as AuditLogService,
     classes as unknown as JobClassRegistry,
     scheduler as unknown as SchedulerFacade,
     { isUsableBy: () => Promise.resolve(true) } as unknown as ScriptsService,
     config as unknown as ConfigService<AppConfig, true>,
   );
-  return { service, jobs, transactions, audits, scheduler };
+  const service = new JobsService(
+    jobs as unknown as JobsRepository,
+    transactions as unknown as Transactions,
+    new AccessService(),
+    writer,
+    scheduler as unknown as SchedulerFacade,
+  );
+  return { service, jobs, transactions, audits, announced, scheduler };
 }
 
 describe('JobsService (repositories faked)', () => {
@@ -78,20 +73,20 @@ describe('JobsService (repositories faked)', () => {
   const watcher = fakeUser('watcher', ['viewer'], ['view_all']);
   const admin = fakeUser('admin', ['admin']);
 
-  it('creates a job for the caller in one transaction: audited `added`, announced, then registered', async () => {
-    const { service, jobs, audits, scheduler, transactions } = newTestService();
+  it('creates a job for the caller in one statement (the job limit in it): audited `added`, announced, then registered', async () => {
+    const { service, jobs, audits, announced, scheduler, transactions } = newTestService();
     const job = await service.create(alice, { name: 'nightly', job_class_string: 'SampleJob', pub_args: ['x'] });
     expect(jobs.rows).toHaveLength(1);
     expect(job).toMatchObject({ name: 'nightly', ownerId: 'alice', owner: { id: 'alice', username: 'alice' } });
     expect(job.nextRunTime).toBeInstanceOf(Date);
-    expect(transactions.runs).toBe(1);
-    expect(audits).toEqual([
+    expect(transactions.runs).toBe(0);
+    expect(audits()).toEqual([
       {
-        entry: expect.objectContaining({ event: 'added', ownerId: 'alice', jobId: job.id }) as AuditEntry,
-        transaction: FAKE_TRANSACTION,
+        entry: expect.objectContaining({ event: 'added', ownerId: 'alice', jobId: job.id }) as unknown,
+        transaction: undefined,
       },
     ]);
-    expect(scheduler.announced).toEqual([{ transaction: FAKE_TRANSACTION, jobId: job.id }]);
+    expect(announced()).toEqual([{ transaction: undefined, jobId: job.id }]);
     expect(scheduler.registered).toEqual([job.id]);
   });
 
@@ -113,6 +108,17 @@ describe('JobsService (repositories faked)', () => {
     expect(jobs.rows).toHaveLength(2);
   });
 
+  it('holds the job limit with the shared lock far from it and counts exactly near it (max_connections 2)', async () => {
+    const { service, jobs, transactions } = newTestService();
+    const create = (name: string) => service.create(alice, { name, job_class_string: 'SampleJob', pub_args: ['x'] });
+    await create('first'); // 0 jobs + 1 in reserve < 2: shared
+    await create('second'); // 1 + 1 is not < 2: shared refused, then exact: 1 < 2
+    await expect(create('third')).rejects.toMatchObject({ status: 429 });
+    expect(jobs.locks).toEqual(['shared', 'shared', 'exclusive', 'shared', 'exclusive']);
+    expect(transactions.runs).toBe(0);
+    expect(jobs.rows.map((job) => job.name)).toEqual(['first', 'second']);
+  });
+
   it('returns 404 for another user’s job and for a malformed id; view_all sees it', async () => {
     const { service, jobs } = newTestService();
     const bobs = jobs.add({ ownerId: 'bob' });
@@ -130,7 +136,7 @@ describe('JobsService (repositories faked)', () => {
   });
 
   it('updates the job the guard loaded without reading it again, writing only the columns that change', async () => {
-    const { service, jobs, audits, scheduler } = newTestService();
+    const { service, jobs, audits, scheduler, transactions } = newTestService();
     const current = jobs.add({
       ownerId: 'alice',
       name: 'old',
@@ -142,17 +148,26 @@ describe('JobsService (repositories faked)', () => {
     expect(jobs.updates).toHaveLength(1);
     expect(Object.keys(jobs.updates[0].patch).sort()).toEqual(['hour', 'name', 'nextRunTime']);
     expect(updated).toMatchObject({ name: 'new', hour: '2', owner: { username: 'alice' } });
-    expect(audits[0].entry).toMatchObject({ event: 'modified', description: 'name: "old" → "new"; hour: "1" → "2"' });
+    expect(audits()).toEqual([
+      {
+        entry: expect.objectContaining({
+          event: 'modified',
+          description: 'name: "old" → "new"; hour: "1" → "2"',
+        }) as unknown,
+        transaction: undefined,
+      },
+    ]);
+    expect(transactions.runs).toBe(0);
     expect(scheduler.rescheduled).toEqual([current.id]);
   });
 
   it('writes nothing when a PUT changes nothing', async () => {
-    const { service, jobs, audits, scheduler } = newTestService();
+    const { service, jobs, audits, announced } = newTestService();
     const current = jobs.add({ ownerId: 'alice', name: 'same' });
     await service.update(alice, current, { name: 'same' });
     expect(jobs.updates).toEqual([]);
-    expect(audits).toEqual([]);
-    expect(scheduler.announced).toEqual([]);
+    expect(audits()).toEqual([]);
+    expect(announced()).toEqual([]);
   });
 
   it('answers 403 to changing one’s own job of a disabled class that needs code_execute (not 400)', async () => {
@@ -168,17 +183,18 @@ describe('JobsService (repositories faked)', () => {
     const paused = await service.pause(alice, current);
     expect(paused).toMatchObject({ paused: true, nextRunTime: null });
     expect(jobs.updates).toEqual([{ id: current.id, patch: { paused: true, nextRunTime: null } }]);
-    expect(audits.map(({ entry }) => entry.event)).toEqual(['paused']);
+    expect(audits().map(({ entry }) => entry.event)).toEqual(['paused']);
     expect(scheduler.rescheduled).toEqual([current.id]);
   });
 
-  it('deletes in one transaction, audited and announced, then unregisters the timer', async () => {
-    const { service, jobs, audits, scheduler } = newTestService();
+  it('deletes in one statement (no transaction of several), audited and announced, then unregisters the timer', async () => {
+    const { service, jobs, audits, announced, scheduler, transactions } = newTestService();
     const current = jobs.add({ ownerId: 'alice', name: 'gone' });
     await service.remove(alice, current);
     expect(jobs.deleted).toEqual([current.id]);
-    expect(audits[0].entry).toMatchObject({ event: 'deleted', jobName: 'gone' });
-    expect(scheduler.announced).toEqual([{ transaction: FAKE_TRANSACTION, jobId: current.id }]);
+    expect(audits()[0].entry).toMatchObject({ event: 'deleted', jobName: 'gone' });
+    expect(announced()).toEqual([{ transaction: undefined, jobId: current.id }]);
+    expect(transactions.runs).toBe(0);
     expect(scheduler.unregistered).toEqual([current.id]);
   });
 

@@ -2,7 +2,7 @@ import { BadRequestException } from '@nestjs/common';
 import type { AuthUser } from '../access/auth-user.js';
 import { ADMIN_ROLE } from '../access/permissions.js';
 import { formatTable } from '../cli-output.js';
-import type { JobsService } from '../jobs/jobs.service.js';
+import type { JobTransferService } from '../jobs/job-transfer.service.js';
 import type { UsersService } from '../users/users.service.js';
 import { mapNdschedulerJobs, type MappedJob, type NdschedulerJob, ndschedulerJobsOf } from './ndscheduler-mapping.js';
 
@@ -100,7 +100,7 @@ async function ownerOf(users: UsersService, username: string | undefined): Promi
  * nothing). A dry run does all of it and rolls back.
  */
 export async function importFromNdscheduler(
-  services: { jobs: JobsService; users: UsersService },
+  services: { jobs: JobTransferService; users: UsersService },
   actor: AuthUser,
   options: NdschedulerImportOptions,
 ): Promise<NdschedulerImportReport> {

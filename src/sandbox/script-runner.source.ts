@@ -91,7 +91,12 @@ function fit(json, maxBytes) {
 }
 
 // No SIGTERM handler here: the runner is PID 1 of its sandbox, so a stop kills it at once unless the
-// script handles SIGTERM itself (then SIGKILL follows 2 s later).
+// script handles SIGTERM itself (then SIGKILL follows 2 s later). Node catches SIGTERM from its start
+// (to restore the terminal, then it re-raises the signal, which a namespace's PID 1 ignores), so the
+// sandbox would always see a handler and wait: one listener added and removed leaves SIGTERM at its
+// default (libuv resets it), and only the script's own listener catches it again.
+const noop = () => undefined;
+process.on('SIGTERM', noop).off('SIGTERM', noop);
 process.on('uncaughtException', (error) => finish({ kind: 'threw', error: describe(error), uncaught: true }));
 
 

@@ -324,6 +324,34 @@ describe('CronSchedule.nextAfter', () => {
   });
 });
 
+describe('CronSchedule sharing and its memo of the next fire', () => {
+  it('builds one schedule per fields and time zone, and shares it', () => {
+    const fields = cronFieldsWithDefaults({ second: '*/7', minute: '3-40' });
+    expect(CronSchedule.create(fields, 'Europe/Berlin')).toBe(CronSchedule.create({ ...fields }, 'Europe/Berlin'));
+    expect(CronSchedule.create(fields, 'Europe/Berlin')).not.toBe(CronSchedule.create(fields, 'UTC'));
+  });
+
+  it('answers from its memo exactly as a search would, in any order of questions, across a DST change', () => {
+    const fields = cronFieldsWithDefaults({ second: '*/7', minute: '*/3', hour: '1-3' });
+    const memoised = CronSchedule.create(fields, 'Europe/Berlin');
+    // another instance (built without the fire check): its answers come from searches in another order
+    const reference = CronSchedule.fromStored(fields, 'Europe/Berlin');
+    expect(reference).not.toBe(memoised);
+    let seed = 42;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    let at = Date.parse('2026-10-25T00:00:00Z');
+    const asked: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      at += Math.floor(random() * 20_000) - (i % 10 === 0 ? 60_000 : 0);
+      asked.push(at);
+    }
+    const expected = new Map(
+      [...asked].sort(() => random() - 0.5).map((ms) => [ms, reference.nextAfter(new Date(ms))?.getTime()]),
+    );
+    for (const ms of asked) expect([ms, memoised.nextAfter(new Date(ms))?.getTime()]).toEqual([ms, expected.get(ms)]);
+  });
+});
+
 describe('day_of_week numbering (crontab: 0 and 7 are Sunday)', () => {
   // 2026-11-27 is a Friday
   const week = ['2026-11-26T12:00:00Z', '2026-12-03T12:00:00Z'] as const;

@@ -309,6 +309,24 @@ export function scheduleProblems(fields: CronFields, timezone: string, now: Date
   return analyse(fields, timezone, now).problems;
 }
 
+/**
+ * Schedules built, by fields, time zone and whether the search that proves they fire was made: a
+ * CronSchedule never changes, so jobs with the same schedule share one (and its memo of the next
+ * fire), and a write does not parse an expression already seen. The oldest go first past the bound.
+ */
+const BUILT = new Map<string, CronSchedule>();
+const BUILT_MAX = 2000;
+
+function cacheKey(fields: CronFields, timezone: string, checkFires: boolean): string | null {
+  const parts: string[] = [checkFires ? 'checked' : 'stored', timezone];
+  for (const field of CRON_FIELDS) {
+    const value: unknown = (fields as Partial<Record<CronFieldName, unknown>>)[field];
+    if (typeof value !== 'string') return null;
+    parts.push(value);
+  }
+  return typeof timezone === 'string' ? parts.join('\u0000') : null;
+}
+
 export class CronSchedule {
   /** As a {@link Schedule} of `schedule.ts` (the cron trigger, unbounded). */
   readonly trigger = 'cron';
@@ -322,6 +340,10 @@ export class CronSchedule {
     readonly cronTime: CronTime,
     private readonly secondsAhead: readonly number[],
   ) {}
+
+  /** The last answer of {@link nextAfter} (`memoNext`, epoch ms) and the instant it was asked for. */
+  private memoAfter = Number.POSITIVE_INFINITY;
+  private memoNext = Number.NEGATIVE_INFINITY;
 
   /** @throws ScheduleError listing every problem (see {@link scheduleProblems}). */
   static create(fields: CronFields, timezone: string): CronSchedule {
@@ -338,10 +360,24 @@ export class CronSchedule {
   }
 
   private static build(fields: CronFields, timezone: string, checkFires: boolean): CronSchedule {
+    const key = cacheKey(fields, timezone, checkFires);
+    const cached = key === null ? undefined : BUILT.get(key);
+    if (cached) return cached;
     const { problems, expression, cronTime } = analyse(fields, timezone, new Date(), checkFires);
     if (problems.length > 0 || expression === undefined || cronTime === undefined) throw new ScheduleError(problems);
     const given = Object.freeze(Object.fromEntries(CRON_FIELDS.map((field) => [field, fields[field]])) as CronFields);
-    return new CronSchedule(given, timezone, expression, cronTime, secondsAheadTable(expression.split(' ')[0]));
+    const schedule = new CronSchedule(
+      given,
+      timezone,
+      expression,
+      cronTime,
+      secondsAheadTable(expression.split(' ')[0]),
+    );
+    if (key !== null) {
+      if (BUILT.size >= BUILT_MAX) BUILT.delete(BUILT.keys().next().value as string);
+      BUILT.set(key, schedule);
+    }
+    return schedule;
   }
 
   /**
@@ -350,6 +386,18 @@ export class CronSchedule {
    */
   nextAfter(after: Date): Date | null {
     assertDate('after', after);
+    const afterMs = after.getTime();
+    // The first fire after t0 is also the first after any t in [t0, that fire): no fire lies between.
+    if (afterMs >= this.memoAfter && afterMs < this.memoNext) return new Date(this.memoNext);
+    const next = this.computeNextAfter(after);
+    if (next !== null) {
+      this.memoAfter = afterMs;
+      this.memoNext = next.getTime();
+    }
+    return next;
+  }
+
+  private computeNextAfter(after: Date): Date | null {
     const afterMs = after.getTime();
     let cursor = this.searchStart(after);
     // One retry is enough (see the file comment); the bound only guards against a library change.

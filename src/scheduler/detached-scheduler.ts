@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { JOB_CHANGES_CHANNEL, notify } from '../database/channels.js';
+import { JOB_CHANGES_CHANNEL } from '../database/channels.js';
+import type { ChannelNotice } from '../database/repositories/write-record.sql.js';
 import type { Transaction } from '../database/transactions.js';
 import { OwnerRights } from './owner-rights.js';
 import type { SchedulerFacade } from './scheduler.facade.js';
@@ -8,7 +9,7 @@ import type { SchedulerFacade } from './scheduler.facade.js';
  * Stand-ins for {@link JobTimerRegistry} and {@link JobSync} in a process that writes jobs but never
  * fires them (the operator CLI): no timers of its own, and every change announced with the same
  * NOTIFY as the server's, so each running instance schedules the job at once (a message that is not
- * from itself). Only the methods JobsService calls exist.
+ * from itself). Only the methods the job services call exist.
  */
 @Injectable()
 export class DetachedJobTimers {
@@ -31,21 +32,21 @@ export class DetachedJobSync {
   /** The `from` of its messages: never an instance's id, so every instance reloads the job. */
   static readonly SENDER = 'cli';
 
-  async announce(transaction: Transaction, jobId: string): Promise<void> {
-    await notify(transaction, JOB_CHANGES_CHANNEL, JSON.stringify({ job: jobId, from: DetachedJobSync.SENDER }));
+  changeNotice(jobId: string): ChannelNotice {
+    return { channel: JOB_CHANGES_CHANNEL, payload: JSON.stringify({ job: jobId, from: DetachedJobSync.SENDER }) };
   }
 }
 
 /**
  * The {@link SchedulerFacade} of a process that writes jobs but never fires them (the operator CLI):
  * timers are the running servers' business, changes are announced to them, and an owner's rights are
- * reviewed in the writing transaction as on a server. Only the methods JobsService calls when it
- * creates, changes or deletes jobs exist.
+ * reviewed in the writing transaction as on a server. Only the methods the job services call when they
+ * create, change or delete jobs exist.
  */
 @Injectable()
 export class DetachedSchedulerFacade implements Pick<
   SchedulerFacade,
-  'register' | 'reschedule' | 'unregister' | 'announce' | 'reviewRights'
+  'register' | 'reschedule' | 'unregister' | 'changeNotice' | 'reviewRights'
 > {
   private readonly timers = new DetachedJobTimers();
   private readonly sync = new DetachedJobSync();
@@ -64,8 +65,8 @@ export class DetachedSchedulerFacade implements Pick<
     this.timers.unregister();
   }
 
-  announce(transaction: Transaction, jobId: string): Promise<void> {
-    return this.sync.announce(transaction, jobId);
+  changeNotice(jobId: string): ChannelNotice {
+    return this.sync.changeNotice(jobId);
   }
 
   async reviewRights(jobId: string, transaction: Transaction): Promise<boolean> {

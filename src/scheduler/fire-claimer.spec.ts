@@ -19,6 +19,8 @@ import type { OwnerRights } from './owner-rights.js';
 
 const INSTANCE = { id: 'instance-1', hostname: 'host', pid: 4242 };
 const MAX_RUNNING_PER_USER = 3;
+/** Who asks for the run-nows below. */
+const ALICE = { user: 'alice', userId: '00000000-0000-4000-8000-00000000a11c' };
 
 function newTestService() {
   const jobs = new FakeJobsRepository();
@@ -211,7 +213,7 @@ describe('FireClaimer (repositories faked)', () => {
   describe('runNow', () => {
     it('answers missing without starting anything when the job does not exist', async () => {
       const { claimer, executions, pool } = newTestService();
-      expect(await claimer.runNow('00000000-0000-4000-8000-000000000000')).toEqual({ kind: 'missing' });
+      expect(await claimer.runNow('00000000-0000-4000-8000-000000000000', ALICE)).toEqual({ kind: 'missing' });
       expect(executions.runNows).toEqual([]);
       expect(pool.transactions).toBe(1);
     });
@@ -231,7 +233,7 @@ describe('FireClaimer (repositories faked)', () => {
         state: 'running' as const,
       };
       executions.runNowDecision = { verdict: 'started', execution };
-      expect(await claimer.runNow(job.id)).toEqual({ kind: 'started', execution });
+      expect(await claimer.runNow(job.id, ALICE)).toEqual({ kind: 'started', execution });
       expect(pool.transactions).toBe(1);
       expect(jobs.calls).toEqual([{ method: 'lockForRunNowAcrossOwners', transaction: FAKE_PG_TRANSACTION }]);
       expect(executions.runNows).toEqual([
@@ -262,7 +264,7 @@ describe('FireClaimer (repositories faked)', () => {
       const { claimer, jobs, executions } = newTestService();
       const job = jobs.add({ ownerId: 'alice' });
       executions.runNowDecision = decision;
-      expect(await claimer.runNow(job.id)).toEqual(outcome);
+      expect(await claimer.runNow(job.id, ALICE)).toEqual(outcome);
     });
   });
 });

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/app-config.js';
 import type { ExecutionState } from '../database/entities/execution.entity.js';
 import type { ClaimedExecution } from '../database/repositories/claimed-execution.js';
-import { ExecutionsRepository } from '../database/repositories/executions.repository.js';
+import { ExecutionsRepository, type RunNowActor } from '../database/repositories/executions.repository.js';
 import { JobsRepository } from '../database/repositories/jobs.repository.js';
 import { PgPool } from '../database/pg-pool.js';
 import { Transactions } from '../database/transactions.js';
@@ -154,7 +154,7 @@ export class FireClaimer {
    * before: no check-then-insert race (six concurrent run-nows of a job with max_instances 1 start
    * exactly one).
    */
-  async runNow(jobId: string): Promise<RunNowOutcome> {
+  async runNow(jobId: string, actor: RunNowActor): Promise<RunNowOutcome> {
     const decision = await this.pool.transaction(async (transaction) => {
       if (!(await this.jobs.lockForRunNowAcrossOwners(transaction, jobId))) return null;
       return this.executions.startRunNowAcrossOwners(
@@ -163,6 +163,7 @@ export class FireClaimer {
         this.instance,
         this.rights.requirements(),
         this.maxRunningPerUser,
+        actor,
       );
     });
     if (!decision) return { kind: 'missing' };

@@ -46,6 +46,8 @@ export class FireDispatcher {
   private readonly ticked = new Set<string>();
   private tickFlushScheduled = false;
   private backgroundScheduled = false;
+  /** The next background turn also looks again at the jobs that were beyond the horizon. */
+  private recheckFarPending = false;
   private recheck: NodeJS.Timeout | undefined;
   private active = false;
   /** Dispatches whose claims have not answered yet. */
@@ -226,17 +228,20 @@ export class FireDispatcher {
    * Computes `following` fires a slice at a time, so registering or firing thousands of jobs never
    * blocks, and only for jobs due within the next two minutes (a job firing daily needs it once a day).
    */
-  private scheduleBackgroundWork(): void {
+  private scheduleBackgroundWork(recheckFar = false): void {
+    this.recheckFarPending ||= recheckFar;
     if (this.backgroundScheduled) return;
     this.backgroundScheduled = true;
     setImmediate(() => {
       this.backgroundScheduled = false;
-      const near = this.timeline.computeFollowing(FOLLOWING_PER_TURN, Date.now() + FOLLOWING_HORIZON_MS);
+      const far = this.recheckFarPending;
+      this.recheckFarPending = false;
+      const near = this.timeline.computeFollowing(FOLLOWING_PER_TURN, Date.now() + FOLLOWING_HORIZON_MS, far);
       if (near > 0) this.scheduleBackgroundWork();
       else if (this.timeline.pendingFollowing > 0 && !this.recheck) {
         this.recheck = setTimeout(() => {
           this.recheck = undefined;
-          this.scheduleBackgroundWork();
+          this.scheduleBackgroundWork(true);
         }, FOLLOWING_RECHECK_MS);
         this.recheck.unref();
       }

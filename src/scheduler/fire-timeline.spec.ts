@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { CronSchedule, cronFieldsWithDefaults } from './cron-schedule.js';
 import { FireTimeline } from './fire-timeline.js';
 
@@ -25,6 +26,32 @@ describe('FireTimeline', () => {
     expect(timeline.get('a')?.following).toBe(at('2026-01-01T00:00:10Z').getTime());
     timeline.set('c', everyFiveSeconds, at('2026-01-01T00:00:05Z'));
     expect(timeline.followingOf(timeline.get('c')!)).toBe(at('2026-01-01T00:00:10Z').getTime());
+  });
+
+  it('sets far entries aside, so each turn looks only at new ones, and looks at them again on request', () => {
+    const timeline = new FireTimeline();
+    const horizon = at('2026-01-01T00:01:00Z').getTime();
+    for (let i = 0; i < 1000; i++) timeline.set(`far-${i}`, everyFiveSeconds, at('2026-01-01T01:00:00Z'));
+    // how many entries a turn looks up in the timeline's own map
+    const entries = (timeline as unknown as { entries: Map<string, unknown> }).entries;
+    const visits = jest.spyOn(Map.prototype, 'get');
+    const lookups = () => visits.mock.contexts.filter((map) => map === entries).length;
+    expect(timeline.computeFollowing(10, horizon)).toBe(0);
+    const firstTurn = lookups();
+    timeline.set('near', everyFiveSeconds, at('2026-01-01T00:00:05Z'));
+    visits.mockClear();
+    expect(timeline.computeFollowing(10, horizon)).toBe(0);
+    const secondTurn = lookups();
+    visits.mockRestore();
+    expect(secondTurn).toBe(1);
+    expect(firstTurn).toBeGreaterThanOrEqual(1000);
+    expect(timeline.get('near')?.following).toBe(at('2026-01-01T00:00:10Z').getTime());
+    expect(timeline.get('far-0')?.following).toBeUndefined();
+    expect(timeline.pendingFollowing).toBe(1000);
+    // an hour later the far ones are near: a recheck computes them
+    expect(timeline.computeFollowing(2000, at('2026-01-01T01:00:00Z').getTime(), true)).toBe(0);
+    expect(timeline.get('far-0')?.following).toBe(at('2026-01-01T01:00:05Z').getTime());
+    expect(timeline.pendingFollowing).toBe(0);
   });
 
   it('forgets removed jobs and ignores stale positions of moved ones', () => {

@@ -25,7 +25,10 @@ interface HeapItem {
 export class FireTimeline {
   private readonly entries = new Map<string, TimelineEntry>();
   private heap: HeapItem[] = [];
+  /** Entries without `following` to look at on the next {@link computeFollowing}. */
   private readonly needsFollowing = new Set<string>();
+  /** Entries without `following` that were beyond the horizon when last looked at: looked at again only on request. */
+  private readonly farWithoutFollowing = new Set<string>();
 
   get size(): number {
     return this.entries.size;
@@ -46,6 +49,7 @@ export class FireTimeline {
   remove(jobId: string): void {
     this.entries.delete(jobId);
     this.needsFollowing.delete(jobId);
+    this.farWithoutFollowing.delete(jobId);
   }
 
   /** Moves a job on to a later fire (after a claim or a catch-up); null: nothing more to fire. */
@@ -84,9 +88,14 @@ export class FireTimeline {
 
   /**
    * Computes `following` for up to `budget` entries that lack it and fire before `horizon` (epoch ms);
-   * later ones wait until they come near. Returns how many near entries still lack it.
+   * later ones are set aside and looked at again only when `recheckFar` is true (so that registering
+   * jobs one by one never scans all the far ones each time). Returns how many near entries still lack it.
    */
-  computeFollowing(budget: number, horizon = Number.POSITIVE_INFINITY): number {
+  computeFollowing(budget: number, horizon = Number.POSITIVE_INFINITY, recheckFar = false): number {
+    if (recheckFar) {
+      for (const jobId of this.farWithoutFollowing) this.needsFollowing.add(jobId);
+      this.farWithoutFollowing.clear();
+    }
     let remaining = 0;
     for (const jobId of this.needsFollowing) {
       const entry = this.entries.get(jobId);
@@ -94,7 +103,11 @@ export class FireTimeline {
         this.needsFollowing.delete(jobId);
         continue;
       }
-      if (entry.next > horizon) continue;
+      if (entry.next > horizon) {
+        this.needsFollowing.delete(jobId);
+        this.farWithoutFollowing.add(jobId);
+        continue;
+      }
       if (budget-- <= 0) {
         remaining += 1;
         continue;
@@ -106,7 +119,7 @@ export class FireTimeline {
 
   /** Entries still waiting for their `following` (near or far). */
   get pendingFollowing(): number {
-    return this.needsFollowing.size;
+    return this.needsFollowing.size + this.farWithoutFollowing.size;
   }
 
   /** `following` of an entry, computed now if the background work has not got to it yet. */
@@ -115,6 +128,7 @@ export class FireTimeline {
     const following = entry.schedule.nextAfter(new Date(entry.next))?.getTime() ?? null;
     entry.following = following;
     this.needsFollowing.delete(entry.jobId);
+    this.farWithoutFollowing.delete(entry.jobId);
     return following;
   }
 

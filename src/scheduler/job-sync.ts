@@ -2,10 +2,10 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/app-config.js';
 import { ChannelListener } from '../database/channel-listener.js';
-import { EXECUTION_STOPS_CHANNEL, JOB_CHANGES_CHANNEL, notify, OWNER_RIGHTS_CHANNEL } from '../database/channels.js';
+import { EXECUTION_STOPS_CHANNEL, JOB_CHANGES_CHANNEL, OWNER_RIGHTS_CHANNEL } from '../database/channels.js';
 import { ExecutionsRepository } from '../database/repositories/executions.repository.js';
 import { JobsRepository } from '../database/repositories/jobs.repository.js';
-import type { Transaction } from '../database/transactions.js';
+import type { ChannelNotice } from '../database/repositories/write-record.sql.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { InstanceIdentity } from './instance.js';
 import { JobTimerRegistry } from './job-timer.registry.js';
@@ -74,10 +74,10 @@ export class JobSync implements OnApplicationBootstrap, OnApplicationShutdown {
     this.listener.onResumed(handler);
   }
 
-  /** Announces a change of `jobId` to every instance, when `transaction` commits. */
-  async announce(transaction: Transaction, jobId: string): Promise<void> {
+  /** The NOTIFY that announces a change of `jobId` to the other instances (for a write statement that sends it). */
+  changeNotice(jobId: string): ChannelNotice {
     const message: ChangeMessage = { job: jobId, from: this.instance.id };
-    await notify(transaction, JOB_CHANGES_CHANNEL, JSON.stringify(message));
+    return { channel: JOB_CHANGES_CHANNEL, payload: JSON.stringify(message) };
   }
 
   async onApplicationBootstrap(): Promise<void> {

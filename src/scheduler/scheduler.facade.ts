@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { RunNowActor } from '../database/repositories/executions.repository.js';
 import type { InstanceRow } from '../database/repositories/instances.repository.js';
 import type { SchedulableJobRecord } from '../database/repositories/jobs.repository.js';
+import type { ChannelNotice } from '../database/repositories/write-record.sql.js';
 import type { Transaction } from '../database/transactions.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { type ClaimedExecution, FireClaimer, type RunNowOutcome } from './fire-claimer.js';
@@ -59,9 +61,9 @@ export class SchedulerFacade {
     this.timers.unregister(jobId);
   }
 
-  /** Tells every instance that the job changed, when `transaction` commits. */
-  announce(transaction: Transaction, jobId: string): Promise<void> {
-    return this.sync.announce(transaction, jobId);
+  /** The NOTIFY announcing a change of `jobId`, for a write statement that sends it when it commits. */
+  changeNotice(jobId: string): ChannelNotice {
+    return this.sync.changeNotice(jobId);
   }
 
   /** Suspends or lifts the suspension of a job by its owner's rights now; true when it changed. */
@@ -69,9 +71,9 @@ export class SchedulerFacade {
     return (await this.rights.review({ jobId }, transaction)).includes(jobId);
   }
 
-  /** Claims a run-now execution of a job (limits checked in the claim). */
-  runNow(jobId: string): Promise<RunNowOutcome> {
-    return this.claimer.runNow(jobId);
+  /** Claims a run-now execution of a job (limits checked in the claim), audited `custom_run` by `actor` in its statement. */
+  runNow(jobId: string, actor: RunNowActor): Promise<RunNowOutcome> {
+    return this.claimer.runNow(jobId, actor);
   }
 
   /** Runs a claimed execution on this instance. */

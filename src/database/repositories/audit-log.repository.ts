@@ -4,6 +4,7 @@ import { Between, DataSource, type EntityManager, type FindOptionsWhere, IsNull,
 import type { AuditScope } from '../../access/access.service.js';
 import { ownerCondition } from '../../access/owner-scope.js';
 import { AuditLog } from '../entities/audit-log.entity.js';
+import type { AuditRow } from './write-record.sql.js';
 
 export interface AuditLogListFilters {
   start: Date;
@@ -17,10 +18,7 @@ export interface AuditLogListFilters {
 export class AuditLogRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(
-    row: Pick<AuditLog, 'event' | 'user' | 'userId' | 'ownerId' | 'jobId' | 'jobName' | 'description'>,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<void> {
+  async insert(row: AuditRow, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.insert(AuditLog, row);
   }
 

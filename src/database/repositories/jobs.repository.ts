@@ -19,9 +19,11 @@ import {
   SCHEDULABLE_FIELDS,
   type SchedulableField,
 } from './job.columns.js';
+import { isoTextSql, jsonObjectSql } from './json-text.sql.js';
 import { isUuid, ownerSql } from './owner-filter.js';
 import { refusalSql, type RightsRequirements } from './owner-rights.sql.js';
-import { RETRY_SKIPPED_DELETED, RETRY_SKIPPED_PAUSED, SKIP_PENDING_RETRIES_SQL } from './retries.sql.js';
+import { RETRY_SKIPPED_DELETED, RETRY_SKIPPED_PAUSED, skipPendingRetriesSql } from './retries.sql.js';
+import { type WriteRecord, writeRecordSql } from './write-record.sql.js';
 
 /** A fire of a suspended job, passed over by the claim (next_run_time advanced, nothing recorded). */
 export interface SuspendedFire {
@@ -70,24 +72,12 @@ export interface JobListPage {
   offset: number;
 }
 
-export interface JobListItem {
-  job: JobWithOwner;
-  lastExecution: { id: string; state: ExecutionState; scheduledTime: Date } | null;
-}
-
 /** A job whose latest finished run failed or timed out, with that run. */
 export interface FailingJob {
   id: string;
   name: string;
   lastExecution: { id: string; state: ExecutionState; scheduledTime: Date };
 }
-
-type ListRow = JobRow & {
-  owner_username: string;
-  last_execution_id: string | null;
-  last_execution_state: ExecutionState | null;
-  last_execution_scheduled_time: Date | null;
-};
 
 const SORT_COLUMNS: Record<JobSortKey, string> = {
   name: 'j.name',
@@ -99,12 +89,74 @@ const SORT_COLUMNS: Record<JobSortKey, string> = {
 
 /** The ORDER BY of a job list: the column, then job_id in the same direction (stable pages). */
 function orderByOf(sort: JobListPage['sort']): string {
-  const descending = sort.startsWith('-');
-  const direction = descending ? 'DESC' : 'ASC';
-  const key = (descending ? sort.slice(1) : sort) as JobSortKey;
-  const nulls = key === 'next_run_time' ? ' NULLS LAST' : '';
-  return `${SORT_COLUMNS[key]} ${direction}${nulls}, j.id ${direction}`;
+  return `${sortColumnOf(sort)} ${sortDirection(sort)}, j.id ${sortDirection(sort, true)}`;
 }
+
+/** The column a job list is sorted by. */
+function sortColumnOf(sort: JobListPage['sort']): string {
+  return SORT_COLUMNS[(sort.startsWith('-') ? sort.slice(1) : sort) as JobSortKey];
+}
+
+/** `ASC` or `DESC`, with `NULLS LAST` for the next fire time unless for the tie-breaking id. */
+function sortDirection(sort: JobListPage['sort'], tieBreak = false): string {
+  const direction = sort.startsWith('-') ? 'DESC' : 'ASC';
+  return !tieBreak && sort.replace('-', '') === 'next_run_time' ? `${direction} NULLS LAST` : direction;
+}
+
+/**
+ * A job list item's JSON (`toJobResponse` of the row `j` with owner `u`, then `last_execution` of `le`),
+ * in two halves around `pub_args`: `head` ends before it, `tail` starts after it.
+ */
+const JOB_ITEM_JSON = {
+  head: jsonObjectSql([
+    ['job_id', 'j.id'],
+    ['name', 'j.name'],
+    ['job_class_string', 'j.job_class_string'],
+  ]),
+  tail: jsonObjectSql([
+    ['month', 'j.month'],
+    ['day_of_week', 'j.day_of_week'],
+    ['day', 'j.day'],
+    ['hour', 'j.hour'],
+    ['minute', 'j.minute'],
+    ['second', 'j.second'],
+    ['timezone', 'j.timezone'],
+    ['paused', 'j.paused'],
+    ['next_run_time', isoTextSql('j.next_run_time')],
+    ['max_instances', 'j.max_instances'],
+    ['timeout_seconds', 'j.timeout_seconds'],
+    ['misfire_grace_seconds', 'j.misfire_grace_seconds'],
+    ['coalesce', 'j.coalesce'],
+    ['suspended_reason', 'j.suspended_reason'],
+    [
+      'owner',
+      jsonObjectSql([
+        ['id', 'j.owner_id'],
+        ['username', 'u.username'],
+      ]),
+    ],
+    ['created_time', isoTextSql('j.created_time')],
+    ['updated_time', isoTextSql('j.updated_time')],
+    ['trigger', 'j.trigger'],
+    ['interval_seconds', 'j.interval_seconds'],
+    ['run_date', isoTextSql('j.run_date')],
+    ['start_date', isoTextSql('j.start_date')],
+    ['end_date', isoTextSql('j.end_date')],
+    ['jitter_seconds', 'j.jitter_seconds'],
+    ['retries', 'j.retries'],
+    ['retry_delay_seconds', 'j.retry_delay_seconds'],
+    ['retry_backoff', 'j.retry_backoff'],
+    ['retry_delay_max_seconds', 'j.retry_delay_max_seconds'],
+    [
+      'last_execution',
+      `CASE WHEN le.id IS NULL THEN NULL ELSE ${jsonObjectSql([
+        ['execution_id', 'le.id'],
+        ['state', 'le.state'],
+        ['scheduled_time', isoTextSql('le.scheduled_time')],
+      ])} END`,
+    ],
+  ]),
+};
 
 /** Every job column, alias `j` (computed once). */
 const JOB_COLUMNS_J = jobColumnsSql(ALL_JOB_FIELDS, 'j');
@@ -159,16 +211,20 @@ export class JobsRepository {
   }
 
   /**
-   * One page of jobs within `scope`, each with its latest execution, and the total: two named
-   * prepared statements per filter shape and order (the page, read in index order for the default
-   * order; the count), no entity hydration — this is the hottest read. The latest execution is one
-   * index probe per row of the page (LATERAL over UQ_executions_job_scheduled), never a query per job.
+   * One page of jobs within `scope`, each with its latest execution, as the JSON text of its item in
+   * `GET /jobs` (`toJobResponse` and `last_execution`, byte for byte), joined by commas and given as
+   * parts to write one after the other, and the total: two named prepared statements per filter shape
+   * and order (the page, read in index order for the default order; the count). PostgreSQL writes each
+   * item's JSON ({@link JOB_ITEM_JSON}) but for `pub_args` (jsonb: PostgreSQL writes it with spaces and
+   * its own number forms), which Node parses and stringifies between the two halves. The latest
+   * execution is one index probe per row of the page (LATERAL over UQ_executions_job_scheduled), never
+   * a query per job. This is the hottest read.
    */
-  async listPage(
+  async listPageJson(
     scope: OwnerScope,
     filters: JobListFilters,
     page: JobListPage,
-  ): Promise<{ items: JobListItem[]; total: number }> {
+  ): Promise<{ parts: string[]; total: number }> {
     const conditions: string[] = [];
     const values: unknown[] = [];
     const shape: string[] = [];
@@ -188,21 +244,27 @@ export class JobsRepository {
       shape.push('p');
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const [rows, count] = await Promise.all([
-      this.pool.query<ListRow>({
-        name: `cronwarden_list_jobs_${shape.join('') || 'all'}_${page.sort.replace('-', 'desc_')}`,
-        text: `SELECT ${JOB_COLUMNS_J}, u.username AS owner_username,
-                      le.id AS last_execution_id, le.state AS last_execution_state,
-                      le.scheduled_time AS last_execution_scheduled_time
-                 FROM jobs j JOIN users u ON u.id = j.owner_id
-                 LEFT JOIN LATERAL (
-                   -- one backward index probe (job_id, scheduled_time, retry_of); a tie (a retry due at
-                   -- the very instant of a fire of the job) is not worth a sort.
-                   SELECT e.id, e.state, e.scheduled_time FROM executions e
-                    WHERE e.job_id = j.id ORDER BY e.scheduled_time DESC LIMIT 1
-                 ) le ON true
-                 ${where}
-                ORDER BY ${orderByOf(page.sort)} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
+    const [list, count] = await Promise.all([
+      this.pool.query<{ page: string | null; pub_args: string | null }>({
+        name: `cronwarden_list_jobs_json_${shape.join('') || 'all'}_${page.sort.replace('-', 'desc_')}`,
+        // One text of the whole page and one array of the page's pub_args, so Node receives two strings
+        // rather than strings and a row object per job: in a 1 MiB young generation those were most of its
+        // GC. Each job's text has U+0001 where its pub_args go: row_to_json escapes every control character
+        // inside strings, so the raw character appears nowhere else.
+        text: `SELECT string_agg(p.item, ',' ORDER BY p.sort_key ${sortDirection(page.sort)}, p.sort_id ${sortDirection(page.sort, true)}) AS page,
+                      json_agg(p.pub_args ORDER BY p.sort_key ${sortDirection(page.sort)}, p.sort_id ${sortDirection(page.sort, true)})::text AS pub_args
+                 FROM (SELECT left(${JOB_ITEM_JSON.head}::text, -1) || ',"pub_args":' || chr(1) || ',' ||
+                              substr(${JOB_ITEM_JSON.tail}::text, 2) AS item,
+                              j.pub_args, ${sortColumnOf(page.sort)} AS sort_key, j.id AS sort_id
+                         FROM jobs j JOIN users u ON u.id = j.owner_id
+                         LEFT JOIN LATERAL (
+                           -- one backward index probe (job_id, scheduled_time, retry_of); a tie (a retry due
+                           -- at the very instant of a fire of the job) is not worth a sort.
+                           SELECT e.id, e.state, e.scheduled_time FROM executions e
+                            WHERE e.job_id = j.id ORDER BY e.scheduled_time DESC LIMIT 1
+                         ) le ON true
+                         ${where}
+                        ORDER BY ${orderByOf(page.sort)} LIMIT $${values.length + 1} OFFSET $${values.length + 2}) p`,
         values: [...values, page.limit, page.offset],
       }),
       this.pool.query<{ total: string }>({
@@ -211,20 +273,14 @@ export class JobsRepository {
         values,
       }),
     ]);
-    return {
-      items: rows.rows.map((row) => ({
-        job: withOwner(row),
-        lastExecution:
-          row.last_execution_id && row.last_execution_state && row.last_execution_scheduled_time
-            ? {
-                id: row.last_execution_id,
-                state: row.last_execution_state,
-                scheduledTime: row.last_execution_scheduled_time,
-              }
-            : null,
-      })),
-      total: Number(count.rows[0].total),
-    };
+    const { page: text, pub_args: pubArgsText } = list.rows[0];
+    if (text === null || pubArgsText === null) return { parts: [], total: Number(count.rows[0].total) };
+    // The page between the markers, each job's pub_args stringified as JSON.stringify writes them.
+    const pieces = text.split('\u0001');
+    const pubArgs = JSON.parse(pubArgsText) as unknown[];
+    const parts: string[] = [pieces[0]];
+    for (let i = 0; i < pubArgs.length; i += 1) parts.push(JSON.stringify(pubArgs[i]), pieces[i + 1]);
+    return { parts, total: Number(count.rows[0].total) };
   }
 
   /** Every job within `scope` matching `filters`, by name (what an export holds). */
@@ -276,28 +332,82 @@ export class JobsRepository {
   }
 
   /**
-   * How many jobs the owner of `scope` has, holding a transaction-long lock per owner so that
-   * concurrent creations for the same owner are counted one after the other.
+   * Inserts a new job (its id given), audited and announced by `record`, in one statement: in
+   * `manager`'s transaction when given, else in its own. With `limit`, only while its owner's jobs
+   * plus `limit.reserve` stay under `limit.max`, counted after taking the owner's job-creation lock in
+   * the statement (`cronwarden_owned_jobs`: shared when `reserve` > 0, else exclusive): `owned` says
+   * how many they had when it was refused.
    */
-  async lockAndCountOwned(scope: OwnerScope & { kind: 'owner' }, manager: EntityManager): Promise<number> {
-    const { ownerId } = ownerCondition(scope) as { ownerId: string };
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`jobs-of:${ownerId}`]);
-    return manager.count(Job, { where: { ownerId } });
-  }
-
-  /** Inserts a new job; the record comes back with its id and timestamps. */
-  async insert(values: Omit<JobRecord, 'id' | 'createdTime' | 'updatedTime'>, manager: EntityManager): Promise<Job> {
-    return manager.save(manager.create(Job, values));
+  async insert(
+    values: Omit<JobRecord, 'createdTime' | 'updatedTime'>,
+    record: WriteRecord,
+    manager?: EntityManager,
+    limit?: { max: number; reserve: number },
+  ): Promise<{ job: JobRecord } | { owned: number }> {
+    const given = Object.keys(values) as Array<keyof typeof values>;
+    const row: Record<string, unknown> = {};
+    for (const field of given) row[JOB_COLUMNS[field]] = values[field];
+    const sqlValues: unknown[] = [
+      JSON.stringify(row),
+      values.ownerId,
+      limit ? limit.max - limit.reserve : null,
+      limit ? limit.reserve === 0 : null,
+    ];
+    const columns = jobColumnsSql(given);
+    const rows = await this.write<JobRow & { owned: number | null }>(
+      manager,
+      `WITH owned AS (
+         SELECT cronwarden_owned_jobs($2::uuid, $4::boolean) AS n WHERE $3::int IS NOT NULL
+       ), changed AS (
+         INSERT INTO jobs (${columns})
+         SELECT ${jobColumnsSql(given, 'r')} FROM json_populate_record(NULL::jobs, $1::json) r
+          WHERE $3::int IS NULL OR (SELECT n FROM owned) < $3::int
+         RETURNING ${jobColumnsSql(ALL_JOB_FIELDS)}
+       )${writeRecordSql('changed', record, sqlValues)}
+       SELECT changed.*, (SELECT n FROM owned) AS owned, (SELECT count(*) FROM notice) AS notified
+         FROM (VALUES (1)) AS one LEFT JOIN changed ON true`,
+      sqlValues,
+    );
+    const first = rows[0];
+    if (first.id === null) return { owned: first.owned ?? 0 };
+    return { job: fullJobOfRow(first) };
   }
 
   /**
-   * Writes `patch` to job `id` (only those columns, and updated_time); its new updated_time, or null if
-   * gone. Pausing it (`paused: true`) also skips its pending retries (a paused job's runs are not retried).
+   * How many jobs the owner of `scope` has, counted after taking their job-creation lock exclusively
+   * until the end of `manager`'s transaction (an import counts its whole batch against the limit).
+   */
+  async lockAndCountOwned(scope: OwnerScope & { kind: 'owner' }, manager: EntityManager): Promise<number> {
+    const { ownerId } = ownerCondition(scope) as { ownerId: string };
+    const { rows } = await this.pool.preparedIn<{ n: number }>(
+      manager,
+      'SELECT cronwarden_owned_jobs($1::uuid, true) AS n',
+      [ownerId],
+    );
+    return rows[0].n;
+  }
+
+  /** The database's max_connections: no more transactions than that can be open at once, whoever opened them. */
+  async maxConnections(): Promise<number> {
+    const rows = await this.run<{ max_connections: string }>(
+      undefined,
+      `SELECT current_setting('max_connections') AS max_connections`,
+      [],
+    );
+    return Number(rows[0].max_connections);
+  }
+
+  /**
+   * Writes `patch` to job `id` (only those columns, and updated_time), audited and announced by
+   * `record`, in one statement (in `manager`'s transaction when given, else in its own); its new
+   * updated_time, or null if gone (then nothing is recorded). Pausing it (`paused: true`) also skips
+   * its pending retries (a paused job's runs are not retried).
    */
   async update(
     id: string,
     patch: Partial<Omit<JobRecord, 'id' | 'createdTime' | 'updatedTime'>>,
-    manager: EntityManager,
+    record: WriteRecord,
+    manager?: EntityManager,
   ): Promise<Date | null> {
     const fields = Object.keys(patch) as JobField[];
     const values: unknown[] = [id];
@@ -305,18 +415,39 @@ export class JobsRepository {
       values.push(parameterOf(field, patch[field as keyof typeof patch]));
       return `${JOB_COLUMNS[field]} = $${values.length}`;
     });
-    const rows: Array<{ updated_time: Date }> = await manager.query(
-      `UPDATE jobs SET ${[...sets, 'updated_time = CURRENT_TIMESTAMP'].join(', ')} WHERE id = $1 RETURNING updated_time`,
+    let skip = '';
+    if (patch.paused === true) {
+      values.push(RETRY_SKIPPED_PAUSED);
+      skip = `, skipped AS (${skipPendingRetriesSql('$1', `$${values.length}`)})`;
+    }
+    const rows = await this.write<{ updated_time: Date }>(
+      manager,
+      `WITH changed AS (
+         UPDATE jobs SET ${[...sets, 'updated_time = CURRENT_TIMESTAMP'].join(', ')} WHERE id = $1::uuid
+         RETURNING id, updated_time
+       )${skip}${writeRecordSql('changed', record, values)}
+       SELECT updated_time, (SELECT count(*) FROM notice) AS notified FROM changed`,
       values,
     );
-    if (patch.paused === true) await manager.query(SKIP_PENDING_RETRIES_SQL, [id, RETRY_SKIPPED_PAUSED]);
     return rows[0]?.updated_time ?? null;
   }
 
-  /** Deletes job `id` (its executions stay); its pending retries are skipped. */
-  async delete(id: string, manager: EntityManager): Promise<void> {
-    await manager.delete(Job, { id });
-    await manager.query(SKIP_PENDING_RETRIES_SQL, [id, RETRY_SKIPPED_DELETED]);
+  /**
+   * Deletes job `id` (its executions stay; its pending retries are skipped), audited and announced by
+   * `record`, in one statement (in `manager`'s transaction when given, else in its own). False when it
+   * was gone already (nothing recorded).
+   */
+  async delete(id: string, record: WriteRecord, manager?: EntityManager): Promise<boolean> {
+    const values: unknown[] = [id, RETRY_SKIPPED_DELETED];
+    const rows = await this.write<{ notified: string }>(
+      manager,
+      `WITH changed AS (
+         DELETE FROM jobs WHERE id = $1::uuid RETURNING id
+       ), skipped AS (${skipPendingRetriesSql('$1', '$2')})${writeRecordSql('changed', record, values)}
+       SELECT (SELECT count(*) FROM notice) AS notified`,
+      values,
+    );
+    return Number(rows[0].notified) > 0;
   }
 
   /** A job's suspended_reason as it is now (after a review of its owner's rights). */
@@ -388,8 +519,23 @@ export class JobsRepository {
     );
   }
 
-  private run<Row>(manager: EntityManager | undefined, sql: string, values: unknown[]): Promise<Row[]> {
-    return (manager ?? this.dataSource.manager).query<Row[]>(sql, values);
+  private async run<Row extends object>(
+    manager: EntityManager | undefined,
+    sql: string,
+    values: unknown[],
+  ): Promise<Row[]> {
+    if (manager) return manager.query<Row[]>(sql, values);
+    return (await this.pool.prepared<Row>(sql, values)).rows;
+  }
+
+  /** A write statement: in `manager`'s transaction, else straight on the pool (a transaction of its own). */
+  private async write<Row extends object>(
+    manager: EntityManager | undefined,
+    sql: string,
+    values: unknown[],
+  ): Promise<Row[]> {
+    if (manager) return (await this.pool.preparedIn<Row>(manager, sql, values)).rows;
+    return (await this.pool.prepared<Row>(sql, values)).rows;
   }
 
   /** How many jobs there are within `scope` (a user's, before their deletion). */

@@ -49,10 +49,13 @@ export const RETRY_SKIPPED_PAUSED = 'skipped: the job was paused before this ret
 export const RETRY_SKIPPED_DELETED = 'skipped: the job was deleted before this retry was due';
 
 /**
- * SQL text of a statement marking job `$1`'s pending retries `skipped` with the description `$2`
- * (the job is paused or deleted: its failed runs are not retried).
+ * SQL text of a statement marking the pending retries of the job in parameter `jobId` (e.g. `$1`)
+ * `skipped` with the description in parameter `description` (the job is paused or deleted: its failed
+ * runs are not retried).
  */
-export const SKIP_PENDING_RETRIES_SQL = `UPDATE executions
+export function skipPendingRetriesSql(jobId: string, description: string): string {
+  return `UPDATE executions
     SET state = 'skipped', finished_time = now(), updated_time = now(),
-        description = description || '; ' || $2
-  WHERE job_id = $1 AND state = 'scheduled' AND trigger = 'retry'`;
+        description = description || '; ' || ${description}::text
+  WHERE job_id = ${jobId}::uuid AND state = 'scheduled' AND trigger = 'retry'`;
+}
