@@ -1,4 +1,4 @@
-import { BENCH_ADMIN, jobManager, login } from '../support/api-client.js';
+import { BENCH_ADMIN, call, jobManager, login, type Session } from '../support/api-client.js';
 import { connect, insertExecutions, insertJobs } from '../support/db.js';
 import { load, type LoadResult } from '../support/load.js';
 import { cpuMsOf, startBareApp, startCronwarden, type RunningProcess } from '../support/processes.js';
@@ -16,6 +16,12 @@ interface ListRound {
   server_vs_bare: number;
 }
 
+/** The server's list while another client keeps changing one of its jobs: few answers can be sent again. */
+interface ChangingRound extends Side {
+  /** Pauses and resumes of that job answered during the measurement. */
+  changes_per_s: number;
+}
+
 export interface ReadsFigures {
   date: string;
   rows: number;
@@ -29,7 +35,24 @@ export interface ReadsFigures {
     { requests_per_s: number; p99_ms: number; bare_requests_per_s: number; bare_p99_ms: number; server_vs_bare: number }
   >;
   per_round: Array<Record<ListName, ListRound>>;
+  /** `GET /api/v1/jobs?limit=500` while a job of the page is paused and resumed without pause. */
+  jobs_changing: {
+    median: { requests_per_s: number; p99_ms: number; changes_per_s: number; vs_bare: number };
+    per_round: ChangingRound[];
+  };
   notes: string[];
+}
+
+/** Pauses and resumes `jobId` one request after the other until `stop` resolves; answers how many. */
+async function keepChanging(baseUrl: string, user: Session, jobId: string, stop: Promise<unknown>): Promise<number> {
+  let stopped = false;
+  void stop.then(() => (stopped = true));
+  let changes = 0;
+  while (!stopped) {
+    await call(baseUrl, 'POST', `/api/v1/jobs/${jobId}/${changes % 2 === 0 ? 'pause' : 'resume'}`, user.token);
+    changes += 1;
+  }
+  return changes;
 }
 
 async function measure(process: RunningProcess, url: string, seconds: number, connections: number, token?: string) {
@@ -92,7 +115,11 @@ export async function readsScenario(seconds = 10, rounds = 3, connections = 16, 
         (await text(`${server.url}/api/v1/executions?limit=${rows}&${range}`, user.token)) ===
         (await text(`${bare.url}/bare/executions?owner_id=${user.userId}&limit=${rows}&${range}`)),
     };
+    const [changed] = (
+      await call<{ jobs: Array<{ job_id: string }> }>(server.url, 'GET', '/api/v1/jobs?limit=1', user.token)
+    ).jobs;
     const perRound: ReadsFigures['per_round'] = [];
+    const changingRounds: ChangingRound[] = [];
     for (let i = 0; i < rounds; i += 1) {
       const figures = {} as Record<ListName, ListRound>;
       for (const list of ['jobs', 'executions'] as const) {
@@ -105,6 +132,10 @@ export async function readsScenario(seconds = 10, rounds = 3, connections = 16, 
         };
       }
       perRound.push(figures);
+      const listing = measure(server, urls.jobs.server, seconds, connections, user.token);
+      const changes = await keepChanging(server.url, user, changed.job_id, listing);
+      const listed = await listing;
+      changingRounds.push({ ...listed, changes_per_s: Math.round(changes / seconds) });
     }
     const of = (list: ListName, pick: (figures: ListRound) => number) =>
       median(perRound.map((figures) => pick(figures[list])));
@@ -124,10 +155,24 @@ export async function readsScenario(seconds = 10, rounds = 3, connections = 16, 
       same_body: sameBody,
       median: { jobs: medianOf('jobs'), executions: medianOf('executions') },
       per_round: perRound,
+      jobs_changing: {
+        median: {
+          requests_per_s: median(changingRounds.map((r) => r.requests_per_s)),
+          p99_ms: median(changingRounds.map((r) => r.latency_ms.p99)),
+          changes_per_s: median(changingRounds.map((r) => r.changes_per_s)),
+          vs_bare: round(
+            median(changingRounds.map((r) => r.requests_per_s)) /
+              Math.max(1, median(perRound.map((f) => f.jobs.bare.requests_per_s))),
+            3,
+          ),
+        },
+        per_round: changingRounds,
+      },
       notes: [
         'server: LOG_LEVEL=warn, a non-admin job_manager reads its own rows with a bearer token',
         'bare: Fastify (under Nest, routes on the instance) + pg pool of 10, no auth, same queries, JSON.stringify',
         'cpu_ms_per_request: the Node process only (/proc stat ticks), not PostgreSQL',
+        'server: a list page unchanged since the last answer is sent again after PostgreSQL confirms its version; jobs_changing: the same list while a job of it is paused and resumed in a loop (each change makes the next answer written again)',
       ],
     };
   } finally {

@@ -1,6 +1,6 @@
 import { ConflictException, ForbiddenException, NotFoundException } from '@nestjs/common';
 import { fakeUser } from '../../test/support/fake-user.js';
-import { FakeExecutionsRepository, FakeJobsRepository } from '../../test/support/new-test-service.js';
+import { FakeExecutionsRepository, FakeJobsRepository, fakeMetrics } from '../../test/support/new-test-service.js';
 import { AccessService } from '../access/access.service.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import type { ExecutionsRepository, RunNowActor } from '../database/repositories/executions.repository.js';
@@ -28,12 +28,14 @@ function newTestService(
     start: (execution: ClaimedExecution) => void started.push(execution),
     stopHere: () => Promise.resolve(runsHere),
   };
+  const metrics = fakeMetrics();
   const service = new ExecutionsService(
     executions as unknown as ExecutionsRepository,
     new AccessService(),
     scheduler as unknown as SchedulerFacade,
+    metrics,
   );
-  return { service, executions, askedBy, started, claims: () => claims };
+  return { service, executions, metrics, askedBy, started, claims: () => claims };
 }
 
 const claimed = (executionId: string): ClaimedExecution => ({
@@ -65,6 +67,20 @@ describe('ExecutionsService (repositories faked)', () => {
       };
     expect(await ownersOf(alice)).toMatchObject({ executions: [{ owner: { id: 'alice' } }], total: 1 });
     expect(await ownersOf(watcher)).toMatchObject({ total: 2 });
+  });
+
+  it('sends a page again while it is unchanged, and writes it again once it changed', async () => {
+    const { service, executions, metrics } = newTestService();
+    executions.add({ ownerId: 'alice', state: 'succeeded' });
+    const range = { start: new Date(0), end: new Date(), limit: 10, offset: 0 };
+    const first = await service.listJson(alice, range);
+    // Another range (the default one ends at every request's now) asks the same question.
+    const again = await service.listJson(alice, { ...range, end: new Date(Date.now() + 1000) });
+    expect(again).toBe(first);
+    executions.add({ ownerId: 'alice', state: 'failed' });
+    const changed = JSON.parse((await service.listJson(alice, range)).toString()) as { total: number };
+    expect(changed.total).toBe(2);
+    expect(metrics.counted.map((labels) => labels.answer)).toEqual(['written', 'sent_again', 'written']);
   });
 
   it('counts every state, 0 for the absent ones', async () => {

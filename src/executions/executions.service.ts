@@ -4,7 +4,9 @@ import type { AuthUser } from '../access/auth-user.js';
 import { actorOf, auditRowOf } from '../audit-logs/audit-log.service.js';
 import type { TimeRange } from '../common/time-range.dto.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
-import { jsonListBody, LIST_BUILDS } from '../http/json-list.js';
+import { jsonListBody } from '../http/json-list.js';
+import { LIST_PAGES_BYTES, ListPages } from '../http/list-pages.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import type { ExecutionWithOwner } from '../database/repositories/execution.columns.js';
 import { ExecutionsRepository } from '../database/repositories/executions.repository.js';
 import type { JobWithOwner } from '../database/repositories/jobs.repository.js';
@@ -25,20 +27,33 @@ export interface ExecutionFilters extends TimeRange {
 
 @Injectable()
 export class ExecutionsService {
+  /** The last pages sent, sent again while their rows are unchanged. */
+  private readonly pages: ListPages;
+
   constructor(
     private readonly executions: ExecutionsRepository,
     private readonly access: AccessService,
     private readonly scheduler: SchedulerFacade,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.pages = new ListPages('executions', LIST_PAGES_BYTES, (answer) =>
+      metrics.listPages.inc({ list: 'executions', answer }),
+    );
+  }
 
   /** Newest first, within the caller's read scope (a job the caller cannot see simply matches nothing). */
-  /** One page as the bytes of `GET /executions`'s answer (PostgreSQL writes the items, two builds at a time). */
+  /**
+   * One page as the bytes of `GET /executions`'s answer: PostgreSQL writes the items, or only the
+   * page's version when it is that of a body kept for the same question, sent again ({@link ListPages}).
+   */
   async listJson(user: AuthUser, filters: ExecutionFilters): Promise<Buffer> {
     const scope = this.access.readScope(user);
-    return LIST_BUILDS.run(async () => {
-      const { items, total } = await this.executions.listPageJson(scope, filters, filters);
-      return jsonListBody('executions', [items], total);
-    });
+    return this.pages.answer(
+      // Not the range: the default one ends now, so it differs on every request.
+      JSON.stringify([scope, filters.jobId, filters.state, filters.limit, filters.offset]),
+      (known) => this.executions.listPageJson(scope, filters, filters, known),
+      (items, total) => jsonListBody('executions', [items], total),
+    );
   }
 
   /**

@@ -14,9 +14,10 @@ import { JobsController } from './jobs.controller.js';
 import { JobTransferService } from './job-transfer.service.js';
 import { JobWriter } from './job-writer.js';
 import { JobsService } from './jobs.service.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
 
 @Module({
-  imports: [SchedulerModule, JobClassesModule, ScriptsModule],
+  imports: [SchedulerModule, JobClassesModule, ScriptsModule, MetricsModule],
   providers: [
     JobsService,
     JobTransferService,

@@ -1,7 +1,7 @@
 import { BadRequestException, ForbiddenException, HttpException, NotFoundException } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
 import { fakeUser } from '../../test/support/fake-user.js';
-import { fakeConfig, FakeJobsRepository, FakeTransactions } from '../../test/support/new-test-service.js';
+import { fakeConfig, FakeJobsRepository, fakeMetrics, FakeTransactions } from '../../test/support/new-test-service.js';
 import { AccessService } from '../access/access.service.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { JobsRepository } from '../database/repositories/jobs.repository.js';
@@ -64,6 +64,7 @@ function newTestService() {
     new AccessService(),
     writer,
     scheduler as unknown as SchedulerFacade,
+    fakeMetrics(),
   );
   return { service, jobs, transactions, audits, announced, scheduler };
 }

@@ -7,7 +7,9 @@ import { type Transaction, Transactions } from '../database/transactions.js';
 import type { CreateJobDto, PreviewScheduleDto, UpdateJobDto } from './dto/job.dto.js';
 import type { JobOwnerResponse } from './dto/job.response.js';
 import type { JobsQueryDto } from './dto/jobs.query.js';
-import { jsonListBody, LIST_BUILDS } from '../http/json-list.js';
+import { jsonListBody } from '../http/json-list.js';
+import { LIST_PAGES_BYTES, ListPages } from '../http/list-pages.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import { isoOrNull, normaliseTrigger } from './job-trigger.js';
 import { checkSchedule, DEFINITION_FIELDS, type JobValues, valuesOf } from './job-values.js';
 import { type JobLimit, JobWriter, NearJobLimitError } from './job-writer.js';
@@ -24,13 +26,19 @@ const PREVIEW_FIRES = 5;
  */
 @Injectable()
 export class JobsService {
+  /** The last pages sent, sent again while their rows are unchanged. */
+  private readonly pages: ListPages;
+
   constructor(
     private readonly jobs: JobsRepository,
     private readonly transactions: Transactions,
     private readonly access: AccessService,
     private readonly writer: JobWriter,
     private readonly scheduler: SchedulerFacade,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.pages = new ListPages('jobs', LIST_PAGES_BYTES, (answer) => metrics.listPages.inc({ list: 'jobs', answer }));
+  }
 
   /** A job the user may see, or the same 404 as for a missing one. */
   async get(user: AuthUser, id: string): Promise<JobWithOwner> {
@@ -47,22 +55,23 @@ export class JobsService {
   }
 
   /**
-   * One page of jobs as the bytes of `GET /jobs`'s answer, each with its latest execution, and
-   * the total (two prepared statements, PostgreSQL writing the items: {@link JobsRepository.listPageJson}).
+   * One page of jobs as the bytes of `GET /jobs`'s answer, each with its latest execution, and the
+   * total: one prepared statement, PostgreSQL writing the items ({@link JobsRepository.listPageJson}),
+   * or only the page's version when it is that of the body this service sent last for the same
+   * question, which it then sends again ({@link ListPages}).
    */
   async listJson(user: AuthUser, query: JobsQueryDto): Promise<Buffer> {
     const scope = this.access.readScope(user);
     if (query.owner_id && scope.kind !== 'all') {
       throw new ForbiddenException('Filtering by owner_id needs view_all');
     }
-    return LIST_BUILDS.run(async () => {
-      const { parts, total } = await this.jobs.listPageJson(
-        scope,
-        { ownerId: query.owner_id, q: query.q, paused: query.paused },
-        { sort: query.sort ?? 'name', limit: query.limit, offset: query.offset },
-      );
-      return jsonListBody('jobs', parts, total);
-    });
+    const filters = { ownerId: query.owner_id, q: query.q, paused: query.paused };
+    const page = { sort: query.sort ?? 'name', limit: query.limit, offset: query.offset };
+    return this.pages.answer(
+      JSON.stringify([scope, filters, page]),
+      (known) => this.jobs.listPageJson(scope, filters, page, known),
+      (parts, total) => jsonListBody('jobs', parts, total),
+    );
   }
 
   /**

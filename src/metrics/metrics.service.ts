@@ -47,6 +47,15 @@ export class Metrics implements OnModuleInit {
     registers: [this.registry],
   });
 
+  readonly listPages = new Counter({
+    name: 'cronwarden_list_pages_total',
+    help:
+      'Pages of GET /jobs and GET /executions this instance answered: written by PostgreSQL, or sent again ' +
+      '(the version PostgreSQL gave is that of the page this instance sent last for the same question)',
+    labelNames: ['list', 'answer'] as const,
+    registers: [this.registry],
+  });
+
   readonly executionDuration = new Histogram({
     name: 'cronwarden_execution_duration_seconds',
     help: 'Run time of executions run by this instance (started to finished)',

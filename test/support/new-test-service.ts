@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { OwnerScope } from '../../src/access/owner-scope.js';
 import type { ExecutionState } from '../../src/database/entities/execution.entity.js';
 import type { ExecutionWithOwner } from '../../src/database/repositories/execution.columns.js';
@@ -20,6 +20,8 @@ import type { RightsRequirements } from '../../src/database/repositories/owner-r
 import type { PgTransaction } from '../../src/database/pg-pool.js';
 import type { Transaction } from '../../src/database/transactions.js';
 import type { WriteRecord } from '../../src/database/repositories/write-record.sql.js';
+import type { VersionedPage } from '../../src/database/repositories/page-version.sql.js';
+import type { Metrics } from '../../src/metrics/metrics.service.js';
 import type { ScriptCode } from '../../src/job-classes/script-source.js';
 import { toExecutionResponse } from '../../src/executions/dto/execution.response.js';
 
@@ -354,12 +356,16 @@ export class FakeExecutionsRepository {
     return Promise.resolve(this.rows.find((row) => row.id === id && inScope(scope, row.ownerId)) ?? null);
   }
 
-  /** The items as the object mapping writes them (the real one has PostgreSQL write the same bytes). */
+  /**
+   * The items as the object mapping writes them (the real one has PostgreSQL write the same bytes), the
+   * version a hash of them and the total (the real one hashes the row versions).
+   */
   listPageJson(
     scope: OwnerScope,
     filters: ExecutionListFilters,
     page: { limit: number; offset: number },
-  ): Promise<{ items: string; total: number }> {
+    known: string | null = null,
+  ): Promise<VersionedPage<string>> {
     const rows = this.rows.filter(
       (row) =>
         inScope(scope, row.ownerId) &&
@@ -370,7 +376,8 @@ export class FakeExecutionsRepository {
       .slice(page.offset, page.offset + page.limit)
       .map((row) => JSON.stringify(toExecutionResponse(row)))
       .join(',');
-    return Promise.resolve({ items, total: rows.length });
+    const version = createHash('md5').update(`${rows.length};${items}`).digest('hex');
+    return Promise.resolve({ version, total: rows.length, items: version === known ? null : items });
   }
 
   countByState(scope: OwnerScope): Promise<Array<{ state: ExecutionState; count: number }>> {
@@ -511,4 +518,11 @@ export class FakePgPool {
     this.transactions += 1;
     return work(FAKE_PG_TRANSACTION);
   }
+}
+
+/** The metrics a service counts into, recording what was counted (no registry, no default metrics). */
+export function fakeMetrics(): Metrics & { counted: Array<Record<string, string>> } {
+  const counted: Array<Record<string, string>> = [];
+  const counter = { inc: (labels: Record<string, string>) => void counted.push(labels) };
+  return { counted, listPages: counter } as unknown as Metrics & { counted: Array<Record<string, string>> };
 }

@@ -15,6 +15,7 @@ import { PgPool, type PgTransaction } from '../pg-pool.js';
 import { type ClaimedExecution, type ClaimedRow, type ClaimingInstance, toClaimed } from './claimed-execution.js';
 import { isoTextSql, jsonObjectSql } from './json-text.sql.js';
 import { isUuid, ownerSql } from './owner-filter.js';
+import { pageVersionCte, type VersionedPage } from './page-version.sql.js';
 import { refusalSql, type RightsRequirements } from './owner-rights.sql.js';
 import { RETRY_SKIPPED_DELETED, RETRY_SKIPPED_PAUSED, retriesOfSql } from './retries.sql.js';
 
@@ -194,35 +195,38 @@ export class ExecutionsRepository {
 
   /**
    * Newest first, within `scope`, as the JSON text of the items of `GET /executions` joined by commas
-   * (`toExecutionResponse`, byte for byte, written by PostgreSQL: {@link EXECUTION_ITEM_JSON}), and the
-   * total: two named prepared statements per filter shape (the page, the count), no row objects.
+   * (`toExecutionResponse`, byte for byte, written by PostgreSQL: {@link EXECUTION_ITEM_JSON}), the total
+   * and the page's version ({@link pageVersionCte}); when the version is `known`, the page is not
+   * written (`items` is null). One named prepared statement per filter shape, no row objects.
    */
   async listPageJson(
     scope: OwnerScope,
     filters: ExecutionListFilters,
     page: { limit: number; offset: number },
-  ): Promise<{ items: string; total: number }> {
+    known: string | null = null,
+  ): Promise<VersionedPage<string>> {
     const { where, values, shape } = conditionsOf(scope, filters, true);
-    const [list, count] = await Promise.all([
-      this.pool.query<{ items: string | null }>({
-        name: `cronwarden_list_executions_json_${shape}`,
-        // One text of the whole page (items joined by commas), so Node receives one string rather than a
-        // string and a row object per item: in a 1 MiB young generation those were most of its GC.
-        text: `SELECT string_agg(p.item, ',' ORDER BY p.sort_time DESC, p.sort_id DESC) AS items
+    const window = `ORDER BY e.scheduled_time DESC, e.id DESC LIMIT $${values.length + 1} OFFSET $${values.length + 2}`;
+    const { rows } = await this.pool.query<{ version: string; total: string; items: string | null }>({
+      name: `cronwarden_list_executions_json_${shape}`,
+      // One text of the whole page (items joined by commas), so Node receives one string rather than a
+      // string and a row object per item: in a 1 MiB young generation those were most of its GC. The
+      // version and the page are read by one statement, so from one snapshot.
+      text: `${pageVersionCte(
+        `SELECT count(*) AS total FROM executions e WHERE ${where}`,
+        `SELECT concat_ws('.', e.id, e.xmin, u.xmin) AS tag
+           FROM executions e LEFT JOIN users u ON u.id = e.owner_id WHERE ${where} ${window}`,
+      )}
+             SELECT v.version, v.total, c.items FROM v LEFT JOIN LATERAL (
+               SELECT string_agg(p.item, ',' ORDER BY p.sort_time DESC, p.sort_id DESC) AS items
                  FROM (SELECT ${EXECUTION_ITEM_JSON}::text AS item, e.scheduled_time AS sort_time, e.id AS sort_id
                          FROM executions e LEFT JOIN users u ON u.id = e.owner_id
-                        WHERE ${where}
-                        ORDER BY e.scheduled_time DESC, e.id DESC
-                        LIMIT $${values.length + 1} OFFSET $${values.length + 2}) p`,
-        values: [...values, page.limit, page.offset],
-      }),
-      this.pool.query<{ total: string }>({
-        name: `cronwarden_count_executions_${shape}`,
-        text: `SELECT count(*) AS total FROM executions e WHERE ${where}`,
-        values,
-      }),
-    ]);
-    return { items: list.rows[0].items ?? '', total: Number(count.rows[0].total) };
+                        WHERE ${where} AND v.version IS DISTINCT FROM $${values.length + 3} ${window}) p
+             ) c ON true`,
+      values: [...values, page.limit, page.offset, known],
+    });
+    const { version, total, items } = rows[0];
+    return { version, total: Number(total), items: version === known ? null : (items ?? '') };
   }
 
   /** How many executions within `scope` (range, job) are in each state present: one GROUP BY. */

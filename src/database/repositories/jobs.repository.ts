@@ -21,6 +21,7 @@ import {
 } from './job.columns.js';
 import { isoTextSql, jsonObjectSql } from './json-text.sql.js';
 import { isUuid, ownerSql } from './owner-filter.js';
+import { pageVersionCte, type VersionedPage } from './page-version.sql.js';
 import { refusalSql, type RightsRequirements } from './owner-rights.sql.js';
 import { RETRY_SKIPPED_DELETED, RETRY_SKIPPED_PAUSED, skipPendingRetriesSql } from './retries.sql.js';
 import { type WriteRecord, writeRecordSql } from './write-record.sql.js';
@@ -213,18 +214,20 @@ export class JobsRepository {
   /**
    * One page of jobs within `scope`, each with its latest execution, as the JSON text of its item in
    * `GET /jobs` (`toJobResponse` and `last_execution`, byte for byte), joined by commas and given as
-   * parts to write one after the other, and the total: two named prepared statements per filter shape
-   * and order (the page, read in index order for the default order; the count). PostgreSQL writes each
-   * item's JSON ({@link JOB_ITEM_JSON}) but for `pub_args` (jsonb: PostgreSQL writes it with spaces and
-   * its own number forms), which Node parses and stringifies between the two halves. The latest
-   * execution is one index probe per row of the page (LATERAL over UQ_executions_job_scheduled), never
-   * a query per job. This is the hottest read.
+   * parts to write one after the other; the total; and the page's version ({@link pageVersionCte}).
+   * When the version is `known`, the page is not written (`parts` is null): the caller has it already.
+   * One named prepared statement per filter shape and order. PostgreSQL writes each item's JSON
+   * ({@link JOB_ITEM_JSON}) but for `pub_args` (jsonb: PostgreSQL writes it with spaces and its own
+   * number forms), which Node parses and stringifies between the two halves. The latest execution is
+   * one index probe per row of the page (LATERAL over UQ_executions_job_scheduled, whose key orders
+   * it completely), never a query per job. This is the hottest read.
    */
   async listPageJson(
     scope: OwnerScope,
     filters: JobListFilters,
     page: JobListPage,
-  ): Promise<{ parts: string[]; total: number }> {
+    known: string | null = null,
+  ): Promise<VersionedPage<string[]>> {
     const conditions: string[] = [];
     const values: unknown[] = [];
     const shape: string[] = [];
@@ -244,43 +247,51 @@ export class JobsRepository {
       shape.push('p');
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const [list, count] = await Promise.all([
-      this.pool.query<{ page: string | null; pub_args: string | null }>({
-        name: `cronwarden_list_jobs_json_${shape.join('') || 'all'}_${page.sort.replace('-', 'desc_')}`,
-        // One text of the whole page and one array of the page's pub_args, so Node receives two strings
-        // rather than strings and a row object per job: in a 1 MiB young generation those were most of its
-        // GC. Each job's text has U+0001 where its pub_args go: row_to_json escapes every control character
-        // inside strings, so the raw character appears nowhere else.
-        text: `SELECT string_agg(p.item, ',' ORDER BY p.sort_key ${sortDirection(page.sort)}, p.sort_id ${sortDirection(page.sort, true)}) AS page,
-                      json_agg(p.pub_args ORDER BY p.sort_key ${sortDirection(page.sort)}, p.sort_id ${sortDirection(page.sort, true)})::text AS pub_args
+    const window = `LIMIT $${values.length + 1} OFFSET $${values.length + 2}`;
+    const rows = `FROM jobs j JOIN users u ON u.id = j.owner_id
+                  LEFT JOIN LATERAL (
+                    SELECT e.id, e.xmin, e.state, e.scheduled_time FROM executions e
+                     WHERE e.job_id = j.id ORDER BY e.scheduled_time DESC, e.retry_of DESC LIMIT 1
+                  ) le ON true`;
+    const aggregateOrder = `p.sort_key ${sortDirection(page.sort)}, p.sort_id ${sortDirection(page.sort, true)}`;
+    const { rows: answer } = await this.pool.query<{
+      version: string;
+      total: string;
+      page: string | null;
+      pub_args: string | null;
+    }>({
+      name: `cronwarden_list_jobs_json_${shape.join('') || 'all'}_${page.sort.replace('-', 'desc_')}`,
+      // One text of the whole page and one array of the page's pub_args, so Node receives two strings
+      // rather than strings and a row object per job: in a 1 MiB young generation those were most of its
+      // GC. Each job's text has U+0001 where its pub_args go: row_to_json escapes every control character
+      // inside strings, so the raw character appears nowhere else. The version and the page are read by
+      // one statement, so from one snapshot.
+      text: `${pageVersionCte(
+        `SELECT count(*) AS total FROM jobs j ${where}`,
+        `SELECT concat_ws('.', j.id, j.xmin, u.xmin, le.id, le.xmin) AS tag
+           ${rows} ${where} ORDER BY ${orderByOf(page.sort)} ${window}`,
+      )}
+             SELECT v.version, v.total, c.page, c.pub_args FROM v LEFT JOIN LATERAL (
+               SELECT string_agg(p.item, ',' ORDER BY ${aggregateOrder}) AS page,
+                      json_agg(p.pub_args ORDER BY ${aggregateOrder})::text AS pub_args
                  FROM (SELECT left(${JOB_ITEM_JSON.head}::text, -1) || ',"pub_args":' || chr(1) || ',' ||
                               substr(${JOB_ITEM_JSON.tail}::text, 2) AS item,
                               j.pub_args, ${sortColumnOf(page.sort)} AS sort_key, j.id AS sort_id
-                         FROM jobs j JOIN users u ON u.id = j.owner_id
-                         LEFT JOIN LATERAL (
-                           -- one backward index probe (job_id, scheduled_time, retry_of); a tie (a retry due
-                           -- at the very instant of a fire of the job) is not worth a sort.
-                           SELECT e.id, e.state, e.scheduled_time FROM executions e
-                            WHERE e.job_id = j.id ORDER BY e.scheduled_time DESC LIMIT 1
-                         ) le ON true
-                         ${where}
-                        ORDER BY ${orderByOf(page.sort)} LIMIT $${values.length + 1} OFFSET $${values.length + 2}) p`,
-        values: [...values, page.limit, page.offset],
-      }),
-      this.pool.query<{ total: string }>({
-        name: `cronwarden_count_jobs_${shape.join('') || 'all'}`,
-        text: `SELECT count(*) AS total FROM jobs j ${where}`,
-        values,
-      }),
-    ]);
-    const { page: text, pub_args: pubArgsText } = list.rows[0];
-    if (text === null || pubArgsText === null) return { parts: [], total: Number(count.rows[0].total) };
+                         ${rows}
+                        WHERE ${[...conditions, `v.version IS DISTINCT FROM $${values.length + 3}`].join(' AND ')}
+                        ORDER BY ${orderByOf(page.sort)} ${window}) p
+             ) c ON true`,
+      values: [...values, page.limit, page.offset, known],
+    });
+    const { version, total, page: text, pub_args: pubArgsText } = answer[0];
+    if (version === known) return { version, total: Number(total), items: null };
+    if (text === null || pubArgsText === null) return { version, total: Number(total), items: [] };
     // The page between the markers, each job's pub_args stringified as JSON.stringify writes them.
     const pieces = text.split('\u0001');
     const pubArgs = JSON.parse(pubArgsText) as unknown[];
     const parts: string[] = [pieces[0]];
     for (let i = 0; i < pubArgs.length; i += 1) parts.push(JSON.stringify(pubArgs[i]), pieces[i + 1]);
-    return { parts, total: Number(count.rows[0].total) };
+    return { version, total: Number(total), items: parts };
   }
 
   /** Every job within `scope` matching `filters`, by name (what an export holds). */
