@@ -33,20 +33,23 @@ describe('list pages sent again only while their rows are unchanged', () => {
       aliceJobs.push((await rest.createJob(alice, { name, job_class_string: 'SampleJob', pub_args: [name] })).job_id);
     }
     await rest.createJob(bob, { name: 'bob only', job_class_string: 'SampleJob', pub_args: ['b'] });
-    for (const [index, jobId] of aliceJobs.entries()) {
-      await db.rows(
-        `INSERT INTO executions (job_id, job_name, job_class_string, owner_id, state, trigger, scheduled_time)
-         SELECT id, name, job_class_string, owner_id, 'running', 'cron', now() - make_interval(mins => $2)
-           FROM jobs WHERE id = $1`,
-        [jobId, 10 + index],
-      );
-    }
+    for (const [index, jobId] of aliceJobs.entries()) await insertExecution(jobId, 'running', 10 + index);
   });
 
   afterAll(async () => {
     await db?.end();
     await t?.close();
   });
+
+  /** An execution of the job (as another instance would write it), scheduled `minutesAgo` minutes ago. */
+  function insertExecution(jobId: string, state: string, minutesAgo: number): Promise<unknown> {
+    return db.rows(
+      `INSERT INTO executions (job_id, job_name, job_class_string, owner_id, state, trigger, scheduled_time)
+       SELECT id, name, job_class_string, owner_id, $2, 'cron', now() - make_interval(mins => $3)
+         FROM jobs WHERE id = $1`,
+      [jobId, state, minutesAgo],
+    );
+  }
 
   async function sentAgain(list: 'jobs' | 'executions'): Promise<number> {
     const { values } = await metrics.listPages.get();
@@ -91,15 +94,7 @@ describe('list pages sent again only while their rows are unchanged', () => {
         'the latest execution finishing',
         () => db.rows(`UPDATE executions SET state = 'succeeded' WHERE job_id = $1`, [aliceJobs[0]]),
       ],
-      [
-        'a newer execution',
-        () =>
-          db.rows(
-            `INSERT INTO executions (job_id, job_name, job_class_string, owner_id, state, trigger, scheduled_time)
-             SELECT id, name, job_class_string, owner_id, 'failed', 'manual', now() FROM jobs WHERE id = $1`,
-            [aliceJobs[1]],
-          ),
-      ],
+      ['a newer execution', () => insertExecution(aliceJobs[1], 'failed', 0)],
       ['a job deleted through the API', () => rest.as(alice).delete(`/api/v1/jobs/${aliceJobs[2]}`).expect(200)],
     ];
     for (const [what, change] of changes) {
@@ -150,15 +145,7 @@ describe('list pages sent again only while their rows are unchanged', () => {
         "the owner's new username",
         () => db.rows(`UPDATE users SET username = username || '-3' WHERE id = $1`, [alice.id]),
       ],
-      [
-        'a new execution',
-        () =>
-          db.rows(
-            `INSERT INTO executions (job_id, job_name, job_class_string, owner_id, state, trigger, scheduled_time)
-             SELECT id, name, job_class_string, owner_id, 'scheduled', 'cron', now() FROM jobs WHERE id = $1`,
-            [aliceJobs[0]],
-          ),
-      ],
+      ['a new execution', () => insertExecution(aliceJobs[0], 'scheduled', 0)],
     ];
     for (const [what, change] of changes) {
       await change();
