@@ -101,9 +101,34 @@ describe('live updates in the web UI', () => {
     const requests = recordRequests(page);
     await page.getByRole('status', { name: 'Updates: Live' }).waitFor();
 
+    // What the list answered, so that a failure below says whether the row was sent (and in which state).
+    const answers: Array<{ at: number; status: number; state: string | undefined }> = [];
+    page.on('response', (response) => {
+      if (!/\/api\/v1\/executions\?/.test(response.url())) return;
+      const at = Date.now();
+      void response
+        .json()
+        .then((body: { executions?: Array<{ state: string; job: { name: string } }> }) =>
+          answers.push({
+            at,
+            status: response.status(),
+            state: body.executions?.find((e) => e.job.name === job.name)?.state,
+          }),
+        )
+        .catch(() => answers.push({ at, status: response.status(), state: 'unreadable' }));
+    });
     const id = await runNow(admin, job.job_id);
+    const asked = Date.now();
     const row = page.getByRole('row').filter({ hasText: job.name });
-    await row.getByText('running', { exact: true }).waitFor({ timeout: 5000 });
+    await row
+      .getByText('running', { exact: true })
+      .waitFor({ timeout: 5000 })
+      .catch((error: Error) => {
+        const seen = answers.map((answer) => ({ ...answer, at: answer.at - asked }));
+        throw new Error(
+          `${error.message}\nlist answers after run now (ms, status, the job's state): ${JSON.stringify(seen)}`,
+        );
+      });
     await row.getByText('succeeded', { exact: true }).waitFor({ timeout: 15_000 });
     const seen = Date.now();
     const finished = await execution(admin, id);
