@@ -1,5 +1,5 @@
 import { newUser, uniqueName, type Actor } from './support/actors.js';
-import { allAtOnce, Db, type JobBody, restClient } from './support/scheduling.js';
+import { allAtOnce, Db, type JobBody, restClient, waitFor } from './support/scheduling.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -76,5 +76,40 @@ describe('run now with MAX_RUNNING_PER_USER=2 (POST /api/v1/executions/:job_id)'
     const running = await runningOf(user.id);
     expect(running).toHaveLength(2);
     for (const row of running) await limitedRest.as(user).post(`/api/v1/executions/${row.id}/stop`).expect(200);
+  });
+
+  it('scheduled fires of one owner claimed together start only up to the limit; the rest are skipped, saying so', async () => {
+    const owner = await newUser(limited, { roles: ['job_manager'] });
+    // Every second, all five: from the second fire on they are due in the same second, claimed by one statement.
+    const jobs = [];
+    for (let i = 0; i < 5; i += 1) {
+      jobs.push(
+        await limitedRest.createJob(owner, {
+          name: uniqueName('every-second'),
+          job_class_string: 'SampleJob',
+          pub_args: ['long', 15],
+          second: '*',
+          max_instances: 10,
+        }),
+      );
+    }
+    const skippedRows = () =>
+      limitedDb.rows<{ description: string }>(
+        `SELECT description FROM executions WHERE owner_id = $1 AND state = 'skipped'`,
+        [owner.id],
+      );
+    const most = { running: 0 };
+    await waitFor('ten skipped fires', async () => {
+      most.running = Math.max(most.running, (await runningOf(owner.id)).length);
+      return (await skippedRows()).length >= 10 ? true : undefined;
+    });
+    for (const job of jobs) await limitedRest.as(owner).post(`/api/v1/jobs/${job.job_id}/pause`).expect(200);
+    expect(most.running).toBeLessThanOrEqual(2);
+    const running = await runningOf(owner.id);
+    expect(running).toHaveLength(2);
+    expect(new Set((await skippedRows()).map((row) => row.description))).toEqual(
+      new Set(['skipped: the owner already has 2 executions running (MAX_RUNNING_PER_USER)']),
+    );
+    for (const row of running) await limitedRest.as(owner).post(`/api/v1/executions/${row.id}/stop`).expect(200);
   });
 });

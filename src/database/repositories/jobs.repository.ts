@@ -668,7 +668,8 @@ export class JobsRepository {
    * scheduled_time) DO NOTHING` and each job's next_run_time is advanced to `following` in the same
    * statement. A fire is claimed only while the job is active and its next_run_time still is that fire;
    * it starts `running` unless `max_instances` executions of the job, or `maxRunningPerUser` of its
-   * owner, are already running (across every instance), then it is `skipped`. Rights are checked in
+   * owner, are already running (across every instance, and counting the fires this statement starts
+   * before it, in id order), then it is `skipped`. Rights are checked in
    * the same statement: when the owner may not run the job, the fire is `skipped` with the reason and
    * the job marked suspended (`suspended_reason`); a suspended job's later fires leave no row (they
    * come back as `suspended`) until the owner may run it again, which lifts the suspension. Rows are
@@ -697,11 +698,18 @@ export class JobsRepository {
                  (SELECT count(*) FROM executions r WHERE r.job_id = l.id AND r.state = 'running') AS running,
                  (SELECT count(*) FROM executions r WHERE r.owner_id = l.owner_id AND r.state = 'running') AS owner_running
             FROM locked l
+        ), eligible AS (
+          SELECT due.*, refusal IS NULL AND running < max_instances AS eligible FROM due
         ), decided AS (
-          SELECT due.*, refusal IS NULL AND running < max_instances AND owner_running < $7 AS starts,
+          -- The owner's fires of this statement start in id order while the owner's running executions,
+          -- those started before the statement and those it starts, stay under the limit.
+          SELECT eligible.*,
+                 eligible AND owner_running + count(*) FILTER (WHERE eligible) OVER (
+                   PARTITION BY owner_id ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                 ) < $7 AS starts,
                  -- a suspended job's fires leave no row: only the first refused one is recorded
                  refusal IS NULL OR suspended_reason IS NULL AS recorded
-            FROM due
+            FROM eligible
         ), claimed AS (
           INSERT INTO executions (job_id, job_name, job_class_string, owner_id, state, trigger, scheduled_time,
                                   started_time, hostname, pid, instance_id, description)
@@ -712,7 +720,8 @@ export class JobsRepository {
                       WHEN refusal IS NOT NULL THEN 'skipped: ' || refusal
                       WHEN running >= max_instances
                         THEN 'skipped: ' || running || ' executions running, max_instances is ' || max_instances
-                      ELSE 'skipped: the owner already has ' || owner_running || ' executions running (MAX_RUNNING_PER_USER)' END
+                      ELSE 'skipped: the owner already has ' || greatest(owner_running, $7)
+                           || ' executions running (MAX_RUNNING_PER_USER)' END
             FROM decided WHERE recorded ORDER BY id
           ON CONFLICT (job_id, scheduled_time, retry_of) DO NOTHING
           RETURNING id, job_id, owner_id, scheduled_time, state
